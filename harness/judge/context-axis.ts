@@ -1,0 +1,44 @@
+/**
+ * Context: did the conversation's context survive, and if not, did the client say so?
+ * Silent loss — the server's model lost answered turns while the client reported
+ * `contextLost: false` — is the most serious failure the harness knows (sut-contract §5).
+ */
+import { conversationFacts } from './conversation-facts.ts';
+import { clientReportedLoss, resultOf, s, type JudgeInput } from './judge-input.ts';
+import { failed, nonStrict, ok, type AxisVerdict } from './verdict.ts';
+
+export function judgeContext(input: JudgeInput): AxisVerdict {
+  const facts = conversationFacts(input.timeline);
+  const result = resultOf(input.client);
+  const lost = facts.lostSlots.length > 0 || facts.newSessionAfterTurns;
+  const outcome = input.scenario.expect.outcome;
+  const what = facts.newSessionAfterTurns
+    ? 'a new HTTP session replaced the conversation'
+    : `the final model state lacks ${s(facts.lostSlots.length, 'answered prospect turn')} (from turn ${facts.lostSlots[0]})`;
+
+  if (!result) {
+    return lost
+      ? failed(`Context lost (${what}) and the client reported nothing: ${describe(input)}.`)
+      : failed(`No client result to compare with the server's view: ${describe(input)}.`);
+  }
+  if (lost) {
+    if (!clientReportedLoss(input.client)) return failed(`Context lost silently: ${what}, yet the client reported contextLost:false.`);
+    if (outcome === 'completes') return failed(`Context lost where it should have survived: ${what} (the client did report it).`);
+    if (facts.rewrites.length > 0 && !facts.newSessionAfterTurns) {
+      return nonStrict(`Context lost and reported, but the client kept talking on a model session that had lost it (connection ${facts.rewrites[0]!.segment.ordinal}); spec §6.7 asks for a new session or a graceful end.`);
+    }
+    return ok(`Context lost and reported, as expected: ${what}; the client reported ${result.status === 'failed' ? 'status failed' : 'contextLost:true'}.`);
+  }
+  if (facts.rewrites.length > 0) {
+    const { segment, slot } = facts.rewrites[0]!;
+    return failed(`Context rolled back: on connection ${segment.ordinal} the client sent a new message as turn ${slot}, a turn the agent had already answered with another message: it talked on as if the lost turn had happened.`);
+  }
+  if (result.contextLost && result.status === 'completed') {
+    return nonStrict(`Context survived (${s(facts.finalState.length, 'prospect message')} in the final state), but the client reported contextLost:true.`);
+  }
+  return ok(`Context survived: the final model state holds all ${s(facts.finalState.length, 'prospect turn')}.`);
+}
+
+function describe(input: JudgeInput): string {
+  return input.client.state === 'reported' ? 'reported' : `${input.client.state} (${input.client.reason})`;
+}

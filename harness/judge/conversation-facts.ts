@@ -1,0 +1,57 @@
+/**
+ * The conversation as the server's model saw it. Prospect turns are slots: the k-th
+ * prospect message of a model state fills slot k. A rollback empties slots; a correct
+ * client refills them with the same messages (spec §5.1 re-send), a broken one moves on.
+ */
+import type { Segment, Timeline } from './timeline.ts';
+
+export interface ConversationFacts {
+  /** Slots an agent turn answered at least once, summed over conversations (HTTP sessions). */
+  readonly answeredTurns: number;
+  /** The prospect messages the last model state holds, in order. */
+  readonly finalState: string[];
+  /** Answered slots of the last conversation that its final state no longer holds. */
+  readonly lostSlots: number[];
+  /** A second HTTP session was created after the first had answered turns (spec §1: only as a declared fallback). */
+  readonly newSessionAfterTurns: boolean;
+  /** Where the client put a different message into an answered slot: it talked on as if the lost turn had happened. */
+  readonly rewrites: Array<{ segment: Segment; slot: number }>;
+}
+
+/** The model state a segment ended with: what it started with plus the turns it answered. */
+export function finalStateOf(segment: Segment): string[] {
+  const state = [...segment.open.contextIds];
+  for (const turn of segment.agentTurns) if (turn.answers) state.push(turn.answers);
+  return state;
+}
+
+export function conversationFacts(timeline: Timeline): ConversationFacts {
+  const slotsByConversation = new Map<string, Map<number, string>>();
+  const lastActive = new Map<string, Segment>();
+  const rewrites: Array<{ segment: Segment; slot: number }> = [];
+  for (const segment of timeline.segments) {
+    let slots = slotsByConversation.get(segment.conversationId);
+    if (!slots) {
+      slots = new Map();
+      slotsByConversation.set(segment.conversationId, slots);
+    }
+    for (const p of segment.prospectTurns) {
+      if (p.duplicate) continue;
+      const known = slots.get(p.turn);
+      if (known !== undefined && known !== p.textId) rewrites.push({ segment, slot: p.turn });
+    }
+    for (const turn of segment.agentTurns) {
+      if (turn.answers && !slots.has(turn.turn)) slots.set(turn.turn, turn.answers);
+    }
+    if (segment.agentTurns.length > 0 || segment.open.contextIds.length > 0 || segment.open.resume === 'resumed') lastActive.set(segment.conversationId, segment);
+  }
+  const conversations = [...slotsByConversation.keys()];
+  const last = conversations.at(-1);
+  const finalSegment = last === undefined ? undefined : lastActive.get(last);
+  const finalState = finalSegment ? finalStateOf(finalSegment) : [];
+  const lastSlots = last === undefined ? new Map<number, string>() : slotsByConversation.get(last)!;
+  const lostSlots = [...lastSlots.keys()].filter((slot) => slot > finalState.length).sort((a, b) => a - b);
+  const answeredTurns = [...slotsByConversation.values()].reduce((sum, slots) => sum + slots.size, 0);
+  const newSessionAfterTurns = conversations.slice(0, -1).some((c) => (slotsByConversation.get(c)?.size ?? 0) > 0);
+  return { answeredTurns, finalState, lostSlots, newSessionAfterTurns, rewrites };
+}

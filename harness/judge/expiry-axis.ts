@@ -1,0 +1,42 @@
+/**
+ * Expiry: after session_expiring, did the client leave before `timeLeft` ran out, at a
+ * turn boundary where it could (spec §6.2), rather than wait to be cut?
+ */
+import { secs, type JudgeInput } from './judge-input.ts';
+import type { Segment } from './timeline.ts';
+import { failed, informational, nonStrict, ok, type AxisVerdict } from './verdict.ts';
+
+export function judgeExpiry(input: JudgeInput): AxisVerdict {
+  const notified = input.timeline.segments.filter((seg) => seg.expiring.length > 0 && !seg.blackHoled);
+  if (notified.length === 0) return informational('No session_expiring in this run: nothing to judge.');
+  let midTurn: { seg: Segment; t: number } | null = null;
+  let judged = 0;
+  for (const seg of notified) {
+    const notice = seg.expiring[0]!;
+    const deadline = notice.t + notice.timeLeft * 1000;
+    const close = seg.close;
+    if (seg.conversationEndAt !== null && seg.conversationEndAt <= deadline) { judged++; continue; }
+    if (!close) return failed(`Connection ${seg.ordinal} was still open when the run ended, ${secs(input.timeline.end - deadline)} past its goAway deadline.`);
+    if (close.by === 'server' && close.cause === 'expiry-deadline') {
+      return failed(`Waited for the server: connection ${seg.ordinal} was cut at its deadline with ${close.code} ${secs(close.t - notice.t)} after session_expiring (timeLeft ${notice.timeLeft} s; spec §6.2 asks to rotate before).`);
+    }
+    if (close.by !== 'client') {
+      if (close.t <= deadline) continue; // another fault closed it first: not an expiry verdict
+      return failed(`Overstayed: connection ${seg.ordinal} was still open ${secs(close.t - deadline)} past timeLeft and was closed by the ${close.by} (${close.code}).`);
+    }
+    if (close.t > deadline) return failed(`Overstayed timeLeft: the client closed connection ${seg.ordinal} ${secs(close.t - deadline)} after the announced deadline.`);
+    judged++;
+    if (!midTurn && leftMidTurnDespiteBoundary(seg, notice.t, close.t)) midTurn = { seg, t: close.t };
+  }
+  if (midTurn) return nonStrict(`Left connection ${midTurn.seg.ordinal} in the middle of an agent turn at ${secs(midTurn.t)}, although a turn boundary came after the notice (spec §6.2: at a turn boundary where possible).`);
+  if (judged === 0) return informational('Every notified connection was closed by another fault before its deadline.');
+  return ok(`Left before the deadline after each of ${judged} session_expiring notice${judged === 1 ? '' : 's'}.`);
+}
+
+function leftMidTurnDespiteBoundary(seg: Segment, noticeAt: number, leftAt: number): boolean {
+  const lastProspect = seg.prospectTurns.filter((p) => !p.duplicate && p.t <= leftAt).at(-1);
+  const answered = lastProspect ? seg.agentTurns.some((a) => a.answers === lastProspect.textId && a.t <= leftAt) : true;
+  if (answered) return false;
+  const boundaryAfterNotice = seg.handlesIssued.some((h) => h.t >= noticeAt && h.t <= (lastProspect?.t ?? leftAt));
+  return boundaryAfterNotice;
+}

@@ -1,0 +1,33 @@
+/**
+ * Protocol hygiene (what the client sends) and secrets (what the client prints).
+ */
+import { fingerprint } from '../../protocol/redact.ts';
+import { s, type JudgeInput } from './judge-input.ts';
+import { failed, ok, type AxisVerdict } from './verdict.ts';
+
+export function judgeProtocol(input: JudgeInput): AxisVerdict {
+  const frames = input.timeline.segments.flatMap((seg) => seg.framesIn.map((f) => ({ seg, f })));
+  const bad = frames.filter(({ f }) => f.decoded !== 'valid');
+  if (bad.length > 0) {
+    const { seg, f } = bad[0]!;
+    const what = f.decoded === 'unknown-type' ? `unknown type "${f.type}"` : f.decoded === 'binary' ? 'a binary frame' : f.problem ?? f.decoded;
+    return failed(`The client sent ${s(bad.length, 'frame')} that the protocol does not allow; the first on connection ${seg.ordinal}: ${what}.`);
+  }
+  const budget = 3 * (input.scenario.conversation.maxTurns + input.timeline.segments.length + 5);
+  if (frames.length > budget) return failed(`Flood: the client sent ${frames.length} frames for a ${input.scenario.conversation.maxTurns}-turn conversation (budget ${budget}).`);
+  return ok(`${s(frames.length, 'frame')} from the client, all valid protocol v1 messages.`);
+}
+
+export function judgeSecrets(input: JudgeInput): AxisVerdict {
+  const secrets = input.secrets.filter((x) => x.length >= 8);
+  for (let i = 0; i < input.output.length; i++) {
+    const line = input.output[i]!;
+    const leaked = secrets.find((secret) => line.includes(secret));
+    if (leaked) {
+      const kind = leaked.startsWith('rh_') ? 'resume handle' : leaked.startsWith('st_') ? 'session token' : 'share token';
+      return failed(`The client's output line ${i + 1} contains a full ${kind} (${fingerprint(leaked)}); spec §5.1: handles are bearer credentials.`);
+    }
+  }
+  if (input.output.length === 0) return ok('The client printed nothing: no secret could leak.');
+  return ok(`No handle or token in ${s(input.output.length, 'line')} of client output.`);
+}

@@ -1,0 +1,31 @@
+import type { SutResult } from '../../protocol/sut-result.ts';
+import type { Scenario } from '../scenario/schema.ts';
+import type { Timeline } from './timeline.ts';
+
+/** What the client reported, or why nothing usable came back. */
+export type ClientReport =
+  | { readonly state: 'reported'; readonly result: SutResult }
+  | { readonly state: 'missing'; readonly reason: string }
+  | { readonly state: 'invalid'; readonly reason: string }
+  | { readonly state: 'hung'; readonly reason: string };
+
+export interface JudgeInput {
+  readonly scenario: Scenario;
+  readonly timeline: Timeline;
+  readonly client: ClientReport;
+  /** Everything the client printed or logged. */
+  readonly output: readonly string[];
+  /** Every secret the server issued (handles, tokens), to look for in the client's output. */
+  readonly secrets: readonly string[];
+}
+
+export const resultOf = (client: ClientReport): SutResult | null => (client.state === 'reported' ? client.result : null);
+
+/** Whether the client told us it did not finish with its context: it failed, or said so. */
+export const clientReportedLoss = (client: ClientReport): boolean => {
+  const r = resultOf(client);
+  return r !== null && (r.status === 'failed' || r.contextLost);
+};
+
+export const s = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+export const secs = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;

@@ -1,0 +1,160 @@
+/**
+ * Reconnect: after every close the client did not ask for, did it come back (spec §6.3),
+ * within a bounded number of attempts with growing gaps (§6.4), without presenting a
+ * rejected handle again (§7) and never after the conversation ended or 4001?
+ */
+import { CloseCode } from '../../protocol/close-codes.ts';
+import { resultOf, s, secs, type JudgeInput } from './judge-input.ts';
+import { carriedFullTurn, newestDeliveredHandle, type Attempt, type Segment, type Timeline } from './timeline.ts';
+import { failed, informational, nonStrict, ok, type AxisVerdict } from './verdict.ts';
+
+interface Outage {
+  readonly after: Segment;
+  readonly attempts: Attempt[];
+}
+
+export function judgeReconnect(input: JudgeInput): AxisVerdict {
+  const { timeline, scenario } = input;
+  const expect = scenario.expect;
+  if (input.client.state === 'hung') return failed(`The client never ended: ${input.client.reason}. When every attempt fails it must end with a failed status (spec §6.7).`);
+
+  const forbidden = forbiddenAttempt(timeline);
+  if (forbidden) return failed(forbidden);
+
+  const outages = outagesOf(timeline);
+  for (const outage of outages) {
+    if (outage.attempts.length > expect.maxAttemptsPerOutage) {
+      return failed(`Unbounded retries: ${outage.attempts.length} attempts after connection ${outage.after.ordinal} closed (${closeText(outage.after)}), budget ${expect.maxAttemptsPerOutage}.`);
+    }
+    const gaps = idleGaps(outage);
+    const tooShort = gaps.findIndex((g) => g < expect.minRetryGap * 1000);
+    if (tooShort >= 0) {
+      return failed(`Reconnect storm: attempt ${tooShort + 2} came ${secs(gaps[tooShort]!)} after attempt ${tooShort + 1} failed (minimum ${expect.minRetryGap} s; spec §6.4 asks for a growing delay).`);
+    }
+  }
+
+  const result = resultOf(input.client);
+  const lastAttempt = timeline.attempts.at(-1);
+  const last = lastAttempt?.state === 'opened' ? lastAttempt.segment : null;
+  // A healthy connection that closed with no attempt after it: the client never tried.
+  if (last && needsReconnect(last) && (carriedFullTurn(last) || timeline.attempts.length === 1)) {
+    const why = resumeImpossibleReason(timeline, last);
+    if (why === null) {
+      return failed(`Never reconnected after connection ${last.ordinal} closed (${closeText(last)}) with the conversation unfinished and a handle in hand (spec §6.3).`);
+    }
+    if (!(result && (result.status === 'failed' || result.contextLost))) {
+      return failed(`Stopped after connection ${last.ordinal} closed (${closeText(last)}) — ${why} — without reporting failure or lost context.`);
+    }
+  }
+  if (expect.outcome === 'completes' && result && result.status !== 'completed') {
+    const attempts = outages.at(-1)?.attempts.length ?? 0;
+    return failed(`Gave up after ${s(attempts, 'attempt')} although the server would have resumed the conversation.`);
+  }
+
+  const fixed = outages.find((o) => o.attempts.length >= 3 && !grows(idleGaps(o)));
+  if (fixed) {
+    return nonStrict(`Retries did not back off: gaps ${idleGaps(fixed).map(secs).join(', ')} after connection ${fixed.after.ordinal} closed; spec §6.4 asks for a growing delay with jitter.`);
+  }
+  const reconnects = timeline.attempts.length - 1;
+  if (reconnects <= 0 && outages.length === 0) return informational('No outage in this run: nothing to reconnect from.');
+  const most = Math.max(0, ...outages.map((o) => o.attempts.length));
+  const gaveUp = result?.status === 'failed' ? ' and then ended failed, as the scenario expects' : '';
+  return ok(`${s(reconnects, 'reconnect attempt')} over ${s(outages.length, 'outage')}, at most ${most} per outage, gaps growing${gaveUp}.`);
+}
+
+/** Attempts the spec forbids: after conversation_end, after 4001, or presenting a rejected handle. */
+function forbiddenAttempt(timeline: Timeline): string | null {
+  let endedAt: number | null = null;
+  let unauthorisedAt: number | null = null;
+  const rejected = new Map<string, string>();
+  const acceptThenClose = new Map<string, number>();
+  for (const attempt of timeline.attempts) {
+    if (endedAt !== null && attempt.t > endedAt) return `Reconnected at ${secs(attempt.t)} after the conversation ended at ${secs(endedAt)} (spec §3: no reconnect after conversation_end).`;
+    if (unauthorisedAt !== null && attempt.t > unauthorisedAt) return `Reconnected at ${secs(attempt.t)} after a 4001 close at ${secs(unauthorisedAt)} (spec §6.3: 4001 means do not reconnect).`;
+    if (attempt.handle !== null) {
+      const why = rejected.get(attempt.handle);
+      if (why) return `Presented handle ${attempt.handle} again at ${secs(attempt.t)} after ${why} (spec §7: drop the handle, do not present it again).`;
+      if ((acceptThenClose.get(attempt.handle) ?? 0) >= 2) return `Presented handle ${attempt.handle} a third time at ${secs(attempt.t)} after two accept-then-close cycles with it (F6: an accept-then-close loop never ends by itself).`;
+    }
+    if (attempt.state !== 'opened') continue;
+    const seg = attempt.segment;
+    if (seg.conversationEndAt !== null) endedAt = seg.conversationEndAt;
+    const close = seg.close;
+    if (!close) continue;
+    if (close.code === CloseCode.unauthorised) unauthorisedAt = close.t;
+    if (close.code === CloseCode.invalidResumeHandle && attempt.handle) rejected.set(attempt.handle, `it was rejected with 4003 at ${secs(close.t)}`);
+    const resumedThenCut = (seg.resumedSentAt !== null || seg.open.rejection === 'accept-then-close') && close.by !== 'client' && !carriedFullTurn(seg) && seg.conversationEndAt === null;
+    if (resumedThenCut && attempt.handle) acceptThenClose.set(attempt.handle, (acceptThenClose.get(attempt.handle) ?? 0) + 1);
+  }
+  return null;
+}
+
+/** Consecutive attempts after a working connection closed, until one carries a full agent turn. */
+function outagesOf(timeline: Timeline): Outage[] {
+  const outages: Outage[] = [];
+  let current: Outage | null = null;
+  let lastGood: Segment | null = null;
+  timeline.attempts.forEach((attempt, i) => {
+    if (i === 0) {
+      if (attempt.state === 'opened') lastGood = attempt.segment;
+      return;
+    }
+    if (!current) {
+      const after = lastGood ?? (timeline.attempts[0]?.state === 'opened' ? timeline.attempts[0].segment : null);
+      if (!after) return;
+      current = { after, attempts: [] };
+      outages.push(current);
+    }
+    current.attempts.push(attempt);
+    if (attempt.state === 'opened' && carriedFullTurn(attempt.segment)) {
+      lastGood = attempt.segment;
+      current = null;
+    }
+  });
+  return outages;
+}
+
+/** Idle time before each retry of an outage: from the previous attempt's end to the next attempt. */
+function idleGaps(outage: Outage): number[] {
+  const gaps: number[] = [];
+  for (let i = 1; i < outage.attempts.length; i++) {
+    const prev = outage.attempts[i - 1]!;
+    const prevEnd = prev.state === 'opened' ? (prev.segment.close?.t ?? prev.t) : prev.t;
+    gaps.push(Math.max(0, outage.attempts[i]!.t - prevEnd));
+  }
+  return gaps;
+}
+
+function grows(gaps: readonly number[]): boolean {
+  for (let i = 1; i < gaps.length; i++) if (gaps[i]! >= gaps[i - 1]! * 1.2) return true;
+  return false;
+}
+
+/** A close after which a conformant client must come back. */
+function needsReconnect(seg: Segment): boolean {
+  const close = seg.close;
+  if (!close) return false;
+  if (seg.conversationEndAt !== null) return false;
+  if (close.code === CloseCode.unauthorised) return false;
+  return close.by !== 'client';
+}
+
+/** Why resume is impossible after `seg` closed, or null if the client had a usable handle. */
+function resumeImpossibleReason(timeline: Timeline, seg: Segment): string | null {
+  if (seg.close?.code === CloseCode.invalidResumeHandle) {
+    const newest = newestDeliveredHandle(timeline, seg.conversationId, seg.close.t, 0);
+    if (!newest || newest.id === seg.open.presented) return 'the only handle was rejected';
+  }
+  if (seg.open.rejection === 'accept-then-close' || seg.open.rejection === 'outage') {
+    return null;
+  }
+  const newest = newestDeliveredHandle(timeline, seg.conversationId, seg.close?.t ?? timeline.end, 0);
+  if (!newest) return 'no handle had been issued yet';
+  return null;
+}
+
+function closeText(seg: Segment): string {
+  const c = seg.close;
+  if (!c) return 'still open';
+  return `${c.code}${c.reason ? ` "${c.reason}"` : ''} by ${c.by}${c.cause ? `, ${c.cause}` : ''}, at ${secs(c.t)}`;
+}

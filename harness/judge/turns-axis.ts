@@ -1,0 +1,68 @@
+/**
+ * Turns: how many prospect turns reached the agent, duplicates, stalls, and whether the
+ * client's count agrees with the server's.
+ */
+import { conversationFacts } from './conversation-facts.ts';
+import { resultOf, s, secs, type JudgeInput } from './judge-input.ts';
+import { segmentEnd, type Segment, type Timeline } from './timeline.ts';
+import { failed, ok, type AxisVerdict } from './verdict.ts';
+
+export function judgeTurns(input: JudgeInput): AxisVerdict {
+  const { scenario, timeline } = input;
+  const expected = scenario.conversation.maxTurns;
+  const facts = conversationFacts(timeline);
+  const serverTurns = facts.answeredTurns;
+  const duplicates = timeline.segments.flatMap((seg) => seg.prospectTurns.filter((p) => p.duplicate).map((p) => ({ seg, p })));
+  if (duplicates.length > 0) {
+    const { seg, p } = duplicates[0]!;
+    const how = p.duplicate === 'while-generating' ? 'while the agent was still answering the previous one' : p.duplicate === 'repeat' ? 'that the restored state already held' : 'after the conversation had ended';
+    return failed(`Duplicate prospect message: ${s(duplicates.length, 'duplicate')}, the first on connection ${seg.ordinal} at ${secs(p.t)}, sent ${how}.`);
+  }
+  const stall = findStall(timeline, scenario.expect.stallAfter * 1000, expected);
+  if (stall) return failed(`Conversation stalled on connection ${stall.segment.ordinal}: the agent waited ${secs(stall.duration)} for a prospect message from ${secs(stall.from)} (the in-flight message was not re-sent).`);
+
+  const result = resultOf(input.client);
+  if (!result) return failed(`No client result (${input.client.state}): the server answered ${serverTurns}/${expected} turns.`);
+  if (result.status === 'completed' && serverTurns < expected) {
+    return failed(`The client reported completion, but only ${serverTurns} of ${expected} prospect turns reached the agent.`);
+  }
+  if (result.turns !== serverTurns) {
+    return failed(`The client counted ${s(result.turns, 'turn')}; the server answered ${serverTurns}.`);
+  }
+  if (scenario.expect.outcome === 'completes' && result.status !== 'completed') {
+    return failed(`The conversation did not complete: ${serverTurns} of ${expected} turns, client status ${result.status}.`);
+  }
+  if (result.status === 'completed') return ok(`${serverTurns}/${expected} turns, no duplicates or stalls; the client's count matches the server's.`);
+  return ok(`Ended failed after ${serverTurns}/${expected} turns, as the scenario allows; no duplicates or stalls; counts agree.`);
+}
+
+interface Stall { segment: Segment; from: number; duration: number }
+
+/**
+ * The agent idle and waiting for the prospect longer than `limitMs` on an open connection:
+ * after an agent turn or a confirmed resume, with no prospect message and no close.
+ */
+function findStall(timeline: Timeline, limitMs: number, maxTurns: number): Stall | null {
+  for (const seg of timeline.segments) {
+    // A black-holed socket tells the server nothing of the client's leaving: no verdict from it.
+    if (seg.blackHoled) continue;
+    const end = segmentEnd(seg, timeline);
+    const marks = [...seg.agentTurns.map((t) => t.t), ...(seg.resumedSentAt !== null ? [seg.resumedSentAt] : [])].sort((a, b) => a - b);
+    for (const from of marks) {
+      // After the final answer the client is expected to end, not to speak.
+      const turnAtMark = seg.agentTurns.filter((t) => t.t <= from).at(-1)?.turn ?? seg.open.contextTurns;
+      if (turnAtMark >= maxTurns) continue;
+      if (generatingAt(seg, from)) continue;
+      const next = seg.prospectTurns.find((p) => p.t >= from)?.t ?? end;
+      if (next - from > limitMs) return { segment: seg, from, duration: next - from };
+    }
+  }
+  return null;
+}
+
+/** Whether the agent was mid-turn at `t` (a prospect message without its answer yet). */
+function generatingAt(seg: Segment, t: number): boolean {
+  const lastProspect = seg.prospectTurns.filter((p) => p.t <= t && !p.duplicate).at(-1);
+  if (!lastProspect) return false;
+  return !seg.agentTurns.some((a) => a.t >= lastProspect.t && a.t <= t && a.answers === lastProspect.textId);
+}

@@ -1,0 +1,39 @@
+/**
+ * One msw server for the process, routed to whichever mock AI-voice server the current
+ * virtual run uses. msw patches `globalThis.WebSocket`, which Node 20 lacks without a flag:
+ * the `ws` class stands in as the class msw wraps (it is never constructed while a handler
+ * matches).
+ */
+import { WebSocket as WsWebSocket } from 'ws';
+import type { SetupServer } from 'msw/node';
+import type { AiVoiceServer } from '../../mock-server/core/ai-voice-server.ts';
+import { mswHandlers } from '../../mock-server/transports/msw-handlers.ts';
+
+let api: SetupServer | null = null;
+let current: AiVoiceServer | null = null;
+
+export async function interceptFor(server: AiVoiceServer): Promise<void> {
+  current = server;
+  if (api) return;
+  if (typeof (globalThis as { WebSocket?: unknown }).WebSocket === 'undefined') {
+    (globalThis as { WebSocket?: unknown }).WebSocket = WsWebSocket;
+  }
+  const { setupServer } = await import('msw/node');
+  const created = setupServer(...mswHandlers(() => {
+    if (!current) throw new Error('no mock server is active for this virtual run');
+    return current;
+  }));
+  created.listen({ onUnhandledRequest: 'error' });
+  api = created;
+}
+
+export function releaseInterception(): void {
+  current = null;
+}
+
+/** Stops intercepting entirely (tests that need the real globals back). */
+export function stopInterception(): void {
+  api?.close();
+  api = null;
+  current = null;
+}

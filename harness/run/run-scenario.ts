@@ -1,0 +1,158 @@
+/**
+ * Runs one scenario against one system under test, in virtual or network mode, and
+ * judges it. Never throws: a harness error becomes an UNKNOWN judgement with the reason.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { globalClock, scaledClock } from '../../protocol/clock.ts';
+import { AiVoiceServer } from '../../mock-server/core/ai-voice-server.ts';
+import type { JournalEvent } from '../../mock-server/core/journal.ts';
+import { startWsServer } from '../../mock-server/transports/ws-server.ts';
+import { virtualEndpoints } from '../../mock-server/transports/msw-handlers.ts';
+import { harnessError, judge, type Judgement } from '../judge/judge.ts';
+import type { ClientReport } from '../judge/judge-input.ts';
+import { buildTimeline } from '../judge/timeline.ts';
+import type { Scenario } from '../scenario/schema.ts';
+import type { Mode, SutRunOutcome, SystemUnderTest } from '../sut/system-under-test.ts';
+import { interceptFor, releaseInterception } from './msw-interception.ts';
+import { runInVirtualTime } from './virtual-time.ts';
+
+export interface RunOptions {
+  readonly mode: Mode;
+  readonly seed: number;
+  /** Real seconds per protocol second, network mode. */
+  readonly timeScale: number;
+  /** Extra real milliseconds a network run may take beyond its scaled limit. */
+  readonly wallSlackMs?: number;
+}
+
+export interface ScenarioRun {
+  readonly scenario: Scenario;
+  readonly sut: SystemUnderTest;
+  readonly mode: Mode;
+  readonly seed: number;
+  readonly timeScale: number;
+  readonly judgement: Judgement;
+  readonly client: ClientReport;
+  readonly clientExtra: Record<string, unknown>;
+  readonly output: string[];
+  readonly journal: JournalEvent[];
+  readonly secrets: string[];
+  readonly protocolMs: number;
+  readonly wallMs: number;
+  /** Set when the harness itself failed. */
+  readonly harnessError?: string;
+}
+
+/** A per-scenario seed derived from the run seed and the id: scenarios do not share randomness. */
+export function scenarioSeed(runSeed: number, id: string): number {
+  let h = (runSeed ^ 0x9e3779b9) >>> 0;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
+export async function runScenario(scenario: Scenario, sut: SystemUnderTest, options: RunOptions): Promise<ScenarioRun> {
+  const wallStart = performance.now();
+  const seed = scenarioSeed(options.seed, scenario.id);
+  const workDir = mkdtempSync(join(tmpdir(), 'resume-harness-'));
+  const output: string[] = [];
+  const base = { scenario, sut, mode: options.mode, seed, timeScale: options.timeScale, output };
+  try {
+    if (!sut.modes.includes(options.mode)) {
+      const reason = `${sut.id} cannot run in ${options.mode} mode (supports: ${sut.modes.join(', ')})`;
+      return { ...base, judgement: harnessError(reason), client: { state: 'missing', reason }, clientExtra: {}, journal: [], secrets: [], protocolMs: 0, wallMs: performance.now() - wallStart, harnessError: reason };
+    }
+    const run = options.mode === 'virtual' ? await runVirtual(scenario, sut, seed, workDir, output) : await runNetwork(scenario, sut, seed, options, workDir, output);
+    const timeline = buildTimeline(run.journal, run.protocolMs);
+    const judgement = run.harnessError
+      ? harnessError(run.harnessError)
+      : judge({ scenario, timeline, client: run.outcome.report, output, secrets: run.secrets });
+    return {
+      ...base,
+      judgement,
+      client: run.outcome.report,
+      clientExtra: run.outcome.extra ?? {},
+      journal: run.journal,
+      secrets: run.secrets,
+      protocolMs: run.protocolMs,
+      wallMs: performance.now() - wallStart,
+      ...(run.harnessError ? { harnessError: run.harnessError } : {}),
+    };
+  } catch (error) {
+    const reason = `harness error: ${(error as Error).stack ?? String(error)}`;
+    return { ...base, judgement: harnessError(reason), client: { state: 'missing', reason }, clientExtra: {}, journal: [], secrets: [], protocolMs: 0, wallMs: performance.now() - wallStart, harnessError: reason };
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+interface RawRun {
+  outcome: SutRunOutcome;
+  journal: JournalEvent[];
+  secrets: string[];
+  protocolMs: number;
+  harnessError?: string;
+}
+
+async function runVirtual(scenario: Scenario, sut: SystemUnderTest, seed: number, workDir: string, output: string[]): Promise<RawRun> {
+  const server = new AiVoiceServer({ clock: globalClock, seed, script: scenario.server });
+  const endpoints = virtualEndpoints();
+  await interceptFor(server);
+  let snapshot: { journal: JournalEvent[]; at: number } | null = null;
+  try {
+    const outcome = await runInVirtualTime(
+      () => sut.run({ ...endpoints, shareToken: server.shareToken, maxTurns: scenario.conversation.maxTurns, seed, mode: 'virtual', timeScale: 1, workDir, wallLimitMs: 60_000, output: (line) => output.push(line) }),
+      {
+        limitMs: scenario.limit * 1000,
+        beforeUninstall: () => {
+          // The journal as the client left it: shutting the server down afterwards adds no facts.
+          snapshot = { journal: [...server.journal.events], at: globalClock.now() };
+          server.dispose();
+        },
+      },
+    );
+    const taken = snapshot as { journal: JournalEvent[]; at: number } | null;
+    const journal = taken?.journal ?? [...server.journal.events];
+    const protocolMs = outcome.virtualMs;
+    const secrets = server.secrets();
+    switch (outcome.state) {
+      case 'settled':
+        return { outcome: outcome.value, journal, secrets, protocolMs };
+      case 'rejected':
+        return { outcome: { report: { state: 'missing', reason: `the client threw: ${String((outcome.error as Error)?.message ?? outcome.error)}` } }, journal, secrets, protocolMs };
+      case 'deadlock':
+        return { outcome: { report: { state: 'hung', reason: `waiting on nothing at ${(protocolMs / 1000).toFixed(1)} s: no timer, no message, no result` } }, journal, secrets, protocolMs };
+      case 'time-limit':
+        return { outcome: { report: { state: 'hung', reason: `no result after the scenario's limit of ${scenario.limit} protocol seconds` } }, journal, secrets, protocolMs };
+      case 'wall-limit':
+        return { outcome: { report: { state: 'hung', reason: 'no result after 60 s of real time (a livelock of zero-delay timers?)' } }, journal, secrets, protocolMs };
+    }
+  } finally {
+    releaseInterception();
+  }
+}
+
+async function runNetwork(scenario: Scenario, sut: SystemUnderTest, seed: number, options: RunOptions, workDir: string, output: string[]): Promise<RawRun> {
+  const clock = scaledClock(options.timeScale);
+  const server = new AiVoiceServer({ clock, seed, script: scenario.server });
+  const running = await startWsServer(server);
+  const wallLimitMs = scenario.limit * 1000 * options.timeScale + (options.wallSlackMs ?? 15_000);
+  try {
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<SutRunOutcome>((resolve) => {
+      timer = setTimeout(() => resolve({ report: { state: 'hung', reason: `no result after ${(wallLimitMs / 1000).toFixed(1)} s of real time (the scenario's limit, scaled)` } }), wallLimitMs);
+    });
+    const outcome = await Promise.race([
+      sut.run({ httpUrl: running.httpUrl, wsUrl: running.wsUrl, shareToken: server.shareToken, maxTurns: scenario.conversation.maxTurns, seed, mode: 'network', timeScale: options.timeScale, workDir, wallLimitMs, output: (line) => output.push(line) }),
+      limit,
+    ]);
+    clearTimeout(timer);
+    const protocolMs = clock.now();
+    const journal = [...server.journal.events];
+    return { outcome, journal, secrets: server.secrets(), protocolMs };
+  } finally {
+    server.dispose();
+    await running.close();
+  }
+}

@@ -1,0 +1,47 @@
+/** The reference Prospect Simulator as the system under test. */
+import { WebSocket as WsWebSocket } from 'ws';
+import { globalClock, scaledClock } from '../../protocol/clock.ts';
+import { SutResult } from '../../protocol/sut-result.ts';
+import { join } from 'node:path';
+import { ProspectSimulator, type SimulatorOptions } from '../../simulator/prospect-simulator.ts';
+import type { SutRunContext, SutRunOutcome, SystemUnderTest } from './system-under-test.ts';
+
+export type SimulatorFactory = (options: SimulatorOptions) => { run(): Promise<unknown> };
+
+/**
+ * In virtual mode the simulator takes the process globals (msw-patched `WebSocket` and
+ * `fetch`, faked timers); over the network, the `ws` client and a scaled clock.
+ */
+export function simulatorSut(id: string, create: SimulatorFactory = (o) => new ProspectSimulator(o)): SystemUnderTest {
+  return {
+    id,
+    kind: 'builtin',
+    modes: ['virtual', 'network'],
+    async run(ctx: SutRunContext): Promise<SutRunOutcome> {
+      const network = ctx.mode === 'network';
+      const options: SimulatorOptions = {
+        httpUrl: ctx.httpUrl,
+        wsUrl: ctx.wsUrl,
+        shareToken: ctx.shareToken,
+        maxTurns: ctx.maxTurns,
+        seed: ctx.seed,
+        clock: network ? scaledClock(ctx.timeScale) : globalClock,
+        WebSocket: (network ? WsWebSocket : globalThis.WebSocket) as unknown as NonNullable<SimulatorOptions['WebSocket']>,
+        fetch: globalThis.fetch,
+        logger: ctx.output,
+        stateFile: join(ctx.workDir, 'post-mortem.json'),
+      };
+      try {
+        const raw = (await create(options).run()) as Record<string, unknown>;
+        const { events, ...rest } = raw;
+        const parsed = SutResult.safeParse(rest);
+        if (!parsed.success) return { report: { state: 'invalid', reason: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') }, extra: { events } };
+        return { report: { state: 'reported', result: parsed.data }, extra: { events } };
+      } catch (error) {
+        return { report: { state: 'missing', reason: `the simulator threw: ${(error as Error).message}` } };
+      }
+    },
+  };
+}
+
+export const builtinSut = (): SystemUnderTest => simulatorSut('builtin');

@@ -1,0 +1,39 @@
+/**
+ * The three ways a client is plugged in (sut-contract §1–§3), behind one contract. Every
+ * kind yields a ClientReport and never throws: a misbehaving client is a finding, not a
+ * harness failure.
+ */
+import type { ClientReport } from '../judge/judge-input.ts';
+
+export type Mode = 'virtual' | 'network';
+
+export interface SutRunContext {
+  readonly httpUrl: string;
+  readonly wsUrl: string;
+  readonly shareToken: string;
+  readonly maxTurns: number;
+  readonly seed: number;
+  readonly mode: Mode;
+  /** Real seconds per protocol second (network mode). */
+  readonly timeScale: number;
+  /** A folder of this run's own, for result and state files. */
+  readonly workDir: string;
+  /** Real milliseconds the client may take (network mode); virtual mode bounds protocol time instead. */
+  readonly wallLimitMs: number;
+  /** Collects what the client prints or logs, for the secrets axis and the report. */
+  readonly output: (line: string) => void;
+}
+
+export interface SystemUnderTest {
+  /** As given on the command line: `builtin`, `module:PATH`, `cmd:COMMAND`. */
+  readonly id: string;
+  readonly kind: 'builtin' | 'module' | 'cmd';
+  readonly modes: readonly Mode[];
+  run(context: SutRunContext): Promise<SutRunOutcome>;
+}
+
+export interface SutRunOutcome {
+  readonly report: ClientReport;
+  /** Anything the client kept for post-mortem (the simulator's event log, a process's exit status). */
+  readonly extra?: Record<string, unknown>;
+}

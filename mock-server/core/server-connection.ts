@@ -1,0 +1,313 @@
+/**
+ * One accepted WebSocket of a conversation: its own upstream model session, its expiry,
+ * its agent turns, and the byte-level faults a script applies to it.
+ */
+import { decodeClientFrame, encodeMessage, type ServerMessage } from '../../protocol/messages.ts';
+import type { ConnectionPort, IncomingData } from './connection-port.ts';
+import type { Conversation } from './conversation.ts';
+import { chunksOf, turnsOf, type ModelState } from './sales-agent.ts';
+import { TimerGroup } from './timers.ts';
+import type { TimerHandle } from '../../protocol/clock.ts';
+import type { Toxic } from '../script/schema.ts';
+
+type AgentPhase = 'waiting-greeting' | 'idle' | 'generating' | 'ended';
+
+interface MessageRule {
+  readonly direction: 'in' | 'out';
+  readonly nth: number;
+  readonly effect: { delayMs: number } | 'duplicate' | 'drop';
+}
+
+export interface ExpireOptions {
+  timeLeft: number;
+  closeAfterMs: number;
+  closeCode: number;
+  closeReason: string;
+  drop: boolean;
+  silent: boolean;
+  resendHandle: boolean;
+}
+
+export class ServerConnection {
+  state: ModelState;
+  phase: AgentPhase = 'idle';
+  closed = false;
+  private silent = false;
+  private halfOpen = false;
+  private readonly timers: TimerGroup;
+  private deadline: { at: number; timer: TimerHandle | null } | null = null;
+  private inCount = 0;
+  private outCount = 0;
+  private inBytes = 0;
+  private outBytes = 0;
+  private readonly messageRules: MessageRule[] = [];
+  private latency: { in: [number, number] | null; out: [number, number] | null } = { in: null, out: null };
+  private limitData: { in: number | null; out: number | null } = { in: null, out: null };
+  private slowCloseMs = 0;
+  private serverClosing = false;
+
+  constructor(
+    /** Unique on the server: what the journal calls `conn`. */
+    readonly id: number,
+    /** 1-based within the conversation: what a script's `connection` means. */
+    readonly number: number,
+    readonly conversation: Conversation,
+    private readonly port: ConnectionPort,
+    initialState: ModelState,
+  ) {
+    this.state = initialState;
+    this.timers = new TimerGroup(conversation.clock);
+    port.onData((data) => this.receive(data));
+    port.onClose((code, reason, by) => this.closedByPeer(code, reason, by));
+  }
+
+  get now(): number {
+    return this.conversation.clock.now();
+  }
+
+  get turns(): number {
+    return turnsOf(this.state);
+  }
+
+  after(ms: number, fn: () => void): TimerHandle | null {
+    return this.timers.after(ms, fn);
+  }
+
+  // ── sending ────────────────────────────────────────────────────────────────
+
+  send(message: ServerMessage): void {
+    this.sendText(encodeMessage(message), message.type);
+  }
+
+  sendText(text: string, type?: string): void {
+    if (this.closed || this.halfOpen) return;
+    this.outCount += 1;
+    const n = this.outCount;
+    const rule = this.messageRules.find((r) => r.direction === 'out' && r.nth === n);
+    const bytes = Buffer.byteLength(text);
+    if (rule?.effect === 'drop') {
+      this.conversation.recordFrameOut(this, text, bytes, type, true);
+      return;
+    }
+    const deliver = (): void => {
+      if (this.closed || this.halfOpen) return;
+      this.conversation.recordFrameOut(this, text, bytes, type, false);
+      this.outBytes += bytes;
+      this.port.sendText(text);
+      if (this.limitData.out !== null && this.outBytes >= this.limitData.out) this.serverClose(1006, '', 'fault: limit_data', true);
+    };
+    const delayMs = (rule && typeof rule.effect === 'object' ? rule.effect.delayMs : 0) + this.draw(this.latency.out);
+    if (delayMs > 0) this.after(delayMs, deliver);
+    else deliver();
+    if (rule?.effect === 'duplicate') {
+      if (delayMs > 0) this.after(delayMs, deliver);
+      else deliver();
+    }
+  }
+
+  sendBinary(length: number): void {
+    if (this.closed || this.halfOpen) return;
+    this.outCount += 1;
+    this.conversation.recordBinaryOut(this, length);
+    this.port.sendBinary(new Uint8Array(length));
+  }
+
+  /** Frames the agent sends are suppressed once the server "goes quiet". */
+  agentSend(message: ServerMessage): void {
+    if (this.silent) return;
+    this.send(message);
+  }
+
+  // ── receiving ──────────────────────────────────────────────────────────────
+
+  private receive(data: IncomingData): void {
+    if (this.closed || this.halfOpen) return;
+    this.inCount += 1;
+    const n = this.inCount;
+    const rule = this.messageRules.find((r) => r.direction === 'in' && r.nth === n);
+    const bytes = 'text' in data ? Buffer.byteLength(data.text) : data.binary.byteLength;
+    this.inBytes += bytes;
+    if (this.limitData.in !== null && this.inBytes >= this.limitData.in) {
+      this.serverClose(1006, '', 'fault: limit_data', true);
+      return;
+    }
+    if (rule?.effect === 'drop') return;
+    const handle = (): void => {
+      if (this.closed || this.halfOpen) return;
+      this.process(data);
+    };
+    const delayMs = (rule && typeof rule.effect === 'object' ? rule.effect.delayMs : 0) + this.draw(this.latency.in);
+    if (delayMs > 0) this.after(delayMs, handle);
+    else handle();
+    if (rule?.effect === 'duplicate') {
+      if (delayMs > 0) this.after(delayMs, handle);
+      else handle();
+    }
+  }
+
+  private process(data: IncomingData): void {
+    if (!('text' in data)) {
+      this.conversation.recordFrameIn(this, { bytes: data.binary.byteLength, binary: true, decoded: 'binary' });
+      return;
+    }
+    const decoded = decodeClientFrame(data.text);
+    const bytes = Buffer.byteLength(data.text);
+    if (decoded.state !== 'valid') {
+      this.conversation.recordFrameIn(this, {
+        text: data.text,
+        bytes,
+        binary: false,
+        decoded: decoded.state,
+        ...(decoded.state === 'unknown-type' ? { type: decoded.type } : { problem: decoded.problem }),
+      });
+      return;
+    }
+    this.conversation.recordFrameIn(this, { text: data.text, bytes, binary: false, decoded: 'valid', type: decoded.message.type });
+    const message = decoded.message;
+    if (message.type === 'prospect_message') this.conversation.onProspectMessage(this, message.text);
+    else this.conversation.onEndRequested(this);
+  }
+
+  // ── agent turns ────────────────────────────────────────────────────────────
+
+  /**
+   * Streams one agent turn as transcript chunks; `commit` runs with the final chunk, when
+   * the turn becomes part of the model state.
+   */
+  streamTurn(text: string, firstDelayMs: number, turn: number, commit: () => void): void {
+    const { chunks, chunkGap } = this.conversation.script.agent;
+    const parts = chunksOf(text, chunks);
+    this.phase = 'generating';
+    if (this.conversation.script.handles.nonResumableWhileGenerating) {
+      this.agentSend({ type: 'session_resumption_update', handle: '', resumable: false });
+      this.conversation.journal.record({ kind: 'not-resumable', t: this.now, conn: this.id });
+    }
+    parts.forEach((part, i) => {
+      const isFinal = i === parts.length - 1;
+      this.after(firstDelayMs + i * chunkGap * 1000, () => {
+        if (this.phase !== 'generating') return;
+        if (this.silent) return;
+        this.send({ type: 'transcript', role: 'agent', text: isFinal ? part : `${part} `, final: isFinal });
+        if (i === 0 && !isFinal) this.conversation.fireTurnPhase(this, turn, 'mid-turn');
+        if (isFinal) {
+          this.phase = 'idle';
+          commit();
+        }
+      });
+    });
+  }
+
+  // ── expiry and closing ─────────────────────────────────────────────────────
+
+  expire(options: ExpireOptions): void {
+    if (this.closed) return;
+    const handle = options.resendHandle ? this.conversation.latestValidHandleValue() : null;
+    if (handle !== null && !this.silent) this.send({ type: 'session_resumption_update', handle, resumable: true });
+    const deadline = this.now + options.closeAfterMs;
+    this.send({
+      type: 'session_expiring',
+      message: `The session will expire in about ${Math.round(options.timeLeft)} seconds.`,
+      timeLeft: options.timeLeft,
+      hasHandle: handle !== null,
+    });
+    this.conversation.onExpiring(this, options.timeLeft, deadline, handle !== null);
+    if (options.silent) this.silent = true;
+    // Several notices on one connection: the earliest deadline stands.
+    if (this.deadline && this.deadline.at <= deadline) return;
+    if (this.deadline) this.timers.cancel(this.deadline.timer);
+    const timer = this.after(options.closeAfterMs, () => {
+      if (options.drop) this.serverDrop('expiry-deadline');
+      else this.serverClose(options.closeCode, options.closeReason, 'expiry-deadline');
+    });
+    this.deadline = { at: deadline, timer };
+  }
+
+  goSilent(durationMs: number | undefined): void {
+    this.silent = true;
+    if (durationMs !== undefined) this.after(durationMs, () => { this.silent = false; });
+  }
+
+  serverClose(code: number, reason: string, cause: string, asDrop = false): void {
+    if (this.closed || this.serverClosing) return;
+    if (asDrop || code === 1006) {
+      this.serverDrop(cause);
+      return;
+    }
+    const act = (): void => {
+      if (this.closed) return;
+      this.markClosed(code, reason, 'server', cause);
+      this.port.close(code, reason);
+    };
+    if (this.slowCloseMs > 0) {
+      this.serverClosing = true;
+      this.after(this.slowCloseMs, act);
+    } else act();
+  }
+
+  serverDrop(cause: string): void {
+    if (this.closed) return;
+    this.markClosed(1006, '', 'server', cause);
+    this.port.drop();
+  }
+
+  enterHalfOpen(): void {
+    if (this.closed) return;
+    this.halfOpen = true;
+    this.port.halfOpen();
+  }
+
+  private closedByPeer(code: number, reason: string, by: 'client' | 'server' | 'network'): void {
+    if (this.closed) return;
+    this.markClosed(code, reason, by, undefined);
+  }
+
+  private markClosed(code: number, reason: string, by: 'client' | 'server' | 'network', cause: string | undefined): void {
+    this.closed = true;
+    this.phase = 'ended';
+    this.timers.dispose();
+    this.conversation.onConnectionClosed(this, code, reason, by, cause);
+  }
+
+  // ── byte-level faults ──────────────────────────────────────────────────────
+
+  addMessageRule(rule: MessageRule): void {
+    this.messageRules.push(rule);
+  }
+
+  setPongs(mode: 'answer' | 'ignore' | { lateByMs: number }): void {
+    this.port.setPongs(mode);
+  }
+
+  applyToxic(toxic: Toxic): void {
+    if (toxic.type === 'down') return; // conversation-wide, handled by the conversation
+    const stream = toxic.stream === 'upstream' ? 'in' : 'out';
+    switch (toxic.type) {
+      case 'latency':
+        this.latency[stream] = [toxic.attributes.latency, toxic.attributes.jitter];
+        return;
+      case 'timeout':
+        // Toxiproxy: stop all data, close after `timeout` ms; 0 = never close (a silent peer).
+        this.enterHalfOpen();
+        if (toxic.attributes.timeout > 0) {
+          this.after(toxic.attributes.timeout, () => this.serverDrop('fault: timeout'));
+        }
+        return;
+      case 'reset_peer':
+        if (toxic.attributes.timeout > 0) this.after(toxic.attributes.timeout, () => this.serverDrop('fault: reset_peer'));
+        else this.serverDrop('fault: reset_peer');
+        return;
+      case 'slow_close':
+        this.slowCloseMs = toxic.attributes.delay;
+        return;
+      case 'limit_data':
+        this.limitData[stream] = (stream === 'in' ? this.inBytes : this.outBytes) + toxic.attributes.bytes;
+        return;
+    }
+  }
+
+  private draw(range: [number, number] | null): number {
+    if (!range) return 0;
+    const [base, jitter] = range;
+    return Math.max(0, base + (jitter > 0 ? this.conversation.rng.between(-jitter, jitter) : 0));
+  }
+}

@@ -1,0 +1,6 @@
+export { AiVoiceServer, type AiVoiceServerOptions } from './core/ai-voice-server.ts';
+export { Journal, type JournalEvent, type HandleRef, type EventOf } from './core/journal.ts';
+export { SalesAgent, factsOf, type ModelState } from './core/sales-agent.ts';
+export { ServerScript, FaultRule, Trigger, Action, type ServerScriptInput } from './script/schema.ts';
+export { startWsServer, type RunningServer, type WsServerOptions } from './transports/ws-server.ts';
+export { mswHandlers, virtualEndpoints, VIRTUAL_ORIGIN, type VirtualEndpoints } from './transports/msw-handlers.ts';

@@ -1,0 +1,76 @@
+/**
+ * The in-process transport: msw handlers that route the global `fetch` and `WebSocket`
+ * of this process to the server logic, so a run needs no socket and virtual time drives
+ * it deterministically. msw speaks the WHATWG API only: a drop is a 1006 close event, a
+ * half-open socket is one that stops delivering, and pings do not exist.
+ */
+import { http, HttpResponse, ws, type RequestHandler, type WebSocketHandler } from 'msw';
+import { WS_PATH } from '../../protocol/messages.ts';
+import type { AiVoiceServer } from '../core/ai-voice-server.ts';
+import type { ConnectionPort, IncomingData } from '../core/connection-port.ts';
+
+/** Loopback discard port: should interception ever fail, nothing leaves this machine. */
+export const VIRTUAL_ORIGIN = 'http://127.0.0.1:9';
+
+export interface VirtualEndpoints {
+  readonly httpUrl: string;
+  readonly wsUrl: string;
+}
+
+export const virtualEndpoints = (origin = VIRTUAL_ORIGIN): VirtualEndpoints => ({
+  httpUrl: origin,
+  wsUrl: `${origin.replace(/^http/, 'ws')}${WS_PATH}`,
+});
+
+/** `current` is read on every request, so one set of handlers serves run after run. */
+export function mswHandlers(current: () => AiVoiceServer, endpoints: VirtualEndpoints = virtualEndpoints()): Array<RequestHandler | WebSocketHandler> {
+  const link = ws.link(new RegExp(`^${escapeRegExp(endpoints.wsUrl)}(\\?.*)?$`));
+  return [
+    http.post(`${endpoints.httpUrl}/api/sales-agent/:shareToken/session`, async ({ request, params }) => {
+      const result = current().createSession(String(params.shareToken), await request.text());
+      return HttpResponse.json(result.body as Record<string, unknown>, { status: result.status });
+    }),
+    link.addEventListener('connection', ({ client }) => {
+      const server = current();
+      const decision = server.upgrade(new URL(client.url));
+      if (!decision.accept) {
+        // What a browser reports for a refused handshake: an error, then 1006.
+        (client as unknown as { socket?: EventTarget }).socket?.dispatchEvent(new Event('error'));
+        client.close(1006, '');
+        return;
+      }
+      let halted = false;
+      let closedByServer = false;
+      const dataListeners: Array<(data: IncomingData) => void> = [];
+      const closeListeners: Array<(code: number, reason: string, by: 'client' | 'server' | 'network') => void> = [];
+      client.addEventListener('message', (event) => {
+        if (halted) return;
+        const data = event.data;
+        const incoming: IncomingData = typeof data === 'string' ? { text: data } : { binary: new Uint8Array(data instanceof ArrayBuffer ? data : (data as ArrayBufferView).buffer as ArrayBuffer) };
+        for (const listener of dataListeners) listener(incoming);
+      });
+      client.addEventListener('close', (event) => {
+        if (closedByServer) return;
+        for (const listener of closeListeners) listener(event.code, event.reason, event.code === 1006 ? 'network' : 'client');
+      });
+      const port: ConnectionPort = {
+        capabilities: { pings: false, halfOpen: 'emulated' },
+        sendText: (text) => { if (!halted) client.send(text); },
+        sendBinary: (bytes) => { if (!halted) client.send(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer); },
+        close: (code, reason) => { closedByServer = true; client.close(code, reason); },
+        drop: () => { closedByServer = true; client.close(1006, ''); },
+        halfOpen: () => { halted = true; },
+        setPongs: () => undefined,
+        onData: (listener) => { dataListeners.push(listener); },
+        onClose: (listener) => { closeListeners.push(listener); },
+      };
+      // msw opens the socket on its own schedule; a slow accept is emulated by a late attach.
+      if (decision.delayMs > 0) server.clock.setTimeout(() => decision.attach(port), decision.delayMs);
+      else decision.attach(port);
+    }),
+  ];
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,148 @@
+/**
+ * The real transport: `node:http` + `ws`, bound to 127.0.0.1, port 0 by default. Any
+ * client in any language can talk to it; byte-level faults (no close frame, black hole,
+ * unanswered pings) are real here.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { SESSION_PATH_PATTERN, WS_PATH } from '../../protocol/messages.ts';
+import type { AiVoiceServer } from '../core/ai-voice-server.ts';
+import type { ConnectionPort, IncomingData } from '../core/connection-port.ts';
+
+export interface RunningServer {
+  readonly httpUrl: string;
+  readonly wsUrl: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+export interface WsServerOptions {
+  host?: string;
+  port?: number;
+}
+
+const MAX_BODY = 64 * 1024;
+
+export async function startWsServer(server: AiVoiceServer, options: WsServerOptions = {}): Promise<RunningServer> {
+  const host = options.host ?? '127.0.0.1';
+  const wss = new WebSocketServer({ noServer: true, autoPong: false, maxPayload: 1024 * 1024 });
+  const sockets = new Set<Duplex>();
+  const http = createServer((req, res) => handleHttp(server, req, res));
+  http.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => undefined);
+    const url = new URL(req.url ?? '/', `http://${host}`);
+    if (url.pathname.replace(/\/{2,}/g, '/') !== WS_PATH) return refuse(socket, 404, 'not found');
+    const decision = server.upgrade(url);
+    if (!decision.accept) return refuse(socket, decision.status, decision.body);
+    const complete = (): void => {
+      if (socket.destroyed) return;
+      wss.handleUpgrade(req, socket, head, (ws) => decision.attach(wsPort(ws, server)));
+    };
+    if (decision.delayMs > 0) server.clock.setTimeout(complete, decision.delayMs);
+    else complete();
+  });
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(options.port ?? 0, host, () => resolve());
+  });
+  const address = http.address();
+  if (address === null || typeof address === 'string') throw new Error('server has no TCP address');
+  const base = `${host}:${address.port}`;
+  return {
+    httpUrl: `http://${base}`,
+    wsUrl: `ws://${base}${WS_PATH}`,
+    port: address.port,
+    close: async () => {
+      for (const client of wss.clients) client.terminate();
+      for (const socket of sockets) socket.destroy();
+      wss.close();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    },
+  };
+}
+
+function handleHttp(server: AiVoiceServer, req: IncomingMessage, res: ServerResponse): void {
+  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  const match = SESSION_PATH_PATTERN.exec(url.pathname.replace(/\/{2,}/g, '/'));
+  if (req.method !== 'POST' || !match) {
+    send(res, 404, { error: 'not_found', message: `no route for ${req.method} ${url.pathname}` });
+    return;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  req.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > MAX_BODY) {
+      send(res, 400, { error: 'bad_request', message: 'body too large' });
+      req.destroy();
+      return;
+    }
+    chunks.push(chunk);
+  });
+  req.on('end', () => {
+    if (res.writableEnded) return;
+    const shareToken = decodeURIComponent(match[1] ?? '');
+    const result = server.createSession(shareToken, Buffer.concat(chunks).toString('utf8'));
+    send(res, result.status, result.body);
+  });
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function refuse(socket: Duplex, status: number, body: string): void {
+  socket.end(`HTTP/1.1 ${status} ${statusText(status)}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+}
+
+function statusText(status: number): string {
+  return ({ 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable' } as Record<number, string>)[status] ?? 'Error';
+}
+
+function wsPort(ws: WebSocket, server: AiVoiceServer): ConnectionPort {
+  const rawSocket = (ws as unknown as { _socket: Socket })._socket;
+  let pongs: 'answer' | 'ignore' | { lateByMs: number } = 'answer';
+  let blackHole = false;
+  ws.on('ping', (data: Buffer) => {
+    if (blackHole || pongs === 'ignore') return;
+    if (pongs === 'answer') ws.pong(data);
+    else server.clock.setTimeout(() => { if (ws.readyState === ws.OPEN) ws.pong(data); }, pongs.lateByMs);
+  });
+  return {
+    capabilities: { pings: true, halfOpen: 'real' },
+    sendText: (text) => { if (ws.readyState === ws.OPEN) ws.send(text); },
+    sendBinary: (bytes) => { if (ws.readyState === ws.OPEN) ws.send(bytes, { binary: true }); },
+    close: (code, reason) => {
+      // ws refuses codes that may not appear in a close frame; those become a drop.
+      try {
+        ws.close(code, reason.slice(0, 123));
+      } catch {
+        rawSocket.end();
+      }
+    },
+    // FIN without a close frame: the client sees 1006, and every frame written before it still arrives.
+    drop: () => rawSocket.end(),
+    halfOpen: () => {
+      blackHole = true;
+      rawSocket.pause();
+    },
+    setPongs: (mode) => { pongs = mode; },
+    onData: (listener: (data: IncomingData) => void) => {
+      ws.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
+        const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+        listener(isBinary ? { binary: new Uint8Array(buffer) } : { text: buffer.toString('utf8') });
+      });
+    },
+    onClose: (listener) => {
+      ws.on('close', (code: number, reason: Buffer) => listener(code, reason.toString('utf8'), code === 1006 ? 'network' : 'client'));
+    },
+  };
+}

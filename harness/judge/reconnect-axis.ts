@@ -125,9 +125,13 @@ function idleGaps(outage: Outage): number[] {
   return gaps;
 }
 
+/**
+ * Backoff shows as the last gap well above the first. Comparing the ends rather than each
+ * neighbour keeps jitter (±20 % by default) and network latency from reading as a fixed delay.
+ */
 function grows(gaps: readonly number[]): boolean {
-  for (let i = 1; i < gaps.length; i++) if (gaps[i]! >= gaps[i - 1]! * 1.2) return true;
-  return false;
+  if (gaps.length < 2) return true;
+  return gaps[gaps.length - 1]! >= gaps[0]! * 1.2;
 }
 
 /** A close after which a conformant client must come back. */

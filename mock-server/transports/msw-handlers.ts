@@ -57,8 +57,10 @@ export function mswHandlers(current: () => AiVoiceServer, endpoints: VirtualEndp
         capabilities: { pings: false, halfOpen: 'emulated' },
         sendText: (text) => { if (!halted) client.send(text); },
         sendBinary: (bytes) => { if (!halted) client.send(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer); },
-        close: (code, reason) => { closedByServer = true; client.close(code, reason); },
-        drop: () => { closedByServer = true; client.close(1006, ''); },
+        // msw delivers each send in a microtask and drops it once the socket is closing: close
+        // after the sends already queued, as a TCP FIN would arrive after the data before it.
+        close: (code, reason) => { closedByServer = true; queueMicrotask(() => client.close(code, reason)); },
+        drop: () => { closedByServer = true; queueMicrotask(() => client.close(1006, '')); },
         halfOpen: () => { halted = true; },
         setPongs: () => undefined,
         onData: (listener) => { dataListeners.push(listener); },

@@ -1,0 +1,29 @@
+/** Command-line parsing with errors that name the flag at fault (exit 2). */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+export class UsageError extends Error {
+  readonly code = 'USAGE';
+}
+
+export function parse<T extends ParseArgsConfig['options']>(args: string[], options: T): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+  try {
+    const parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
+    return { values: parsed.values as Record<string, string | boolean | undefined>, positionals: parsed.positionals };
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+export function intFlag(value: string | boolean | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (typeof value !== 'string' || !Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new UsageError(`--${name} must be a whole number from 0 to 4294967295, got "${String(value)}"`);
+  return n;
+}
+
+export function positiveFlag(value: string | boolean | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (typeof value !== 'string' || !(n > 0) || !Number.isFinite(n)) throw new UsageError(`--${name} must be a number above 0, got "${String(value)}"`);
+  return n;
+}

@@ -1,0 +1,71 @@
+/** `resume-harness run`: scenarios × one system under test → verdicts, reports, exit status. */
+import { randomInt } from 'node:crypto';
+import { resolve } from 'node:path';
+import { passes } from '../judge/verdict.ts';
+import { createProgress } from '../report/progress.ts';
+import { ALL_FORMATS, createReportWriter, type ReportFormat } from '../report/report-writer.ts';
+import { runScenario } from '../run/run-scenario.ts';
+import type { Mode } from '../sut/system-under-test.ts';
+import { parseSut } from '../sut/parse-sut.ts';
+import { intFlag, parse, positiveFlag, UsageError } from './args.ts';
+import { loadSelection } from './load-selection.ts';
+
+export const DEFAULT_TIME_SCALE = 0.005;
+
+export const RUN_USAGE = `resume-harness run [ids | globs | files…] [--sut builtin|module:PATH|cmd:COMMAND] [--seed N]
+                   [--mode virtual|network] [--time-scale X] [--report-dir DIR] [--strict]
+                   [--format json,md,junit,html]`;
+
+export interface CliIo {
+  readonly stdout: NodeJS.WriteStream;
+  readonly stderr: NodeJS.WriteStream;
+  readonly cwd: string;
+}
+
+export async function runCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(args, {
+    sut: { type: 'string', default: 'builtin' },
+    seed: { type: 'string' },
+    mode: { type: 'string', default: 'virtual' },
+    'time-scale': { type: 'string' },
+    'report-dir': { type: 'string' },
+    strict: { type: 'boolean', default: false },
+    format: { type: 'string' },
+  });
+  const mode = values.mode as Mode;
+  if (mode !== 'virtual' && mode !== 'network') throw new UsageError(`--mode must be virtual or network, got "${String(values.mode)}"`);
+  const seed = intFlag(values.seed, 'seed') ?? randomInt(0, 2 ** 31);
+  const timeScale = positiveFlag(values['time-scale'], 'time-scale') ?? DEFAULT_TIME_SCALE;
+  const formats = parseFormats(values.format);
+  const strict = values.strict === true;
+  const sut = parseSut(String(values.sut));
+  if (!sut.modes.includes(mode)) throw new UsageError(`--sut ${sut.id} runs only in ${sut.modes.join(' or ')} mode`);
+  const scenarios = loadSelection(positionals, io.cwd);
+
+  const reportsRoot = resolve(io.cwd, typeof values['report-dir'] === 'string' ? values['report-dir'] : 'reports');
+  const runId = `${new Date().toISOString().replace(/[:.]/g, '-')}-seed${seed}`;
+  io.stdout.write(`resume-harness: ${scenarios.length} scenario${scenarios.length === 1 ? '' : 's'} against ${sut.id}, ${mode} mode, seed ${seed}${mode === 'network' ? `, time scale ${timeScale}` : ''}\n`);
+  const writer = await createReportWriter({ reportsRoot, runId, formats, seed, mode, strict, timeScale });
+  const progress = createProgress(io.stdout);
+  for (const { scenario } of scenarios) {
+    progress.scenarioStarted(scenario.id, sut.id);
+    const run = await runScenario(scenario, sut, { mode, seed, timeScale });
+    try {
+      await writer.scenarioDone(run);
+    } catch (error) {
+      io.stderr.write(`resume-harness: could not write the report of ${scenario.id}: ${(error as Error).message}\n`);
+    }
+    progress.scenarioDone(run, passes(run.judgement.overall, strict));
+  }
+  const summary = await writer.finish();
+  progress.finished(summary, seed);
+  return summary.failed > 0 ? 1 : 0;
+}
+
+function parseFormats(value: string | boolean | undefined): ReadonlySet<ReportFormat> {
+  if (value === undefined) return new Set(ALL_FORMATS);
+  const wanted = String(value).split(',').map((f) => f.trim()).filter(Boolean);
+  const bad = wanted.filter((f) => !(ALL_FORMATS as readonly string[]).includes(f));
+  if (bad.length > 0 || wanted.length === 0) throw new UsageError(`--format takes a list of ${ALL_FORMATS.join(', ')}; got "${String(value)}"`);
+  return new Set(wanted as ReportFormat[]);
+}

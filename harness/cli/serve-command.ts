@@ -1,0 +1,39 @@
+/** `resume-harness serve --scenario ID`: the mock server alone, to point a real client at by hand. */
+import { redactText } from '../../protocol/redact.ts';
+import { scaledClock } from '../../protocol/clock.ts';
+import { AiVoiceServer } from '../../mock-server/core/ai-voice-server.ts';
+import { startWsServer } from '../../mock-server/transports/ws-server.ts';
+import { loadCatalog } from '../scenario/loader.ts';
+import { intFlag, parse, positiveFlag, UsageError } from './args.ts';
+import type { CliIo } from './run-command.ts';
+
+export async function serveCommand(args: string[], io: CliIo, until: Promise<void>): Promise<number> {
+  const { values } = parse(args, { scenario: { type: 'string' }, port: { type: 'string' }, seed: { type: 'string' }, 'time-scale': { type: 'string' } });
+  if (typeof values.scenario !== 'string') throw new UsageError('serve needs --scenario ID (see: resume-harness list)');
+  const found = loadCatalog().find((l) => l.scenario.id === values.scenario);
+  if (!found) throw new UsageError(`no scenario "${values.scenario}" (see: resume-harness list)`);
+  const scale = positiveFlag(values['time-scale'], 'time-scale') ?? 1;
+  const server = new AiVoiceServer({ clock: scaledClock(scale), seed: intFlag(values.seed, 'seed') ?? undefined, script: found.scenario.server });
+  const running = await startWsServer(server, { port: intFlag(values.port, 'port') ?? 0 });
+  io.stdout.write(
+    [
+      `resume-harness: serving scenario ${found.scenario.id} (time scale ${scale})`,
+      `  RESUME_HARNESS_HTTP_URL=${running.httpUrl}`,
+      `  RESUME_HARNESS_WS_URL=${running.wsUrl}`,
+      `  RESUME_HARNESS_SHARE_TOKEN=${server.shareToken}`,
+      `  POST ${running.httpUrl}/api/sales-agent/${server.shareToken}/session`,
+      '  journal events follow (handles and tokens redacted); Ctrl-C to stop',
+      '',
+    ].join('\n'),
+  );
+  let printed = 0;
+  const pump = setInterval(() => {
+    const events = server.journal.events;
+    for (; printed < events.length; printed++) io.stdout.write(`${redactText(JSON.stringify(events[printed]), server.secrets())}\n`);
+  }, 100);
+  await until;
+  clearInterval(pump);
+  server.dispose();
+  await running.close();
+  return 0;
+}

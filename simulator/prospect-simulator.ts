@@ -947,7 +947,12 @@ export class ProspectSimulator {
 
   private maybeRotateAtBoundary(): void {
     const connection = this.current;
-    if (connection?.rotationPlanned && this.phase === 'conversing' && this.isRotationBoundary()) this.rotate('turn-boundary');
+    if (!connection?.rotationPlanned || this.phase !== 'conversing' || !this.isRotationBoundary()) return;
+    // On the next tick, not inside this frame's handler: frames that came with this one (a
+    // conversation_end right behind session_expiring) are read first, on the socket they came on.
+    this.after('rotation', 0, () => {
+      if (this.isCurrent(connection) && this.phase === 'conversing') this.rotate('turn-boundary');
+    });
   }
 
   /** Silence watch: armed (and re-armed by every frame) only while the agent owes something. */

@@ -17,11 +17,12 @@ export function judgeExpiry(input: JudgeInput): AxisVerdict {
     const close = seg.close;
     if (seg.conversationEndAt !== null && seg.conversationEndAt <= deadline) { judged++; continue; }
     if (!close) return failed(`Connection ${seg.ordinal} was still open when the run ended, ${secs(input.timeline.end - deadline)} past its goAway deadline.`);
+    // Closed before the announced deadline: the server broke its own notice; nothing to hold against the client.
+    if (close.by !== 'client' && close.t < deadline) continue;
     if (close.by === 'server' && close.cause === 'expiry-deadline') {
       return failed(`Waited for the server: connection ${seg.ordinal} was cut at its deadline with ${close.code} ${secs(close.t - notice.t)} after session_expiring (timeLeft ${notice.timeLeft} s; spec §6.2 asks to rotate before).`);
     }
     if (close.by !== 'client') {
-      if (close.t <= deadline) continue; // another fault closed it first: not an expiry verdict
       return failed(`Overstayed: connection ${seg.ordinal} was still open ${secs(close.t - deadline)} past timeLeft and was closed by the ${close.by} (${close.code}).`);
     }
     if (close.t > deadline) return failed(`Overstayed timeLeft: the client closed connection ${seg.ordinal} ${secs(close.t - deadline)} after the announced deadline.`);

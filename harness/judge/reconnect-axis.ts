@@ -69,8 +69,8 @@ function forbiddenAttempt(timeline: Timeline): string | null {
   const rejected = new Map<string, string>();
   const acceptThenClose = new Map<string, number>();
   for (const attempt of timeline.attempts) {
-    if (endedAt !== null && attempt.t > endedAt) return `Reconnected at ${secs(attempt.t)} after the conversation ended at ${secs(endedAt)} (spec §3: no reconnect after conversation_end).`;
-    if (unauthorisedAt !== null && attempt.t > unauthorisedAt) return `Reconnected at ${secs(attempt.t)} after a 4001 close at ${secs(unauthorisedAt)} (spec §6.3: 4001 means do not reconnect).`;
+    if (endedAt !== null && attempt.t >= endedAt) return `Reconnected at ${secs(attempt.t)} after the conversation ended at ${secs(endedAt)} (spec §3: no reconnect after conversation_end).`;
+    if (unauthorisedAt !== null && attempt.t >= unauthorisedAt) return `Reconnected at ${secs(attempt.t)} after a 4001 close at ${secs(unauthorisedAt)} (spec §6.3: 4001 means do not reconnect).`;
     if (attempt.handle !== null) {
       const why = rejected.get(attempt.handle);
       if (why) return `Presented handle ${attempt.handle} again at ${secs(attempt.t)} after ${why} (spec §7: drop the handle, do not present it again).`;
@@ -97,6 +97,12 @@ function outagesOf(timeline: Timeline): Outage[] {
   timeline.attempts.forEach((attempt, i) => {
     if (i === 0) {
       if (attempt.state === 'opened') lastGood = attempt.segment;
+      return;
+    }
+    // A new HTTP session is a fresh start (a declared fallback), not one more retry of the outage.
+    if (current && attempt.state === 'opened' && attempt.segment.conversationId !== current.after.conversationId) current = null;
+    if (attempt.state === 'opened' && attempt.segment.ordinal === 1) {
+      if (carriedFullTurn(attempt.segment)) lastGood = attempt.segment;
       return;
     }
     if (!current) {

@@ -97,6 +97,11 @@ export class AiVoiceServer {
       this.journal.record({ kind: 'upgrade-rejected', t, status: 401, reason, ...(conversation ? { conversationId: conversation.id } : {}), ...handleNote });
       return { accept: false, status: 401, body: 'unauthorised' };
     }
+    if (conversation.ended) {
+      // A finished conversation's token no longer opens anything.
+      this.journal.record({ kind: 'upgrade-rejected', t, status: 401, reason: 'the conversation has ended', conversationId: conversation.id, ...handleNote });
+      return { accept: false, status: 401, body: 'conversation ended' };
+    }
     const gate = conversation.gate();
     if (gate.rejectStatus !== undefined) {
       this.journal.record({ kind: 'upgrade-rejected', t, status: gate.rejectStatus, reason: 'fault: outage', conversationId: conversation.id, attempt: conversation.attempts, ...handleNote });

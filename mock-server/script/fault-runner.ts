@@ -68,6 +68,7 @@ export class FaultRunner {
     const rule = this.rules[index];
     if (!rule) return;
     if (this.fired[index]! >= rule.times) return;
+    if (rule.conversation !== undefined && rule.conversation !== this.conversation.salt) return;
     const target = conn ?? this.conversation.current();
     if (rule.connection !== undefined && target?.number !== rule.connection) return;
     // Toxicity is drawn per firing from the conversation's own stream: reproducible per seed.

@@ -162,6 +162,8 @@ export const FaultRule = z.strictObject({
   when: Trigger,
   /** Only on this connection number (1-based, per conversation). */
   connection: positiveInt.optional(),
+  /** Only in this conversation (1-based order of HTTP sessions): a fallback session can be spared. */
+  conversation: positiveInt.optional(),
   /** Wait this long after the trigger before acting. */
   after: seconds.default(0),
   /** How many times the rule may fire (each matching trigger occurrence). */

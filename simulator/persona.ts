@@ -54,10 +54,14 @@ const OBJECTIONS = [
   'my team is already overloaded and has no time for training',
 ] as const;
 
+// Building a Faker merges its locale data and costs far more than drawing from it: one
+// instance, re-seeded for every use, gives the same words as a fresh one per seed.
+let shared: Faker | null = null;
+
 function seededFaker(seed: number | number[]): Faker {
-  const faker = new Faker({ locale: [en] });
-  faker.seed(seed);
-  return faker;
+  shared ??= new Faker({ locale: [en] });
+  shared.seed(seed);
+  return shared;
 }
 
 export function createPersona(seed: number): Persona {

@@ -6,6 +6,8 @@ import { secs, type JudgeInput } from './judge-input.ts';
 import type { Segment } from './timeline.ts';
 import { failed, informational, nonStrict, ok, type AxisVerdict } from './verdict.ts';
 
+const MIN_ACTIONABLE_TIME_LEFT_S = 2;
+
 export function judgeExpiry(input: JudgeInput): AxisVerdict {
   const notified = input.timeline.segments.filter((seg) => seg.expiring.length > 0 && !seg.blackHoled);
   if (notified.length === 0) return informational('No session_expiring in this run: nothing to judge.');
@@ -13,6 +15,8 @@ export function judgeExpiry(input: JudgeInput): AxisVerdict {
   let judged = 0;
   for (const seg of notified) {
     const notice = seg.expiring[0]!;
+    // A notice with next to no time left leaves nothing to do before the deadline but reconnect after it.
+    if (notice.timeLeft < MIN_ACTIONABLE_TIME_LEFT_S) continue;
     const deadline = notice.t + notice.timeLeft * 1000;
     const close = seg.close;
     if (seg.conversationEndAt !== null && seg.conversationEndAt <= deadline) { judged++; continue; }
@@ -30,7 +34,7 @@ export function judgeExpiry(input: JudgeInput): AxisVerdict {
     if (!midTurn && leftMidTurnDespiteBoundary(seg, notice.t, close.t)) midTurn = { seg, t: close.t };
   }
   if (midTurn) return nonStrict(`Left connection ${midTurn.seg.ordinal} in the middle of an agent turn at ${secs(midTurn.t)}, although a turn boundary came after the notice (spec §6.2: at a turn boundary where possible).`);
-  if (judged === 0) return informational('Every notified connection was closed by another fault before its deadline.');
+  if (judged === 0) return informational('No notice left time to act on: each was too short, or another fault closed the connection first.');
   return ok(`Left before the deadline after each of ${judged} session_expiring notice${judged === 1 ? '' : 's'}.`);
 }
 

@@ -6,6 +6,7 @@
 import type { SessionResumptionUpdateMessage } from '../../protocol/messages.ts';
 import { ProspectSimulator, type SimulatorOptions } from '../../simulator/prospect-simulator.ts';
 import type { Connection } from '../../simulator/connection.ts';
+import { CATALOG_MUTANTS } from './catalog-mutants.ts';
 import type { z } from 'zod';
 
 type Update = z.infer<typeof SessionResumptionUpdateMessage>;
@@ -152,6 +153,7 @@ export const MUTANTS: readonly Mutant[] = [
   m('t14-keeps-rejected-handle', 'T14', 'presents a handle again after 4003', KeepsRejectedHandle),
   m('t14-never-abandons-handle', 'T14', 'keeps presenting a handle that is accepted then closed every time', NeverAbandonsHandle),
   m('reconnects-after-4001', 'T14', 'reconnects after 4001 unauthorised', ReconnectsAfter4001),
+  ...CATALOG_MUTANTS,
 ];
 
 export function findMutant(id: string): Mutant | undefined {

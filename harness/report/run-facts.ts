@@ -119,26 +119,28 @@ function attemptsOf(timeline: Timeline): ReportAttempt[] {
 
 function happenedOf(journal: readonly JournalEvent[]): ReportHappened[] {
   const out: ReportHappened[] = [];
-  const base = { rule: null, code: null, by: null } as const;
+  const add = (t: number, kind: ReportHappened['kind'], conn: number | null, label: string, more: Partial<Pick<ReportHappened, 'rule' | 'code' | 'by'>> = {}): void => {
+    out.push({ t, kind, conn, label, rule: more.rule ?? null, code: more.code ?? null, by: more.by ?? null });
+  };
   for (const e of journal) {
     switch (e.kind) {
       case 'fault':
-        out.push({ ...base, t: e.t, kind: 'fault', conn: e.conn ?? null, rule: e.rule, label: `fault (rule ${e.rule}): ${e.action}${e.detail ? ` — ${e.detail}` : ''}` });
+        add(e.t, 'fault', e.conn ?? null, `fault (rule ${e.rule}): ${e.action}${e.detail ? ` — ${e.detail}` : ''}`, { rule: e.rule });
         break;
       case 'expiring':
-        out.push({ ...base, t: e.t, kind: 'expiring', conn: e.conn, label: `session_expiring on connection ${e.conn}: timeLeft ${e.timeLeft} s, deadline ${secs(e.deadline)}${e.hasHandle ? '' : ', no handle issued yet'}` });
+        add(e.t, 'expiring', e.conn, `session_expiring on connection ${e.conn}: timeLeft ${e.timeLeft} s, deadline ${secs(e.deadline)}${e.hasHandle ? '' : ', no handle issued yet'}`);
         break;
       case 'close':
-        out.push({ ...base, t: e.t, kind: 'close', conn: e.conn, code: e.code, by: e.by, label: `connection ${e.conn} closed ${e.code}${e.reason ? ` "${e.reason}"` : ''} by ${e.by}${e.cause ? ` (${e.cause})` : ''}` });
+        add(e.t, 'close', e.conn, `connection ${e.conn} closed ${e.code}${e.reason ? ` "${e.reason}"` : ''} by ${e.by}${e.cause ? ` (${e.cause})` : ''}`, { code: e.code, by: e.by });
         break;
       case 'upgrade-rejected':
-        out.push({ ...base, t: e.t, kind: 'upgrade-rejected', conn: null, code: e.status, label: `connection attempt refused: HTTP ${e.status} (${e.reason})` });
+        add(e.t, 'upgrade-rejected', null, `connection attempt refused: HTTP ${e.status} (${e.reason})`, { code: e.status });
         break;
       case 'restart':
-        out.push({ ...base, t: e.t, kind: 'restart', conn: null, label: 'server restart' });
+        add(e.t, 'restart', null, 'server restart');
         break;
       case 'conversation-end':
-        out.push({ ...base, t: e.t, kind: 'conversation-end', conn: e.conn, label: `conversation ended (${e.reason})` });
+        add(e.t, 'conversation-end', e.conn, `conversation ended (${e.reason})`);
         break;
       default:
         break;

@@ -15,7 +15,7 @@ import type { ClientReport } from '../judge/judge-input.ts';
 import { buildTimeline } from '../judge/timeline.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import type { Mode, SutRunOutcome, SystemUnderTest } from '../sut/system-under-test.ts';
-import { interceptFor, releaseInterception } from './msw-interception.ts';
+import { interceptFor, releaseInterception, stopInterception } from './msw-interception.ts';
 import { runInVirtualTime } from './virtual-time.ts';
 
 export interface RunOptions {
@@ -134,6 +134,8 @@ async function runVirtual(scenario: Scenario, sut: SystemUnderTest, seed: number
 }
 
 async function runNetwork(scenario: Scenario, sut: SystemUnderTest, seed: number, options: RunOptions, workDir: string, output: string[]): Promise<RawRun> {
+  // Real sockets need the real globals: an earlier virtual run's msw interception must go.
+  stopInterception();
   const clock = scaledClock(options.timeScale);
   const server = new AiVoiceServer({ clock, seed, script: scenario.server });
   const running = await startWsServer(server);

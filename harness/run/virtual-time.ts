@@ -54,7 +54,7 @@ export async function runInVirtualTime<T>(start: () => Promise<T>, options: Virt
       (error: unknown) => { outcome = { state: 'rejected', error }; },
     );
     for (;;) {
-      await settleRealWork(2);
+      await settleRealWork(1);
       const done: Finished | null = outcome;
       if (done !== null) return done.state === 'settled' ? { state: 'settled', value: done.value, virtualMs: clock.now } : { state: 'rejected', error: done.error, virtualMs: clock.now };
       if (clock.now > options.limitMs) return { state: 'time-limit', virtualMs: clock.now };
@@ -62,8 +62,9 @@ export async function runInVirtualTime<T>(start: () => Promise<T>, options: Virt
       if (clock.countTimers() === 0) {
         // Nothing scheduled and nothing settled: real I/O (a file being written) may still be
         // under way. Give it a bounded real moment, then call it a deadlock.
-        for (let i = 0; i < 100 && outcome === null && clock.countTimers() === 0; i++) {
-          await new Promise<void>((resolve) => realSetTimeout(resolve, 2));
+        for (let i = 0; i < 200 && outcome === null && clock.countTimers() === 0; i++) {
+          // Poll the event loop first (a file write completes within a few turns), then back off.
+          await new Promise<void>((resolve) => (i < 100 ? realSetImmediate(resolve) : realSetTimeout(resolve, 2)));
         }
         if (outcome !== null) continue;
         if (clock.countTimers() === 0) return { state: 'deadlock', virtualMs: clock.now };

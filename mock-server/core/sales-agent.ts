@@ -95,11 +95,15 @@ export class SalesAgent {
   }
 
   private fakerFor(purpose: string, index: number): Faker {
-    const faker = new Faker({ locale: [en] });
-    faker.seed([this.seed, hash(purpose), index]);
-    return faker;
+    sharedFaker ??= new Faker({ locale: [en] });
+    sharedFaker.seed([this.seed, hash(purpose), index]);
+    return sharedFaker;
   }
 }
+
+// One Faker for the process, re-seeded before every use: building one merges locale data and
+// costs far more than drawing from it, and a re-seeded instance draws exactly what a new one would.
+let sharedFaker: Faker | null = null;
 
 function hash(text: string): number {
   let h = 0x811c9dc5;

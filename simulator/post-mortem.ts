@@ -3,7 +3,7 @@
  * way"), so a failed training run can be understood without re-running it. No secrets in it:
  * handles appear as fingerprints, the event log is already redacted.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { SimulatorEvent, SimulatorResult } from './simulator-types.ts';
 
@@ -24,7 +24,11 @@ export interface PostMortem {
   events: SimulatorEvent[];
 }
 
+/**
+ * Synchronous on purpose: the run ends right here, and a write still under way while a
+ * virtual clock keeps running would make the run's length depend on the disk.
+ */
 export async function writePostMortem(path: string, postMortem: PostMortem): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, `${JSON.stringify(postMortem, null, 2)}\n`, 'utf8');
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, `${JSON.stringify(postMortem, null, 2)}\n`, 'utf8');
 }

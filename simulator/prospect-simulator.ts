@@ -15,7 +15,8 @@
  *                                           updates on an unconfirmed resume connection are not adopted
  *   onExpiring(msg, conn)              T6  plan one rotation per connection (turn boundary or deadline − margin)
  *   rotationDelayMs(timeLeftSeconds)   T6  latest moment to rotate, relative to now
- *   isRotationBoundary()               T6  a turn boundary with a handle newer than the last agent turn
+ *   isRotationBoundary()               T6  a turn boundary with a handle newer than the last agent turn, on a
+ *                                           connection that has carried a full turn (F3: goAway after every resume)
  *   rotate(why)                        T6  stop listening, close 1000 ourselves, connect with the newest handle
  *   reconnectDelayMs(attempt)          T4  0 for the first attempt, then base·2^(n−2) ± jitter, capped
  *   exceedsAttemptBudget(attempt)      T4  attempts per outage are bounded
@@ -270,7 +271,9 @@ export class ProspectSimulator {
 
   /**
    * T6: rotating now loses nothing: the agent owes no answer and the newest handle arrived after
-   * the last agent turn, so it captures the whole conversation.
+   * the last agent turn, so it captures the whole conversation. And the connection has carried a
+   * full agent turn: a connection that has not (one just resumed) is no boundary, or a server that
+   * sends goAway right after every resume turns rotations into a storm without progress (F3).
    */
   protected isRotationBoundary(): boolean {
     const connection = this.current;
@@ -278,6 +281,7 @@ export class ProspectSimulator {
     return (
       connection !== null &&
       connection.usable &&
+      connection.carriedFullTurn &&
       this.pendingReply === null &&
       handle !== null &&
       handle.finalsBefore === this.finalsSeen &&

@@ -6,12 +6,14 @@ import { ScenarioError } from '../scenario/errors.ts';
 import { SutSpecError } from '../sut/parse-sut.ts';
 import { UsageError } from './args.ts';
 import { listCommand } from './list-command.ts';
+import { MATRIX_USAGE, matrixCommand } from './matrix-command.ts';
 import { RUN_USAGE, runCommand, type CliIo } from './run-command.ts';
 import { serveCommand } from './serve-command.ts';
 import { validateCommand } from './validate-command.ts';
 
 const USAGE = `usage:
   ${RUN_USAGE}
+  ${MATRIX_USAGE}
   resume-harness list [--json]
   resume-harness validate FILES…
   resume-harness serve --scenario ID [--port P] [--seed N] [--time-scale X]
@@ -23,6 +25,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     switch (command) {
       case 'run':
         return await runCommand(rest, io);
+      case 'matrix':
+        return await matrixCommand(rest, io);
       case 'list':
         return listCommand(rest, io);
       case 'validate':

@@ -21,6 +21,9 @@ export function judgeReconnect(input: JudgeInput): AxisVerdict {
   const forbidden = forbiddenAttempt(timeline);
   if (forbidden) return failed(forbidden);
 
+  const unforced = unforcedReconnects(timeline, expect.maxReconnects);
+  if (unforced) return failed(unforced);
+
   const outages = outagesOf(timeline);
   for (const outage of outages) {
     if (outage.attempts.length > expect.maxAttemptsPerOutage) {
@@ -83,10 +86,27 @@ function forbiddenAttempt(timeline: Timeline): string | null {
     if (!close) continue;
     if (close.code === CloseCode.unauthorised) unauthorisedAt = close.t;
     if (close.code === CloseCode.invalidResumeHandle && attempt.handle) rejected.set(attempt.handle, `it was rejected with 4003 at ${secs(close.t)}`);
-    const resumedThenCut = (seg.resumedSentAt !== null || seg.open.rejection === 'accept-then-close') && close.by !== 'client' && !carriedFullTurn(seg) && seg.conversationEndAt === null;
+    // Only a resume confirmed with session:resumed and then cut is an accept-then-close cycle the client
+    // can recognise; an open followed by a close with no confirmation looks like any outage, and
+    // bounded retries are the right answer to it (spec §6.4).
+    const resumedThenCut = seg.resumedSentAt !== null && close.by !== 'client' && !carriedFullTurn(seg) && seg.conversationEndAt === null;
     if (resumedThenCut && attempt.handle) acceptThenClose.set(attempt.handle, (acceptThenClose.get(attempt.handle) ?? 0) + 1);
   }
   return null;
+}
+
+/**
+ * Where a scenario says how many reconnects it forces at most (often none), every one beyond is
+ * a healthy connection the client abandoned: a keepalive that gave up on late pongs, a frame it
+ * could not parse taken for a broken connection.
+ */
+function unforcedReconnects(timeline: Timeline, max: number | undefined): string | null {
+  if (max === undefined) return null;
+  const reconnects = timeline.attempts.length - 1;
+  if (reconnects <= max) return null;
+  const first = timeline.segments.find((seg) => seg.close && seg.close.t < timeline.end && timeline.attempts.some((a) => a.t >= seg.close!.t && a.t > seg.openedAt));
+  const how = first?.close ? `; the first to go was connection ${first.ordinal}, closed ${first.close.code}${first.close.reason ? ` "${first.close.reason}"` : ''} by the ${first.close.by} at ${secs(first.close.t)}` : '';
+  return `Reconnected ${s(reconnects, 'time')} where the server forces at most ${max}: the client abandoned a healthy connection${how}.`;
 }
 
 /** Consecutive attempts after a working connection closed, until one carries a full agent turn. */

@@ -71,7 +71,7 @@ export function buildTimeline(events: readonly JournalEvent[], endTime: number):
         const s = e.conn === undefined ? undefined : byConn.get(e.conn);
         if (s) {
           s.faults.push(e);
-          if (e.action === 'halfOpen' || (e.action === 'toxic' && e.detail === 'timeout')) s.blackHoled = true;
+          if (e.action === 'halfOpen' || (e.action === 'toxic' && /^timeout\b/.test(e.detail ?? '') && !(e.detail ?? '').includes('spared'))) s.blackHoled = true;
         }
         break;
       }

@@ -71,7 +71,7 @@ export function minimalScenarioReport(run: ScenarioRun, strict: boolean, error: 
   return redactDeep(report, run.secrets);
 }
 
-function header(run: ScenarioRun, strict: boolean): Pick<ScenarioReport, 'reportVersion' | 'scenario' | 'base' | 'title' | 'description' | 'expectation' | 'why' | 'group' | 'severity' | 'provenance' | 'expect' | 'seed' | 'mode' | 'timeScale' | 'strict' | 'sut' | 'verdict'> {
+function header(run: ScenarioRun, strict: boolean): Pick<ScenarioReport, 'reportVersion' | 'scenario' | 'base' | 'title' | 'description' | 'expectation' | 'why' | 'group' | 'severity' | 'provenance' | 'expect' | 'seed' | 'scenarioSeed' | 'mode' | 'timeScale' | 'strict' | 'sut' | 'verdict'> {
   const s = run.scenario;
   return {
     reportVersion: REPORT_VERSION,
@@ -93,6 +93,7 @@ function header(run: ScenarioRun, strict: boolean): Pick<ScenarioReport, 'report
       limitS: s.limit,
     },
     seed: run.seed,
+    scenarioSeed: run.scenarioSeed,
     mode: run.mode,
     timeScale: run.timeScale,
     strict,

@@ -2,7 +2,7 @@
  * The fault timeline as scripted: the scenario's server script in words, so a reader sees
  * what was meant to happen next to what happened (Jepsen's nemesis schedule as data).
  */
-import type { Action, FaultRule, ServerScript, Trigger } from '../../mock-server/script/schema.ts';
+import type { Action, FaultRule, ServerScript, Toxic, Trigger } from '../../mock-server/script/schema.ts';
 import type { ScriptedFaults } from './scenario-report-schema.ts';
 
 export function scriptedFaults(script: ServerScript): ScriptedFaults {
@@ -27,6 +27,8 @@ export function scriptedFaults(script: ServerScript): ScriptedFaults {
     handles: handlesText(script.handles),
     validation: validationText(script.validation),
     resume: resumeText(script.resume),
+    // Script versions without standing toxics read as none.
+    toxics: (script.toxics ?? []).map(toxicText),
     rules: script.faults.map((rule, index) => ({
       rule: index,
       note: rule.note ?? null,
@@ -59,10 +61,17 @@ export function actionText(action: Action): string {
     return `outage: next ${o.attempts} attempts ${o.status !== undefined ? `refused with HTTP ${o.status}` : `closed with ${o.code}`}`;
   }
   if ('expire' in action) return `session_expiring (timeLeft ${action.expire.timeLeft} s), close ${action.expire.closeCode} after ${action.expire.closeAfter ?? action.expire.timeLeft} s`;
-  if ('toxic' in action) return `toxic ${action.toxic.type} ${compact(action.toxic.attributes)}`;
+  if ('toxic' in action) return `toxic ${toxicText(action.toxic)}`;
   const [name, value] = Object.entries(action)[0] ?? ['unknown', undefined];
   const detail = value === undefined || (typeof value === 'object' && value !== null && Object.keys(value).length === 0) ? '' : ` ${compact(value)}`;
   return `${name}${detail}`;
+}
+
+/** A Toxiproxy toxic as Toxiproxy would list it: type, name, stream, attributes, toxicity. */
+export function toxicText(toxic: Toxic): string {
+  const t = toxic as Toxic & { name?: string; stream?: string; toxicity?: number };
+  const parts = [t.type, t.name ? `"${t.name}"` : '', t.stream ?? '', compact(t.attributes), t.toxicity !== undefined && t.toxicity < 1 ? `toxicity ${t.toxicity}` : ''];
+  return parts.filter(Boolean).join(' ');
 }
 
 function handlesText(h: ServerScript['handles']): string {

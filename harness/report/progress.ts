@@ -22,9 +22,10 @@ const ANSI: Record<Verdict | 'RUNNING' | 'reset', string> = {
 };
 const WIDTH = Math.max(...VERDICTS.map((v) => v.length), 'RUNNING'.length);
 
-export function createProgress(out: NodeJS.WriteStream, options: { tty?: boolean } = {}): Progress {
+export function createProgress(out: NodeJS.WriteStream, options: { tty?: boolean; colour?: boolean } = {}): Progress {
   const tty = options.tty ?? out.isTTY === true;
-  const colour = tty && !process.env.NO_COLOR;
+  // Colour only where lines are live, and never against NO_COLOR (https://no-color.org).
+  const colour = options.colour ?? (tty && !process.env.NO_COLOR);
   const paint = (style: keyof typeof ANSI, text: string): string => (colour ? `${ANSI[style]}${text}${ANSI.reset}` : text);
   const columns = (): number => (tty && out.columns ? out.columns : 160);
   /** Live lines on a TTY, in the order printed; the cursor sits below the last one. */

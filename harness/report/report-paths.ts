@@ -11,10 +11,13 @@ export const BUILTIN_SUT = 'builtin';
 /** A file-system-safe folder name for a SUT id such as `module:./clients/my-client.ts` or `cmd:node x.js`. */
 export function sanitizeSutId(id: string): string {
   const safe = id
-    .replace(/[^A-Za-z0-9._-]+/g, '-')
-    .replace(/-{2,}/g, '-')
-    .replace(/^[-.]+|[-.]+$/g, '')
-    .slice(0, 80);
+    .split(/[^A-Za-z0-9._-]+/)
+    // `.` and `..` segments must never become path steps; leading and trailing dashes are noise.
+    .map((part) => part.replace(/^[-.]+|[-.]+$/g, ''))
+    .filter((part) => part.length > 0)
+    .join('-')
+    .slice(0, 80)
+    .replace(/[-.]+$/, '');
   return safe.length > 0 ? safe : `sut-${shortHash(id)}`;
 }
 

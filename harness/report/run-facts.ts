@@ -125,7 +125,7 @@ function happenedOf(journal: readonly JournalEvent[]): ReportHappened[] {
   for (const e of journal) {
     switch (e.kind) {
       case 'fault':
-        add(e.t, 'fault', e.conn ?? null, `fault (rule ${e.rule}): ${e.action}${e.detail ? ` — ${e.detail}` : ''}`, { rule: e.rule });
+        add(e.t, 'fault', e.conn ?? null, `fault (${source(e)}): ${e.action}${e.detail ? ` — ${e.detail}` : ''}`, { rule: e.rule });
         break;
       case 'expiring':
         add(e.t, 'expiring', e.conn, `session_expiring on connection ${e.conn}: timeLeft ${e.timeLeft} s, deadline ${secs(e.deadline)}${e.hasHandle ? '' : ', no handle issued yet'}`);
@@ -165,7 +165,9 @@ export function faultWindows(journal: readonly JournalEvent[], timeline: Timelin
       return;
     }
     if (e.kind !== 'fault' || e.action === 'expire') return;
-    const label = `${e.action}${e.detail ? `: ${e.detail}` : ''} (rule ${e.rule})`;
+    // A toxic whose toxicity spared this connection did nothing to it.
+    if (e.action === 'toxic' && (e.detail ?? '').includes('spared')) return;
+    const label = `${e.action}${e.detail ? `: ${e.detail}` : ''} (${source(e)})`;
     if (e.action === 'outage') {
       windows.push({ kind: 'outage', from: e.t, to: outageEnd(journal, index, byConn), conn: null, label });
       return;
@@ -181,6 +183,12 @@ export function faultWindows(journal: readonly JournalEvent[], timeline: Timelin
   });
   return windows;
 }
+
+/** Which part of the script a fault event came from: a rule, or a standing toxic (rule -1). */
+const source = (e: EventOf<'fault'>): string => {
+  const toxic = (e as EventOf<'fault'> & { toxic?: number }).toxic;
+  return e.rule < 0 && toxic !== undefined ? `toxic ${toxic}` : `rule ${e.rule}`;
+};
 
 function outageEnd(journal: readonly JournalEvent[], from: number, byConn: ReadonlyMap<number, Segment>): number {
   let last = journal[from]!.t;
@@ -209,10 +217,14 @@ function lossesOf(journal: readonly JournalEvent[], timeline: Timeline, answered
   sessions.slice(1).forEach((s) => {
     losses.push({ kind: 'new-session', t: s.t, conn: null, turn: null, turns: 0, label: `new HTTP session at ${secs(s.t)}: the conversation started over` });
   });
+  const lastOf = new Map(timeline.segments.map((s) => [s.conversationId, s]));
   const prospects = journal.filter((e): e is EventOf<'prospect-turn'> => e.kind === 'prospect-turn' && !e.duplicate);
   for (const seg of timeline.segments) {
     const lost = seg.open.conversationTurns - seg.open.contextTurns;
-    if (lost > 0) {
+    // A connection refused at once (an outage) carried nothing: its empty context lost nothing
+    // unless it was where the conversation went on, or ended.
+    const carried = seg.agentTurns.length > 0 || seg.prospectTurns.length > 0 || seg === lastOf.get(seg.conversationId);
+    if (lost > 0 && carried) {
       losses.push({
         kind: 'context', t: seg.openedAt, conn: seg.conn, turn: seg.open.contextTurns + 1, turns: lost,
         label: `connection ${seg.conn} started with ${seg.open.contextTurns} of ${seg.open.conversationTurns} turns of context (${seg.open.resume}${seg.open.rejection ? `: ${seg.open.rejection}` : ''})`,

@@ -47,6 +47,7 @@ export const ScriptedFaultsSchema = z.strictObject({
   handles: z.string().describe('The handle policy in words.'),
   validation: z.string().describe('What the server does with a rejected handle, in words.'),
   resume: z.string().describe('When session:resumed is sent and what state a resume restores, in words.'),
+  toxics: z.array(z.string()).describe('Toxiproxy toxics standing on every connection from its open, in words.'),
   rules: z.array(z.strictObject({
     rule: z.number().int().describe('Index in server.faults, as fault events name it.'),
     note: z.string().nullable(),
@@ -64,7 +65,7 @@ export const HappenedEventSchema = z.strictObject({
   kind: z.enum(['fault', 'expiring', 'close', 'upgrade-rejected', 'restart', 'conversation-end']),
   conn: conn.nullable(),
   label: z.string().describe('What happened, in words.'),
-  rule: z.number().int().nullable().describe('The scripted rule that fired (fault events).'),
+  rule: z.number().int().nullable().describe('The scripted rule that fired (fault events); -1 for a standing toxic.'),
   code: z.number().int().nullable().describe('Close code (close) or HTTP status (upgrade-rejected).'),
   by: z.enum(['client', 'server', 'network']).nullable(),
 });
@@ -200,7 +201,8 @@ export const ScenarioReportSchema = z.strictObject({
     maxTurns: z.number().int(),
     limitS: z.number(),
   }).describe('The scenario\'s machine-readable expectation.'),
-  seed: z.number().int().describe('The scenario\'s own seed, derived from the run seed and the id.'),
+  seed: z.number().int().describe('The run\'s seed: what `--seed` takes to replay this run.'),
+  scenarioSeed: z.number().int().describe('The seed this scenario actually ran with, derived from the run\'s seed and its id.'),
   mode: z.enum(['virtual', 'network']),
   timeScale: z.number(),
   strict: z.boolean(),

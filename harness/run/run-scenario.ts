@@ -31,7 +31,10 @@ export interface ScenarioRun {
   readonly scenario: Scenario;
   readonly sut: SystemUnderTest;
   readonly mode: Mode;
+  /** The run's seed: what `--seed` takes to replay it. */
   readonly seed: number;
+  /** The seed this scenario actually ran with, derived from the run's seed and its id. */
+  readonly scenarioSeed: number;
   readonly timeScale: number;
   readonly judgement: Judgement;
   readonly client: ClientReport;
@@ -57,7 +60,7 @@ export async function runScenario(scenario: Scenario, sut: SystemUnderTest, opti
   const seed = scenarioSeed(options.seed, scenario.id);
   const workDir = mkdtempSync(join(tmpdir(), 'resume-harness-'));
   const output: string[] = [];
-  const base = { scenario, sut, mode: options.mode, seed, timeScale: options.timeScale, output };
+  const base = { scenario, sut, mode: options.mode, seed: options.seed, scenarioSeed: seed, timeScale: options.timeScale, output };
   try {
     if (!sut.modes.includes(options.mode)) {
       const reason = `${sut.id} cannot run in ${options.mode} mode (supports: ${sut.modes.join(', ')})`;

@@ -7,6 +7,7 @@ import { basename, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import { ScenarioError, pathToString, type ScenarioProblem } from './errors.ts';
+import { explainIssue } from './explain-issues.ts';
 import { Scenario, ScenarioFile } from './schema.ts';
 
 export const CATALOG_DIR = resolve(fileURLToPath(new URL('../../scenarios/', import.meta.url)));
@@ -48,35 +49,59 @@ export function loadFile(file: string): { scenarios: LoadedScenario[]; problems:
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    return { scenarios: [], problems: [{ code: 'SCENARIO_NOT_JSON', file: shown, path: '', problem: `not valid JSON: ${(error as Error).message}` }] };
+    return { scenarios: [], problems: [{ code: 'SCENARIO_NOT_JSON', file: shown, path: '', problem: `not valid JSON: ${jsonErrorText(text, error as Error)}` }] };
   }
-  const fileCheck = ScenarioFile.safeParse(raw);
-  if (!fileCheck.success) return { scenarios: [], problems: issuesToProblems(shown, '', fileCheck.error.issues) };
-
-  const { variants = [], ...baseRaw } = raw as Record<string, unknown> & { variants?: Array<Record<string, unknown>> };
-  const baseId = String(baseRaw.id);
-  const scenarios: LoadedScenario[] = [];
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    return { scenarios: [], problems: [{ code: 'SCENARIO_INVALID', file: shown, path: '', problem: 'a scenario file holds one JSON object' }] };
+  }
+  const { variants: rawVariants, ...baseRaw } = raw as Record<string, unknown>;
+  const baseId = typeof baseRaw.id === 'string' ? baseRaw.id : null;
   const problems: ScenarioProblem[] = [];
-  const base = Scenario.safeParse(stripSchema(baseRaw));
-  if (!base.success) problems.push(...issuesToProblems(shown, '', base.error.issues));
-  else scenarios.push({ scenario: base.data, file });
-  variants.forEach((variant, i) => {
+  const idProblems: ScenarioProblem[] = [];
+  const scenarios: LoadedScenario[] = [];
+
+  // Variant ids: they are checked even when a field elsewhere is wrong, so one run names every mistake.
+  const usable: Array<{ variant: Record<string, unknown>; at: string }> = [];
+  const idsSeen = new Map<string, string>(baseId === null ? [] : [[baseId, 'id']]);
+  (Array.isArray(rawVariants) ? rawVariants : []).forEach((variant, i) => {
     const at = `variants[${i}]`;
-    const id = String(variant.id);
+    if (variant === null || typeof variant !== 'object' || Array.isArray(variant)) return;
+    const id = (variant as Record<string, unknown>).id;
+    if (typeof id !== 'string' || baseId === null) return;
     if (!id.startsWith(`${baseId}.`)) {
-      problems.push({ code: 'SCENARIO_BAD_VARIANT_ID', file: shown, path: `${at}.id`, problem: `variant id "${id}" must start with "${baseId}."` });
+      idProblems.push({ code: 'SCENARIO_BAD_VARIANT_ID', file: shown, path: `${at}.id`, problem: `variant id "${id}" must start with "${baseId}." (the base id, then a dot)` });
       return;
     }
-    const merged = deepMerge(stripSchema(baseRaw), variant);
-    const parsed = Scenario.safeParse({ ...merged, base: baseId });
-    if (!parsed.success) problems.push(...issuesToProblems(shown, at, parsed.error.issues));
-    else scenarios.push({ scenario: parsed.data, file });
+    const earlier = idsSeen.get(id);
+    if (earlier !== undefined) {
+      idProblems.push({ code: 'SCENARIO_DUPLICATE_ID', file: shown, path: `${at}.id`, problem: `id "${id}" is already used by ${earlier} in this file` });
+      return;
+    }
+    idsSeen.set(id, `${at}.id`);
+    usable.push({ variant: variant as Record<string, unknown>, at });
   });
-  return { scenarios, problems };
+
+  const fileCheck = ScenarioFile.safeParse(raw);
+  if (!fileCheck.success) {
+    return { scenarios: [], problems: [...issuesToProblems(shown, ScenarioFile, raw, fileCheck.error.issues), ...idProblems] };
+  }
+  const base = Scenario.safeParse(stripSchema(baseRaw));
+  if (!base.success) problems.push(...issuesToProblems(shown, Scenario, stripSchema(baseRaw), base.error.issues));
+  else scenarios.push({ scenario: base.data, file });
+  for (const { variant, at } of usable) {
+    const merged = { ...deepMerge(stripSchema(baseRaw), variant), base: baseId };
+    const parsed = Scenario.safeParse(merged);
+    if (!parsed.success) problems.push(...issuesToProblems(shown, Scenario, merged, parsed.error.issues, at));
+    else scenarios.push({ scenario: parsed.data, file });
+  }
+  return { scenarios, problems: [...problems, ...idProblems] };
 }
 
-/** Loads every file; throws one ScenarioError listing every problem, including duplicate ids. */
-export function loadFiles(files: readonly string[]): LoadedScenario[] {
+/**
+ * Validates files without throwing: every problem of every file, and ids defined twice across
+ * them (what `resume-harness validate` reports).
+ */
+export function validateFiles(files: readonly string[]): { scenarios: LoadedScenario[]; problems: ScenarioProblem[] } {
   const all: LoadedScenario[] = [];
   const problems: ScenarioProblem[] = [];
   const seen = new Map<string, string>();
@@ -86,15 +111,32 @@ export function loadFiles(files: readonly string[]): LoadedScenario[] {
     for (const loaded of result.scenarios) {
       const previous = seen.get(loaded.scenario.id);
       if (previous !== undefined) {
-        problems.push({ code: 'SCENARIO_DUPLICATE_ID', file: displayPath(file), path: 'id', problem: `id "${loaded.scenario.id}" is already defined in ${displayPath(previous)}` });
+        problems.push({ code: 'SCENARIO_DUPLICATE_ID', file: displayPath(file), path: idPathOf(file, loaded.scenario.id), problem: `id "${loaded.scenario.id}" is already defined in ${displayPath(previous)}` });
         continue;
       }
       seen.set(loaded.scenario.id, file);
       all.push(loaded);
     }
   }
+  return { scenarios: all, problems };
+}
+
+/** Loads every file; throws one ScenarioError listing every problem, including duplicate ids. */
+export function loadFiles(files: readonly string[]): LoadedScenario[] {
+  const { scenarios, problems } = validateFiles(files);
   if (problems.length > 0) throw new ScenarioError(problems);
-  return all;
+  return scenarios;
+}
+
+/** Where an id sits in its file: `id` for the base, `variants[i].id` for a variant. */
+function idPathOf(file: string, id: string): string {
+  try {
+    const raw = JSON.parse(readFileSync(file, 'utf8')) as { id?: unknown; variants?: Array<{ id?: unknown }> };
+    const i = raw.variants?.findIndex((v) => v.id === id) ?? -1;
+    return i >= 0 ? `variants[${i}].id` : 'id';
+  } catch {
+    return 'id';
+  }
 }
 
 export function loadCatalog(dir: string = CATALOG_DIR): LoadedScenario[] {
@@ -127,22 +169,36 @@ function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${escaped}$`);
 }
 
+/** JSON.parse's message with the position turned into a line and column a person can find. */
+export function jsonErrorText(text: string, error: Error): string {
+  const match = / in JSON at position (\d+)(?: \(line \d+ column \d+\))?/.exec(error.message);
+  if (!match) return error.message;
+  const position = Number(match[1]);
+  const before = text.slice(0, position);
+  const line = before.split('\n').length;
+  const column = position - before.lastIndexOf('\n');
+  return `${error.message.replace(match[0], '')} at line ${line}, column ${column}`;
+}
+
 function stripSchema(raw: Record<string, unknown>): Record<string, unknown> {
   const { $schema: _ignored, ...rest } = raw;
   return rest;
 }
 
-function issuesToProblems(file: string, prefix: string, issues: readonly z.core.$ZodIssue[]): ScenarioProblem[] {
-  return issues.map((issue) => {
-    const path = pathToString(issue.path);
-    return { code: 'SCENARIO_INVALID' as const, file, path: prefix && path ? `${prefix}.${path}` : prefix || path, problem: describeIssue(issue) };
-  });
-}
-
-function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-  if (issue.code === 'invalid_union') return `${issue.message}: expected one of the documented forms`;
-  return issue.message;
+function issuesToProblems(file: string, schema: z.ZodType, root: unknown, issues: readonly z.core.$ZodIssue[], prefix = ''): ScenarioProblem[] {
+  const seen = new Set<string>();
+  const out: ScenarioProblem[] = [];
+  for (const issue of issues) {
+    for (const explained of explainIssue(issue, schema as never, root)) {
+      const path = pathToString(explained.path);
+      const full = prefix && path ? `${prefix}.${path}` : prefix || path;
+      const key = `${full}\u0000${explained.message}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push({ code: 'SCENARIO_INVALID', file, path: full, problem: explained.message });
+    }
+  }
+  return out;
 }
 
 /** Objects merge key by key; arrays and scalars in the override replace the base. */

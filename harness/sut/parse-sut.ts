@@ -1,12 +1,56 @@
-/** `--sut` values (sut-contract §1–§3): `builtin`, `module:PATH`, `cmd:COMMAND`. */
-import { builtinSut } from './builtin-sut.ts';
+/**
+ * `--sut` values (sut-contract §1–§3), plus the measuring instrument's own fixtures:
+ *
+ *   builtin                      the reference Prospect Simulator
+ *   module:PATH                  an in-process module (module-sut.ts), PATH from the working directory
+ *   cmd:COMMAND                  an external process, through `sh -c` (cmd-sut.ts)
+ *   mutant:ID                    the reference with one trap re-introduced (harness/mutants/gallery.ts)
+ *   seed-plan | mutant:seed-plan the seed plan's logic as written (harness/mutants/seed-plan-port.ts)
+ */
+import { fenced } from '../mutants/fenced-mutant.ts';
+import { findMutant, MUTANTS, type Mutant } from '../mutants/gallery.ts';
+import { SEED_PLAN_MUTANT } from '../mutants/seed-plan-port.ts';
+import { builtinSut, simulatorSut } from './builtin-sut.ts';
+import { cmdSut } from './cmd-sut.ts';
+import { moduleSut, resolveModulePath } from './module-sut.ts';
 import type { SystemUnderTest } from './system-under-test.ts';
 
 export class SutSpecError extends Error {
   readonly code = 'SUT_SPEC_INVALID';
 }
 
-export function parseSut(spec: string): SystemUnderTest {
+/** Every mutant `--sut mutant:ID` knows: the gallery, then the seed plan's port. */
+export function allMutants(): readonly Mutant[] {
+  return [...MUTANTS, SEED_PLAN_MUTANT];
+}
+
+/** A mutant as a system under test, fenced: once its virtual run is over it can touch nothing (fenced-mutant.ts). */
+export function mutantSut(mutant: Mutant): SystemUnderTest {
+  return simulatorSut(`mutant:${mutant.id}`, fenced(mutant).create);
+}
+
+export function parseSut(spec: string, cwd: string = process.cwd()): SystemUnderTest {
   if (spec === 'builtin') return builtinSut();
-  throw new SutSpecError(`unknown --sut "${spec}": expected builtin, module:PATH or cmd:COMMAND`);
+  if (spec === 'seed-plan') return mutantSut(SEED_PLAN_MUTANT);
+  const colon = spec.indexOf(':');
+  const kind = colon < 0 ? spec : spec.slice(0, colon);
+  const value = colon < 0 ? '' : spec.slice(colon + 1).trim();
+  switch (kind) {
+    case 'module': {
+      if (value === '') throw new SutSpecError('--sut module: needs a path, e.g. module:examples/module-client.mjs');
+      const path = resolveModulePath(value, cwd);
+      if (path === null) throw new SutSpecError(`--sut ${spec}: no such file (looked for ${value} from ${cwd})`);
+      return moduleSut(path, { id: spec });
+    }
+    case 'cmd':
+      if (value === '') throw new SutSpecError('--sut cmd: needs a command, e.g. "cmd:node examples/cmd-client.mjs"');
+      return cmdSut(value, { id: spec, cwd });
+    case 'mutant': {
+      const mutant = value === SEED_PLAN_MUTANT.id ? SEED_PLAN_MUTANT : findMutant(value);
+      if (!mutant) throw new SutSpecError(`unknown mutant "${value}"; known: ${allMutants().map((m) => m.id).join(', ')}`);
+      return mutantSut(mutant);
+    }
+    default:
+      throw new SutSpecError(`unknown --sut "${spec}": expected builtin, module:PATH, cmd:COMMAND, mutant:ID or seed-plan`);
+  }
 }

@@ -42,6 +42,11 @@ export class Conversation {
   highWater = 0;
   readonly timers: TimerGroup;
   readonly faults: FaultRunner;
+  /** Draws of the Toxiproxy toxics (toxicity, jitter): a stream of their own, so they never shift the agent's. */
+  readonly toxicRng: Rng;
+  /** When the first connection opened: `handles.firstDelay` counts from here. */
+  private firstOpenedAt: number | null = null;
+  private readonly pendingNotes: JournalEvent[] = [];
   private outage: { remaining: number; status?: number; code: number; reason: string } | null = null;
   private slowAccept: { remaining: number; delayMs: number } | null = null;
   private downUntil: number | null = null;
@@ -56,6 +61,7 @@ export class Conversation {
     private readonly host: ConversationHost,
   ) {
     this.timers = new TimerGroup(host.clock);
+    this.toxicRng = rng.fork('toxics');
     this.faults = new FaultRunner(this, host.script.faults, rng.fork('faults'));
     this.faults.start();
   }
@@ -163,7 +169,15 @@ export class Conversation {
       case 'silent-fresh': {
         const conn = this.addConnection(id, number, port, emptyState());
         this.record({ ...base, handle: knownRecord?.ref ?? null, resume: 'rejected', rejection: behaviour, rejectReason: reason, contextTurns: 0, contextIds: [] });
-        this.startFresh(conn);
+        this.startFresh(conn, this.script.validation.silentFresh.greet);
+        return conn;
+      }
+      case 'close': {
+        const { code, reason: closeReason } = this.script.validation.rejectClose;
+        const conn = this.addConnection(id, number, port, emptyState());
+        this.record({ ...base, handle: knownRecord?.ref ?? null, resume: 'rejected', rejection: `close-${code}`, rejectReason: reason, contextTurns: 0, contextIds: [] });
+        this.faults.onConnectionOpened(conn);
+        conn.serverClose(code, closeReason, 'rejection');
         return conn;
       }
       case 'close-4003': {
@@ -233,11 +247,12 @@ export class Conversation {
     this.faults.onEvent('resumed', conn);
   }
 
-  private startFresh(conn: ServerConnection): void {
-    conn.phase = 'waiting-greeting';
+  /** A fresh model session: the agent greets first, unless told to wait to be spoken to (Gemini's model does). */
+  private startFresh(conn: ServerConnection, greet = true): void {
+    conn.phase = greet ? 'waiting-greeting' : 'idle';
     this.faults.onConnectionOpened(conn);
     this.scheduleExpiry(conn);
-    if (conn.closed) return;
+    if (conn.closed || !greet) return;
     const greeting = this.host.agent.greet(this.salt);
     conn.streamTurn(greeting, this.script.agent.greetingDelay * 1000, 0, () => {
       conn.state = { greeting, exchanges: [] };
@@ -248,7 +263,40 @@ export class Conversation {
   private addConnection(id: number, number: number, port: ConnectionPort, state: ModelState): ServerConnection {
     const conn = new ServerConnection(id, number, this, port, state);
     this.connections.push(conn);
+    if (this.firstOpenedAt === null) {
+      this.firstOpenedAt = this.now;
+      this.scheduleFirstHandle();
+    }
+    // The proxy's toxics meet every connection as it opens (before any frame flows).
+    this.host.script.toxics.forEach((toxic, index) => {
+      if (toxic.type === 'down') return;
+      const applied = conn.applyToxic(toxic);
+      const label = toxic.name ? `${toxic.type} (${toxic.name})` : toxic.type;
+      // Journaled right after the connection's open event, which is recorded once the resume is decided.
+      this.pendingNotes.push({ kind: 'fault', t: this.now, conn: conn.id, rule: -1, toxic: index, action: 'toxic', detail: applied ? label : `${label} spared (toxicity ${toxic.toxicity})` });
+    });
     return conn;
+  }
+
+  /** Whether `handles.firstDelay` still holds handles back. */
+  private firstHandleHeld(): boolean {
+    const delayMs = this.script.handles.firstDelay * 1000;
+    return delayMs > 0 && this.issued.length === 0 && (this.firstOpenedAt === null || this.now < this.firstOpenedAt + delayMs);
+  }
+
+  /** When the first-handle delay is over, an idle agent's state gets its first handle at once. */
+  private scheduleFirstHandle(): void {
+    const delayMs = this.script.handles.firstDelay * 1000;
+    if (delayMs <= 0) return;
+    this.timers.after(delayMs, () => {
+      if (this.issued.length > 0) return;
+      const conn = this.current();
+      const { firstAfterTurn } = this.script.handles;
+      if (!conn || conn.phase !== 'idle' || conn.state.greeting === null && conn.turns === 0) return;
+      const turn = conn.turns;
+      if (turn < firstAfterTurn) return;
+      this.issueHandle(conn, 'delayed');
+    });
   }
 
   private scheduleExpiry(conn: ServerConnection): void {
@@ -304,7 +352,7 @@ export class Conversation {
     this.faults.onEvent('agent-final', conn);
     if (conn.closed) return;
     const { every, firstAfterTurn, nonResumableAfterTurns } = this.script.handles;
-    if (turn >= firstAfterTurn && (turn - firstAfterTurn) % every === 0) {
+    if (turn >= firstAfterTurn && (turn - firstAfterTurn) % every === 0 && !this.firstHandleHeld()) {
       if (nonResumableAfterTurns.includes(turn)) {
         conn.agentSend({ type: 'session_resumption_update', handle: '', resumable: false });
         this.record({ kind: 'not-resumable', t: this.now, conn: conn.id });
@@ -315,10 +363,11 @@ export class Conversation {
     this.faults.onTurnPhase(conn, turn, 'after-handle');
   }
 
-  issueHandle(conn: ServerConnection, reason: 'turn' | 'before-expiring'): void {
+  issueHandle(conn: ServerConnection, reason: 'turn' | 'before-expiring' | 'delayed' | 'fault', binding: 'own' | 'other-share-token' | 'other-conversation' = 'own'): void {
     const record = this.host.handles.issue({
-      shareToken: this.shareToken,
-      conversationId: this.id,
+      // A foreign handle is bound elsewhere: this server will itself reject it (spec §5.1).
+      shareToken: binding === 'other-share-token' ? `${this.shareToken}_other` : this.shareToken,
+      conversationId: binding === 'other-conversation' ? `${this.id}_other` : this.id,
       state: conn.state,
       connection: conn.id,
       now: this.now,
@@ -335,12 +384,13 @@ export class Conversation {
     this.endConversation(conn, 'completed', 'end');
   }
 
-  endConversation(conn: ServerConnection, reason: string, cause: string): void {
+  endConversation(conn: ServerConnection, reason: string, cause: string, drop = false): void {
     if (conn.closed) return;
     this.ended = true;
     conn.send({ type: 'conversation_end', reason });
     this.record({ kind: 'conversation-end', t: this.now, conn: conn.id, reason });
-    conn.serverClose(1000, 'conversation ended', cause);
+    if (drop) conn.serverDrop(cause);
+    else conn.serverClose(1000, 'conversation ended', cause);
   }
 
   onExpiring(conn: ServerConnection, timeLeft: number, deadline: number, hasHandle: boolean): void {
@@ -386,6 +436,9 @@ export class Conversation {
 
   record(event: JournalEvent): void {
     this.host.journal.record(event);
+    if (event.kind === 'open') {
+      for (const note of this.pendingNotes.splice(0)) this.host.journal.record(note);
+    }
   }
 
   recordFrameOut(conn: ServerConnection, text: string, bytes: number, type: string | undefined, dropped: boolean): void {

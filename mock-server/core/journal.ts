@@ -53,14 +53,15 @@ export type JournalEvent =
   | { kind: 'prospect-turn'; t: number; conn: number; turn: number; contextTurns: number; textId: string; duplicate?: 'while-generating' | 'repeat' | 'after-end' }
   /** `answers` is the fingerprint of the prospect message this turn answered (none for the greeting). */
   | { kind: 'agent-turn'; t: number; conn: number; turn: number; greeting: boolean; answers?: string }
-  | { kind: 'handle-issued'; t: number; conn: number; handle: HandleRef; reason: 'turn' | 'before-expiring' }
+  | { kind: 'handle-issued'; t: number; conn: number; handle: HandleRef; reason: 'turn' | 'before-expiring' | 'delayed' | 'fault' }
   | { kind: 'not-resumable'; t: number; conn: number }
   | { kind: 'expiring'; t: number; conn: number; timeLeft: number; deadline: number; hasHandle: boolean }
   | { kind: 'resumed-sent'; t: number; conn: number }
   | { kind: 'close'; t: number; conn: number; code: number; reason: string; by: CloseSide; cause?: string }
   | { kind: 'end-requested'; t: number; conn: number }
   | { kind: 'conversation-end'; t: number; conn: number; reason: string }
-  | { kind: 'fault'; t: number; conn?: number; rule: number; action: string; detail?: string }
+  /** `rule` is the index in server.faults; -1 for a toxic of server.toxics, whose index is `toxic`. */
+  | { kind: 'fault'; t: number; conn?: number; rule: number; toxic?: number; action: string; detail?: string }
   | { kind: 'restart'; t: number };
 
 export type JournalEventKind = JournalEvent['kind'];

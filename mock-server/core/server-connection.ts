@@ -35,6 +35,8 @@ export class ServerConnection {
   private silent = false;
   private halfOpen = false;
   private readonly timers: TimerGroup;
+  /** Frames held by latency or a delay rule: they outlive the close decision, not the transport. */
+  private readonly timersForDelivery: TimerGroup;
   private deadline: { at: number; timer: TimerHandle | null } | null = null;
   private inCount = 0;
   private outCount = 0;
@@ -42,6 +44,11 @@ export class ServerConnection {
   private outBytes = 0;
   private readonly messageRules: MessageRule[] = [];
   private latency: { in: [number, number] | null; out: [number, number] | null } = { in: null, out: null };
+  /** When the last delayed frame of each stream goes through: a stream never reorders (TCP). */
+  private streamFreeAt: { in: number; out: number } = { in: 0, out: 0 };
+  /** The transport has been closed or dropped (later than `closed` when closing waits for delayed frames). */
+  private portGone = false;
+  private idle: { afterMs: number; code: number | undefined; reason: string; timer: TimerHandle | null } | null = null;
   private limitData: { in: number | null; out: number | null } = { in: null, out: null };
   private slowCloseMs = 0;
   private serverClosing = false;
@@ -57,6 +64,7 @@ export class ServerConnection {
   ) {
     this.state = initialState;
     this.timers = new TimerGroup(conversation.clock);
+    this.timersForDelivery = new TimerGroup(conversation.clock);
     port.onData((data) => this.receive(data));
     port.onClose((code, reason, by) => this.closedByPeer(code, reason, by));
   }
@@ -90,26 +98,45 @@ export class ServerConnection {
       return;
     }
     const deliver = (): void => {
-      if (this.closed || this.halfOpen) return;
+      if (this.portGone || this.halfOpen) return;
       this.conversation.recordFrameOut(this, text, bytes, type, false);
       this.outBytes += bytes;
       this.port.sendText(text);
       if (this.limitData.out !== null && this.outBytes >= this.limitData.out) this.serverClose(1006, '', 'fault: limit_data', true);
     };
-    const delayMs = (rule && typeof rule.effect === 'object' ? rule.effect.delayMs : 0) + this.draw(this.latency.out);
-    if (delayMs > 0) this.after(delayMs, deliver);
-    else deliver();
-    if (rule?.effect === 'duplicate') {
-      if (delayMs > 0) this.after(delayMs, deliver);
-      else deliver();
-    }
+    const ruleDelayMs = rule && typeof rule.effect === 'object' ? rule.effect.delayMs : 0;
+    const latencyMs = this.streamDelay('out');
+    this.schedule(ruleDelayMs + latencyMs, deliver);
+    if (rule?.effect === 'duplicate') this.schedule(ruleDelayMs + latencyMs, deliver);
+  }
+
+  /** Runs `fn` after `ms` (at once for 0), on the connection's timers: cancelled when it is gone. */
+  private schedule(ms: number, fn: () => void): void {
+    if (ms > 0) this.timersForDelivery.after(ms, fn);
+    else fn();
+  }
+
+  /**
+   * The latency a frame of `stream` gets now: latency ± jitter, but never ahead of the frame
+   * before it (Toxiproxy delays a TCP stream, which keeps its order).
+   */
+  private streamDelay(stream: 'in' | 'out'): number {
+    const range = this.latency[stream];
+    if (!range) return 0;
+    const at = Math.max(this.now + this.draw(range), this.streamFreeAt[stream]);
+    this.streamFreeAt[stream] = at;
+    return at - this.now;
   }
 
   sendBinary(length: number): void {
     if (this.closed || this.halfOpen) return;
     this.outCount += 1;
-    this.conversation.recordBinaryOut(this, length);
-    this.port.sendBinary(new Uint8Array(length));
+    this.schedule(this.streamDelay('out'), () => {
+      if (this.portGone || this.halfOpen) return;
+      this.conversation.recordBinaryOut(this, length);
+      this.outBytes += length;
+      this.port.sendBinary(new Uint8Array(length));
+    });
   }
 
   /** Frames the agent sends are suppressed once the server "goes quiet". */
@@ -122,6 +149,7 @@ export class ServerConnection {
 
   private receive(data: IncomingData): void {
     if (this.closed || this.halfOpen) return;
+    this.touchIdle();
     this.inCount += 1;
     const n = this.inCount;
     const rule = this.messageRules.find((r) => r.direction === 'in' && r.nth === n);
@@ -136,13 +164,9 @@ export class ServerConnection {
       if (this.closed || this.halfOpen) return;
       this.process(data);
     };
-    const delayMs = (rule && typeof rule.effect === 'object' ? rule.effect.delayMs : 0) + this.draw(this.latency.in);
-    if (delayMs > 0) this.after(delayMs, handle);
-    else handle();
-    if (rule?.effect === 'duplicate') {
-      if (delayMs > 0) this.after(delayMs, handle);
-      else handle();
-    }
+    const delayMs = (rule && typeof rule.effect === 'object' ? rule.effect.delayMs : 0) + this.streamDelay('in');
+    this.schedule(delayMs, handle);
+    if (rule?.effect === 'duplicate') this.schedule(delayMs, handle);
   }
 
   private process(data: IncomingData): void {
@@ -236,7 +260,7 @@ export class ServerConnection {
     const act = (): void => {
       if (this.closed) return;
       this.markClosed(code, reason, 'server', cause);
-      this.port.close(code, reason);
+      this.afterPendingOut(() => this.port.close(code, reason));
     };
     if (this.slowCloseMs > 0) {
       this.serverClosing = true;
@@ -247,7 +271,20 @@ export class ServerConnection {
   serverDrop(cause: string): void {
     if (this.closed) return;
     this.markClosed(1006, '', 'server', cause);
-    this.port.drop();
+    this.afterPendingOut(() => this.port.drop());
+  }
+
+  /** The transport closes behind the frames still delayed on the downstream (a FIN follows the data). */
+  private afterPendingOut(fn: () => void): void {
+    const wait = this.streamFreeAt.out - this.now;
+    const go = (): void => {
+      if (this.portGone) return;
+      this.portGone = true;
+      this.timersForDelivery.dispose();
+      fn();
+    };
+    if (wait > 0) this.timersForDelivery.after(wait, go);
+    else go();
   }
 
   enterHalfOpen(): void {
@@ -258,6 +295,17 @@ export class ServerConnection {
 
   private closedByPeer(code: number, reason: string, by: 'client' | 'server' | 'network'): void {
     if (this.closed) return;
+    this.portGone = true;
+    // The client's close follows the frames it sent before it, still delayed on the upstream.
+    const wait = this.streamFreeAt.in - this.now;
+    if (wait > 0) {
+      this.timersForDelivery.after(wait, () => {
+        if (!this.closed) this.markClosed(code, reason, by, undefined);
+        this.timersForDelivery.dispose();
+      });
+      return;
+    }
+    this.timersForDelivery.dispose();
     this.markClosed(code, reason, by, undefined);
   }
 
@@ -278,7 +326,35 @@ export class ServerConnection {
     this.port.setPongs(mode);
   }
 
-  applyToxic(toxic: Toxic): void {
+  /** The server reaps the connection once `afterMs` passed without a client frame (F24's idle reap). */
+  setIdleTimeout(afterMs: number, code: number | undefined, reason: string): void {
+    if (this.closed) return;
+    if (this.idle) this.timers.cancel(this.idle.timer);
+    this.idle = { afterMs, code, reason, timer: null };
+    this.touchIdle();
+  }
+
+  private touchIdle(): void {
+    const idle = this.idle;
+    if (!idle || this.closed) return;
+    this.timers.cancel(idle.timer);
+    idle.timer = this.after(idle.afterMs, () => {
+      if (idle.code === undefined) this.serverDrop('fault: idle timeout');
+      else this.serverClose(idle.code, idle.reason, 'fault: idle timeout');
+    });
+  }
+
+  /**
+   * Applies a Toxiproxy toxic to this connection, if its toxicity selects the connection (drawn
+   * once per toxic and connection, PR #143). Returns whether it applied.
+   */
+  applyToxic(toxic: Toxic): boolean {
+    if (toxic.toxicity < 1 && this.conversation.toxicRng.next() >= toxic.toxicity) return false;
+    this.applySelectedToxic(toxic);
+    return true;
+  }
+
+  private applySelectedToxic(toxic: Toxic): void {
     if (toxic.type === 'down') return; // conversation-wide, handled by the conversation
     const stream = toxic.stream === 'upstream' ? 'in' : 'out';
     switch (toxic.type) {
@@ -308,6 +384,6 @@ export class ServerConnection {
   private draw(range: [number, number] | null): number {
     if (!range) return 0;
     const [base, jitter] = range;
-    return Math.max(0, base + (jitter > 0 ? this.conversation.rng.between(-jitter, jitter) : 0));
+    return Math.max(0, base + (jitter > 0 ? this.conversation.toxicRng.between(-jitter, jitter) : 0));
   }
 }

@@ -7,7 +7,9 @@ import type { Rng } from '../../protocol/rng.ts';
 import type { Conversation } from '../core/conversation.ts';
 import type { ServerConnection } from '../core/server-connection.ts';
 import { TimerGroup } from '../core/timers.ts';
-import type { Action, FaultRule } from './schema.ts';
+import type { Action, FaultRule, Toxic } from './schema.ts';
+
+const toxicLabel = (toxic: Toxic): string => (toxic.name ? `${toxic.type} (${toxic.name})` : toxic.type);
 
 export type TurnPhase = 'after-final' | 'after-handle' | 'mid-turn' | 'after-prospect';
 export type FaultEvent = 'open' | 'handle-issued' | 'resumed' | 'session-expiring' | 'close' | 'prospect-message' | 'agent-final';
@@ -107,6 +109,11 @@ export class FaultRunner {
       return;
     }
     if ('toxic' in action && action.toxic.type === 'down') {
+      // Toxiproxy's `down` is the proxy's, not a connection's: toxicity is drawn once per firing here.
+      if (action.toxic.toxicity < 1 && conversation.toxicRng.next() >= action.toxic.toxicity) {
+        note(`down spared (toxicity ${action.toxic.toxicity})`);
+        return;
+      }
       note(`down for ${action.toxic.attributes.duration}ms`);
       conversation.goDown(action.toxic.attributes.duration);
       return;
@@ -156,7 +163,19 @@ export class FaultRunner {
     }
     if ('duplicateMessage' in action) { note(); conn.addMessageRule({ direction: action.duplicateMessage.direction, nth: action.duplicateMessage.nth, effect: 'duplicate' }); return; }
     if ('dropMessage' in action) { note(); conn.addMessageRule({ direction: action.dropMessage.direction, nth: action.dropMessage.nth, effect: 'drop' }); return; }
-    if ('endConversation' in action) { note(); conversation.endConversation(conn, action.endConversation.reason, 'fault: conversation_end'); return; }
-    if ('toxic' in action) { note(action.toxic.type); conn.applyToxic(action.toxic); return; }
+    if ('endConversation' in action) { note(action.endConversation.drop ? 'then drop' : undefined); conversation.endConversation(conn, action.endConversation.reason, 'fault: conversation_end', action.endConversation.drop); return; }
+    if ('issueHandle' in action) { note(action.issueHandle.binding); conversation.issueHandle(conn, 'fault', action.issueHandle.binding); return; }
+    if ('idleTimeout' in action) {
+      const idle = action.idleTimeout;
+      note(`after ${idle.after}s ${idle.code === undefined ? 'drop' : `close ${idle.code}`}`);
+      conn.setIdleTimeout(idle.after * 1000, idle.code, idle.reason);
+      return;
+    }
+    if ('toxic' in action) {
+      // Toxicity is drawn per connection (Toxiproxy); a spared connection is journaled as such.
+      const applied = conn.applyToxic(action.toxic);
+      note(applied ? toxicLabel(action.toxic) : `${toxicLabel(action.toxic)} spared (toxicity ${action.toxic.toxicity})`);
+      return;
+    }
   }
 }

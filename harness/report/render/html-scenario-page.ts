@@ -18,6 +18,7 @@ export interface ScenarioPageLinks {
 
 const badge = (verdict: string): string => `<span class="badge v-${cssName(verdict)}">${esc(verdict)}</span>`;
 const ms = (t: number | null): string => (t === null ? '—' : secs(t));
+const tcell = (t: number | null): string => `<td class="t">${ms(t)}</td>`;
 const cell = (v: unknown): string => `<td>${esc(v === null || v === undefined ? '—' : String(v))}</td>`;
 const num = (v: number | null): string => `<td class="num">${v === null ? '—' : esc(String(v))}</td>`;
 
@@ -31,7 +32,7 @@ export function scenarioPage(report: ScenarioReport, links: ScenarioPageLinks): 
 <nav><a href="${esc(links.index)}">← all scenarios</a>${links.json ? ` · <a href="${esc(links.json)}">report JSON</a>` : ''}</nav>
 <header>
 <h1>${badge(r.verdict.overall)} ${esc(r.scenario)} — ${esc(r.title)}</h1>
-<p class="meta">system under test <b>${esc(r.sut.id)}</b> · group ${esc(r.group)} · severity ${esc(r.severity)} · seed ${r.seed} · ${esc(r.mode)}${r.mode === 'network' ? ` ×${r.timeScale}` : ''} · ${r.strict ? 'strict' : 'not strict'} · protocol ${secs(r.durations.protocolMs)} · wall ${Math.round(r.wall.wallMs)} ms</p>
+<p class="meta">system under test <b>${esc(r.sut.id)}</b> · group ${esc(r.group)} · severity ${esc(r.severity)} · seed ${r.seed} (scenario seed ${r.scenarioSeed}) · ${esc(r.mode)}${r.mode === 'network' ? ` ×${r.timeScale}` : ''} · ${r.strict ? 'strict' : 'not strict'} · protocol ${secs(r.durations.protocolMs)} · wall ${Math.round(r.wall.wallMs)} ms</p>
 <p class="reason" id="reason">${esc(oneSentenceReason(r))}</p>
 ${r.harnessError ? `<pre class="harness-error">${esc(r.harnessError)}</pre>` : ''}${r.reportError ? `<p class="reason">${esc(r.reportError)}</p>` : ''}
 </header>
@@ -66,19 +67,19 @@ function legend(): string {
   return `<div class="legend">
 <span>${sw('#4a7bd0')}fresh connection</span><span>${sw('#2e9e44')}resumed</span><span>${sw('#e07b24')}handle rejected</span>
 <span>${sw('rgba(240,180,41,.35)', 'border:1px dashed #f0b429')}expiry window (notice → deadline)</span><span>${sw('rgba(154,160,166,.35)', 'border:1px dashed #9aa0a6')}fault window</span>
-<span>white ticks: agent turns · grey ticks: prospect turns</span><span>▼ session_expiring</span><span><b style="color:#d1342f">1006</b> close code (red: closed by the server or the network)</span><span><b style="color:#d1342f">✗</b> lost turn or context</span>
+<span>white ticks: agent turns · grey ticks: prospect turns</span><span>▼ session_expiring</span><span><b style="color:#d1342f">1006 · server</b> close code and who closed (red: not the client, not a normal end)</span><span><b style="color:#d1342f">✗</b> lost turn or context</span>
 </div>`;
 }
 
 function connectionsTable(r: ScenarioReport): string {
-  const rows = r.connections.map((c) => `<tr data-conn="${c.conn}">${num(c.conn)}${num(c.ordinal)}<td>${ms(c.openedAt)}</td><td>${ms(c.closedAt)}</td><td>${secs(c.durationMs)}</td>`
+  const rows = r.connections.map((c) => `<tr data-conn="${c.conn}">${num(c.conn)}${num(c.ordinal)}${tcell(c.openedAt)}${tcell(c.closedAt)}${tcell(c.durationMs)}`
     + `${cell(c.close?.code)}${cell(c.close?.reason || null)}${cell(c.close?.by)}${cell(c.close?.cause)}<td class="mono">${esc(c.handlePresented ?? '—')}</td>${cell(c.resume + (c.rejection ? ` (${c.rejection})` : ''))}`
     + `<td>${c.contextTurns}/${c.conversationTurns}${c.contextLostTurns > 0 ? ` <b style="color:#d1342f">−${c.contextLostTurns}</b>` : ''}</td>${num(c.agentTurns)}${num(c.handlesIssued.length)}<td>${c.framesIn}/${c.framesOut}</td></tr>`);
   return `<section><h2>Connections</h2><table class="connections"><tr><th>conn</th><th>#</th><th>opened</th><th>closed</th><th>lived</th><th>code</th><th>reason</th><th>by</th><th>cause</th><th>handle presented</th><th>resume</th><th>context restored / conversation</th><th>turns answered</th><th>handles issued</th><th>frames in/out</th></tr>${rows.join('\n')}</table></section>`;
 }
 
 function attemptsTable(r: ScenarioReport): string {
-  const rows = r.attempts.map((a) => `<tr>${num(a.n)}<td>${secs(a.t)}</td>${cell(a.state)}${cell(a.conn)}${cell(a.status)}<td class="mono">${esc(a.handle ?? '—')}</td>${num(a.outage)}<td>${ms(a.sincePreviousMs)}</td><td>${ms(a.idleGapMs)}</td></tr>`);
+  const rows = r.attempts.map((a) => `<tr>${num(a.n)}${tcell(a.t)}${cell(a.state)}${cell(a.conn)}${cell(a.status)}<td class="mono">${esc(a.handle ?? '—')}</td>${num(a.outage)}${tcell(a.sincePreviousMs)}${tcell(a.idleGapMs)}</tr>`);
   return `<section><h2>Reconnect attempts</h2><table class="attempts"><tr><th>attempt</th><th>at</th><th>state</th><th>conn</th><th>HTTP</th><th>handle</th><th>outage</th><th>since previous</th><th>idle gap</th></tr>${rows.join('\n')}</table></section>`;
 }
 
@@ -102,11 +103,11 @@ function faultsSection(r: ScenarioReport): string {
     : `<table class="rules"><tr><th>rule</th><th>when</th><th>do</th><th>connection</th><th>after</th><th>times</th><th>toxicity</th><th>note</th></tr>${sc.rules.map((x) => `<tr>${num(x.rule)}${cell(x.when)}${cell(x.actions.join('; '))}${cell(x.connection)}${cell(`${x.after} s`)}${num(x.times)}${num(x.toxicity)}${cell(x.note)}</tr>`).join('')}</table>`;
   const happened = r.faults.happened.length === 0
     ? '<p>Nothing.</p>'
-    : `<table class="happened"><tr><th>at</th><th>kind</th><th>conn</th><th>what</th></tr>${r.faults.happened.map((h) => `<tr data-kind="${h.kind}"><td>${secs(h.t)}</td>${cell(h.kind)}${cell(h.conn)}${cell(h.label)}</tr>`).join('')}</table>`;
+    : `<table class="happened"><tr><th>at</th><th>kind</th><th>conn</th><th>what</th></tr>${r.faults.happened.map((h) => `<tr data-kind="${h.kind}">${tcell(h.t)}${cell(h.kind)}${cell(h.conn)}${cell(h.label)}</tr>`).join('')}</table>`;
   return `<section><h2>Faults</h2><h3>As scripted</h3><dl><dt>Expiry</dt><dd>${esc(sc.expiry.summary)}</dd><dt>Handles</dt><dd>${esc(sc.handles)}</dd><dt>Rejected handle</dt><dd>${esc(sc.validation)}</dd><dt>Resume</dt><dd>${esc(sc.resume)}</dd></dl>${rules}<h3>As it happened</h3>${happened}</section>`;
 }
 
 function wireTable(r: ScenarioReport): string {
-  const rows = r.wire.map((f) => `<tr class="${f.dir}${f.dropped ? ' dropped' : ''}">${num(f.n)}<td>${secs(f.t)}</td>${num(f.conn)}<td class="dir">${f.dir === 'in' ? 'C → S' : 'S → C'}</td>${cell(f.type)}${num(f.bytes)}<td class="text mono">${esc(f.binary ? `‹${f.bytes} binary bytes›` : (f.text ?? ''))}${f.problem ? ` <b>(${esc(f.problem)})</b>` : ''}</td></tr>`);
+  const rows = r.wire.map((f) => `<tr class="${f.dir}${f.dropped ? ' dropped' : ''}">${num(f.n)}${tcell(f.t)}${num(f.conn)}<td class="dir">${f.dir === 'in' ? 'C → S' : 'S → C'}</td>${cell(f.type)}${num(f.bytes)}<td class="text mono">${esc(f.binary ? `‹${f.bytes} binary bytes›` : (f.text ?? ''))}${f.problem ? ` <b>(${esc(f.problem)})</b>` : ''}</td></tr>`);
   return `<section><h2>Wire log</h2><p>${r.wire.length} frames, both ways, protocol time; handles and tokens appear as fingerprints.</p><table class="wire"><tr><th>#</th><th>at</th><th>conn</th><th>dir</th><th>type</th><th>bytes</th><th>frame</th></tr>${rows.join('\n')}</table></section>`;
 }

@@ -18,6 +18,7 @@ a{color:#1f5fbf}nav{font-size:13px;margin-bottom:8px}
 table{border-collapse:collapse;background:#fff;margin:6px 0}th,td{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}
 th{background:#f0f1f3;font-weight:600}
 td.num{text-align:right;font-variant-numeric:tabular-nums}
+td.t,td.num{white-space:nowrap}
 .mono,pre,code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px}
 pre{background:#fff;border:1px solid #ddd;padding:8px;overflow:auto;max-height:480px}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;margin:0}dt{font-weight:600;color:#444}dd{margin:0}
@@ -30,7 +31,7 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;margin:0}dt{f
 .filters{display:flex;flex-wrap:wrap;gap:16px;align-items:center;margin:12px 0;padding:8px 12px;background:#fff;border:1px solid #ddd}
 .filters label{display:inline-flex;gap:4px;align-items:center;margin-right:6px}
 #matrix td.cell{text-align:center;min-width:120px}#matrix td.cell a{color:inherit;font-weight:700;text-decoration:none;display:block}
-.axes{display:flex;gap:2px;justify-content:center;margin-top:3px}.axes i{display:block;width:11px;height:11px;border:1px solid rgba(255,255,255,.7)}
+.axes{display:flex;gap:2px;justify-content:center;margin-top:3px}.axes i{display:block;width:11px;height:11px;border:1px solid rgba(0,0,0,.35)}
 .counts .badge{margin-right:6px}
 tr.hidden{display:none}
 ${verdictRules}

@@ -11,7 +11,7 @@ const WIDTH = 1100;
 const LABEL_W = 170;
 const RIGHT = 56;
 const TOP = 58;
-const LANE_H = 40;
+const LANE_H = 46;
 const BAR_H = 14;
 const AXIS_H = 34;
 const PLOT_W = WIDTH - LABEL_W - RIGHT;
@@ -30,7 +30,7 @@ export function svgTimeline(report: ScenarioReport): string {
   const plotBottom = TOP + Math.max(1, lanes) * LANE_H;
   const height = plotBottom + AXIS_H;
   const laneY = (i: number): number => TOP + i * LANE_H;
-  const barY = (i: number): number => laneY(i) + (LANE_H - BAR_H) / 2 + 4;
+  const barY = (i: number): number => laneY(i) + 14;
   const laneOf = new Map(report.connections.map((c, i) => [c.conn, i]));
   const parts: string[] = [];
 
@@ -65,7 +65,8 @@ function windowsSvg(report: ScenarioReport, x: (t: number) => number, plotBottom
       const labelY = TOP - 22 + (i % 2) * 10;
       return `<g class="fault-window" data-kind="${w.kind}"><title>${esc(`${w.label}: ${secs(w.from)} → ${secs(w.to)}`)}</title>`
         + `<rect x="${n(left)}" y="${TOP - 8}" width="${n(width)}" height="${n(plotBottom - TOP + 8)}" fill="${WINDOW_FILL[w.kind] ?? '#9aa0a6'}" fill-opacity="0.35" stroke="${WINDOW_FILL[w.kind] ?? '#9aa0a6'}" stroke-opacity="0.9" stroke-dasharray="3 2"/>`
-        + `<text x="${n(left + 2)}" y="${labelY}" font-size="10" fill="#7a5a00">${esc(w.kind === 'expiry' ? 'expiry window' : w.label.split(' (rule')[0] ?? w.kind)}</text></g>`;
+        // Narrow windows get a glyph only: their labels would pile up; the tooltip has it all.
+        + `<text x="${n(left + (width < 50 ? width / 2 : 2))}" y="${labelY}" font-size="10" fill="#7a5a00"${width < 50 ? ' text-anchor="middle"' : ''}>${width < 50 ? '⚡' : esc(`⚡ ${w.kind === 'expiry' ? 'expiry window' : w.label.replace(/ \((rule|toxic) -?\d+\)$/, '')}`)}</text></g>`;
     })
     .join('');
 }
@@ -98,10 +99,12 @@ function connectionSvg(report: ScenarioReport, c: ReportConnection, x: (t: numbe
   }
   if (c.close) {
     const bad = c.close.by !== 'client' && !(c.close.code === 1000 && c.conversationEndAt !== null);
-    const tx = right + 4 > LABEL_W + PLOT_W ? right - 30 : right + 4;
+    const colour = bad ? '#d1342f' : '#222';
+    // Below the bar's end: the end itself is where a loss marker may sit.
+    const anchor = right > LABEL_W + PLOT_W - 20 ? 'end' : right < LABEL_W + 20 ? 'start' : 'middle';
     out.push(`<g class="close-code" data-code="${c.close.code}"><title>${esc(`closed ${c.close.code}${c.close.reason ? ` "${c.close.reason}"` : ''} by ${c.close.by}${c.close.cause ? ` (${c.close.cause})` : ''} at ${secs(c.closedAt ?? 0)}`)}</title>`
-      + `<line x1="${n(right)}" x2="${n(right)}" y1="${n(y - 3)}" y2="${n(y + BAR_H + 3)}" stroke="${bad ? '#d1342f' : '#222'}" stroke-width="2"/>`
-      + `<text x="${n(tx)}" y="${n(y + BAR_H - 2)}" font-size="11" font-weight="700" fill="${bad ? '#d1342f' : '#222'}">${c.close.code}</text></g>`);
+      + `<line x1="${n(right)}" x2="${n(right)}" y1="${n(y - 3)}" y2="${n(y + BAR_H + 3)}" stroke="${colour}" stroke-width="2"/>`
+      + `<text x="${n(right)}" y="${n(y + BAR_H + 14)}" font-size="11" font-weight="700" fill="${colour}" text-anchor="${anchor}">${c.close.code} · ${c.close.by}</text></g>`);
   }
   out.push('</g>');
   return out.join('');

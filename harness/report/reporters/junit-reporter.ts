@@ -19,9 +19,9 @@ export function junitXml(entries: readonly ReportEntry[], run: RunContext): stri
   const failures = entries.filter((e) => isFailure(e.report)).length;
   const errors = entries.filter((e) => isError(e.report)).length;
   const wall = entries.reduce((sum, e) => sum + e.report.wall.wallMs, 0);
-  const suites = entries.map((e) => suiteXml(e, run));
+  const suites = entries.map((e) => suiteXml(e));
   return `<?xml version="1.0" encoding="UTF-8"?>
-<testsuites name="resume-harness" tests="${entries.length}" failures="${failures}" errors="${errors}" time="${seconds(wall)}">
+<testsuites name="${x(`resume-harness · seed ${run.seed} · ${run.mode}`)}" tests="${entries.length}" failures="${failures}" errors="${errors}" time="${seconds(wall)}">
 ${suites.join('\n')}
 </testsuites>
 `;
@@ -30,12 +30,12 @@ ${suites.join('\n')}
 const isError = (r: ScenarioReport): boolean => r.verdict.overall === 'UNKNOWN';
 const isFailure = (r: ScenarioReport): boolean => !r.verdict.passed && !isError(r);
 
-function suiteXml(entry: ReportEntry, run: RunContext): string {
+function suiteXml(entry: ReportEntry): string {
   const r = entry.report;
   const reportPath = entry.files.json ?? entry.files.html;
   const props: Array<[string, string]> = [
-    ['seed', String(run.seed)],
-    ['scenario.seed', String(r.seed)],
+    ['seed', String(r.seed)],
+    ['scenario.seed', String(r.scenarioSeed)],
     ['mode', r.mode],
     ['strict', String(r.strict)],
     ['sut', r.sut.id],

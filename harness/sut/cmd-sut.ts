@@ -1,0 +1,331 @@
+/**
+ * `--sut cmd:COMMAND` (sut-contract §3): a client in any language, run as a process.
+ *
+ * The command runs through `sh -c` in a process group of its own, with the contract's
+ * variables (protocol/sut-result.ts `SutEnv`), against the real ws server on 127.0.0.1
+ * (network mode only). It must exit before the scenario's scaled limit; when it does not,
+ * the whole group is killed and the run is `hung`. Whatever it does — crash, hang, flood,
+ * write garbage — the outcome is a ClientReport with a reason, never an exception:
+ *
+ *   exit, no result file            → missing (with the exit status, or the signal)
+ *   result file empty or not JSON   → invalid
+ *   result not of sut-contract §4   → invalid (each zod issue named)
+ *   exit status contradicts status  → invalid (§3: exit 0 means "completed", anything else not)
+ *   no exit within the limit        → hung (group killed)
+ *
+ * Every line the process prints, stdout and stderr, goes to `ctx.output` as it arrives (the
+ * secrets axis reads it) and is kept per stream in `extra` for the report. After the process
+ * exits, anything left in its group (a background child) is killed as well.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SutEnv, SutResult } from '../../protocol/sut-result.ts';
+import type { ClientReport } from '../judge/judge-input.ts';
+import type { SutRunContext, SutRunOutcome, SystemUnderTest } from './system-under-test.ts';
+
+export interface CmdSutOptions {
+  /** As shown in reports; default `cmd:<command>`. */
+  readonly id?: string;
+  /** Working directory of the command; default the harness's own. */
+  readonly cwd?: string;
+  /** Added to the harness's environment, under the contract's variables (which always win). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Output lines kept per run (both streams together); later lines are counted, not kept. */
+  readonly maxOutputLines?: number;
+  /** Longer lines are cut to this many characters. */
+  readonly maxLineLength?: number;
+  /** Real ms the limit leaves for killing the group before the harness's own limit (default: 5 %, at most 500). */
+  readonly killMarginMs?: number;
+}
+
+/** What a cmd run keeps for the report, besides the ClientReport. */
+export interface CmdRunExtra {
+  readonly command: string;
+  /** The process's exit status, null when a signal ended it (or it never started). */
+  readonly exitCode: number | null;
+  readonly signal: NodeJS.Signals | null;
+  /** The harness killed it at the time limit. */
+  readonly timedOut: boolean;
+  readonly wallMs: number;
+  readonly stdout: string[];
+  readonly stderr: string[];
+  /** Lines printed beyond `maxOutputLines`, dropped. */
+  readonly droppedLines: number;
+}
+
+const DEFAULT_MAX_LINES = 20_000;
+const DEFAULT_MAX_LINE_LENGTH = 4_096;
+/** Real ms to wait for the streams to close once the group is dead. */
+const STREAM_GRACE_MS = 1_000;
+
+export function cmdSut(command: string, options: CmdSutOptions = {}): SystemUnderTest {
+  return {
+    id: options.id ?? `cmd:${command}`,
+    kind: 'cmd',
+    modes: ['network'],
+    run: (ctx) => runCommand(command, options, ctx),
+  };
+}
+
+/** The contract's variables for one run (sut-contract §3), by their exact names. */
+export function contractEnv(ctx: SutRunContext, resultPath: string): Record<string, string> {
+  return {
+    [SutEnv.httpUrl]: ctx.httpUrl,
+    [SutEnv.wsUrl]: ctx.wsUrl,
+    [SutEnv.shareToken]: ctx.shareToken,
+    [SutEnv.maxTurns]: String(ctx.maxTurns),
+    [SutEnv.seed]: String(ctx.seed),
+    [SutEnv.timeScale]: String(ctx.timeScale),
+    [SutEnv.result]: resultPath,
+  };
+}
+
+async function runCommand(command: string, options: CmdSutOptions, ctx: SutRunContext): Promise<SutRunOutcome> {
+  if (ctx.mode !== 'network') {
+    return { report: { state: 'missing', reason: `cmd: clients run only in network mode (they talk to the real server on 127.0.0.1), not in ${ctx.mode} mode` } };
+  }
+  const started = performance.now();
+  const resultPath = join(ctx.workDir, 'result.json');
+  const capture = new OutputCapture(ctx.output, options.maxOutputLines ?? DEFAULT_MAX_LINES, options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH);
+
+  let child: ChildProcess;
+  try {
+    child = spawn('/bin/sh', ['-c', command], {
+      cwd: options.cwd ?? process.cwd(),
+      env: { ...process.env, ...options.env, ...contractEnv(ctx, resultPath) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+  } catch (error) {
+    return { report: { state: 'missing', reason: `the command could not be started: ${(error as Error).message}` }, extra: { command } };
+  }
+  const group = trackGroup(child);
+  child.stdout?.on('data', (chunk: Buffer) => capture.write('stdout', chunk));
+  child.stderr?.on('data', (chunk: Buffer) => capture.write('stderr', chunk));
+
+  const margin = options.killMarginMs ?? Math.min(500, ctx.wallLimitMs * 0.05);
+  const limitMs = Math.max(0, ctx.wallLimitMs - margin);
+  const ended = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; spawnError?: Error; timedOut: boolean }>((resolve) => {
+    let settled = false;
+    const settle = (value: { code: number | null; signal: NodeJS.Signals | null; spawnError?: Error; timedOut: boolean }): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(value);
+    };
+    const timer = setTimeout(() => {
+      group.kill();
+      settle({ code: null, signal: 'SIGKILL', timedOut: true });
+    }, limitMs);
+    child.once('error', (error) => settle({ code: null, signal: null, spawnError: error, timedOut: false }));
+    child.once('exit', (code, signal) => settle({ code, signal, timedOut: false }));
+  });
+  // The client is done (or dead): nothing of its group may outlive the run.
+  group.kill();
+  await group.streamsClosed(STREAM_GRACE_MS);
+  capture.flush();
+
+  const extra: CmdRunExtra = {
+    command,
+    exitCode: ended.code,
+    signal: ended.signal,
+    timedOut: ended.timedOut,
+    wallMs: Math.round(performance.now() - started),
+    stdout: capture.lines.stdout,
+    stderr: capture.lines.stderr,
+    droppedLines: capture.dropped,
+  };
+  if (ended.spawnError) return { report: { state: 'missing', reason: `the command could not be started: ${ended.spawnError.message}` }, extra: { ...extra } };
+  const file = await readResultFile(resultPath);
+  if (ended.timedOut) {
+    const wrote = file.state === 'absent' ? '' : '; it had written a result file but never exited';
+    return { report: { state: 'hung', reason: `no exit after ${(limitMs / 1000).toFixed(1)} s of real time (the scenario's limit, scaled): the process group was killed${wrote}` }, extra: { ...extra } };
+  }
+  return { report: judgeResultFile(file, ended.code, ended.signal, capture.lastLine('stderr')), extra: { ...extra } };
+}
+
+type ResultFile = { state: 'absent' } | { state: 'unreadable'; problem: string } | { state: 'text'; text: string };
+
+async function readResultFile(path: string): Promise<ResultFile> {
+  try {
+    return { state: 'text', text: await readFile(path, 'utf8') };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { state: 'absent' };
+    return { state: 'unreadable', problem: (error as Error).message };
+  }
+}
+
+/** The client's result file and exit status, as a ClientReport (the table in the file comment). */
+export function judgeResultFile(file: ResultFile, code: number | null, signal: NodeJS.Signals | null, lastStderr: string | null = null): ClientReport {
+  const exit = signal ? `was killed by ${signal}` : `exited with status ${code}`;
+  const hint = lastStderr ? `; its last stderr line: ${JSON.stringify(lastStderr.slice(0, 160))}` : '';
+  if (file.state === 'absent') return { state: 'missing', reason: `the client ${exit} without writing its result file (${SutEnv.result})${code === 127 ? ' — command not found?' : ''}${hint}` };
+  if (file.state === 'unreadable') return { state: 'missing', reason: `the client ${exit}; its result file could not be read: ${file.problem}` };
+  if (file.text.trim() === '') return { state: 'invalid', reason: `the client ${exit}; its result file is empty` };
+  let json: unknown;
+  try {
+    json = JSON.parse(file.text);
+  } catch (error) {
+    return { state: 'invalid', reason: `the client ${exit}; its result file is not JSON (${(error as Error).message}): ${JSON.stringify(file.text.slice(0, 60))}` };
+  }
+  const parsed = SutResult.safeParse(json);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : '(root)'}: ${i.message}`).join('; ');
+    return { state: 'invalid', reason: `the client ${exit}; its result file does not match sut-contract §4: ${issues}` };
+  }
+  const completed = parsed.data.status === 'completed';
+  if (completed !== (code === 0)) {
+    return {
+      state: 'invalid',
+      reason: completed
+        ? `the result says status "completed" but the client ${exit} (sut-contract §3: exit status 0 means completed)`
+        : `the client exited with status 0, which says it completed, but its result says status "failed" (sut-contract §3)`,
+    };
+  }
+  return { state: 'reported', result: parsed.data };
+}
+
+// ───────────────────────────── output ─────────────────────────────
+
+type Stream = 'stdout' | 'stderr';
+
+/** Splits both streams into lines as they arrive, bounded in count and length. */
+class OutputCapture {
+  readonly lines: Record<Stream, string[]> = { stdout: [], stderr: [] };
+  dropped = 0;
+  private readonly partial: Record<Stream, string> = { stdout: '', stderr: '' };
+  private kept = 0;
+
+  constructor(
+    private readonly sink: (line: string) => void,
+    private readonly maxLines: number,
+    private readonly maxLength: number,
+  ) {}
+
+  write(stream: Stream, chunk: Buffer): void {
+    let text = this.partial[stream] + chunk.toString('utf8');
+    let newline = text.indexOf('\n');
+    while (newline >= 0) {
+      this.emit(stream, text.slice(0, newline));
+      text = text.slice(newline + 1);
+      newline = text.indexOf('\n');
+    }
+    // A flood without newlines must not grow without bound: cut it into lines.
+    while (text.length > this.maxLength) {
+      this.emit(stream, text.slice(0, this.maxLength));
+      text = text.slice(this.maxLength);
+    }
+    this.partial[stream] = text;
+  }
+
+  flush(): void {
+    for (const stream of ['stdout', 'stderr'] as const) {
+      if (this.partial[stream] !== '') this.emit(stream, this.partial[stream]);
+      this.partial[stream] = '';
+    }
+    if (this.dropped > 0) this.sink(`[resume-harness: ${this.dropped} more lines of client output were dropped]`);
+  }
+
+  lastLine(stream: Stream): string | null {
+    const lines = this.lines[stream];
+    for (let i = lines.length - 1; i >= 0; i--) if (lines[i]!.trim() !== '') return lines[i]!.trim();
+    return null;
+  }
+
+  private emit(stream: Stream, raw: string): void {
+    if (this.kept >= this.maxLines) {
+      this.dropped++;
+      return;
+    }
+    this.kept++;
+    const line = (raw.endsWith('\r') ? raw.slice(0, -1) : raw).slice(0, this.maxLength);
+    this.lines[stream].push(line);
+    this.sink(line);
+  }
+}
+
+// ───────────────────────────── process groups ─────────────────────────────
+
+interface TrackedGroup {
+  /** SIGKILL to the whole group; safe to call any number of times. */
+  kill(): void;
+  /** Resolves when both streams closed, or after `ms` (a descendant that left the group may hold them). */
+  streamsClosed(ms: number): Promise<void>;
+}
+
+/** Groups still alive; killed if the harness itself exits or is interrupted. */
+const liveGroups = new Set<number>();
+let cleanupInstalled = false;
+
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // ESRCH: the group is already gone.
+  }
+}
+
+function onHarnessSignal(signal: NodeJS.Signals): void {
+  for (const pid of liveGroups) killGroup(pid);
+  liveGroups.clear();
+  // Ours was the only listener: keep the default behaviour of the signal (terminate).
+  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+}
+
+function installCleanup(): void {
+  if (cleanupInstalled) return;
+  cleanupInstalled = true;
+  process.on('exit', () => {
+    for (const pid of liveGroups) killGroup(pid);
+  });
+}
+
+function trackGroup(child: ChildProcess): TrackedGroup {
+  installCleanup();
+  const pid = child.pid;
+  let streamsOpen = 2;
+  let onStreamsClosed: (() => void) | null = null;
+  const streamClosed = (): void => {
+    streamsOpen--;
+    if (streamsOpen <= 0) onStreamsClosed?.();
+  };
+  if (child.stdout) child.stdout.once('close', streamClosed);
+  else streamsOpen--;
+  if (child.stderr) child.stderr.once('close', streamClosed);
+  else streamsOpen--;
+  if (pid !== undefined) {
+    liveGroups.add(pid);
+    if (liveGroups.size === 1) {
+      process.once('SIGINT', onHarnessSignal);
+      process.once('SIGTERM', onHarnessSignal);
+    }
+  }
+  let killed = false;
+  return {
+    kill: () => {
+      if (pid === undefined || killed) return;
+      killed = true;
+      killGroup(pid);
+      liveGroups.delete(pid);
+      if (liveGroups.size === 0) {
+        process.removeListener('SIGINT', onHarnessSignal);
+        process.removeListener('SIGTERM', onHarnessSignal);
+      }
+    },
+    streamsClosed: (ms) =>
+      new Promise<void>((resolve) => {
+        if (streamsOpen <= 0) return resolve();
+        const timer = setTimeout(() => {
+          child.stdout?.destroy();
+          child.stderr?.destroy();
+          resolve();
+        }, ms);
+        onStreamsClosed = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      }),
+  };
+}

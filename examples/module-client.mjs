@@ -13,11 +13,12 @@
 
 const OPEN = 1;
 const MAX_ATTEMPTS = 3; // per outage (spec §6.4)
-const BASE_DELAY_MS = 2000; // before the 2nd attempt, doubling, ±20 % jitter
+const BASE_DELAY_MS = 2000; // before the 2nd attempt, doubling, ±10 % jitter
 const RESUME_CONFIRM_MS = 10_000; // session:resumed must come by then (spec §5.2)
 const INACTIVITY_MS = 30_000; // silence while awaiting the agent = half-open (spec §6.8)
 const EXPIRY_MARGIN_MS = 10_000; // rotate at the latest this long before timeLeft runs out
 const MAX_ACCEPT_THEN_CLOSE = 2; // resumed-then-closed cycles before a handle is abandoned
+const BOUNDARY_GRACE_MS = 50; // real ms: a conversation_end right behind session_expiring wins over the rotation
 const THINK_MS = [4000, 9000]; // the prospect's pause before each reply
 
 export default function run(config) {
@@ -85,6 +86,7 @@ class Client {
     }));
     conn.ws.addEventListener('message', mine((event) => this.onFrame(conn, event.data)));
     conn.ws.addEventListener('close', mine((event) => this.lost(conn, event.code)));
+    conn.ws.addEventListener('error', () => {}); // a close event follows; without a listener `ws` would throw
   }
 
   onFrame(conn, data) {
@@ -105,14 +107,14 @@ class Client {
         // resumable:false means "keep the previous handle" (spec §3); an unconfirmed resume adopts nothing.
         if (!msg.resumable || !msg.handle || !conn.confirmed) break;
         this.handle = { value: msg.handle, covers: this.answered };
-        if (conn.rotateAtBoundary && this.inFlight === null) this.after('rotate', 0, () => this.rotate(conn));
+        if (conn.rotateAtBoundary && this.inFlight === null) this.after('rotate', 0, () => this.rotate(conn), BOUNDARY_GRACE_MS);
         break;
       case 'session_expiring': {
         if (conn.expiryPlanned) break;
         conn.expiryPlanned = true;
         const left = Math.max(0, msg.timeLeft * 1000);
-        // At a turn boundary now: rotate, a tick later (a conversation_end right behind the notice wins).
-        if (this.inFlight === null && this.handle) return this.after('rotate', 0, () => this.rotate(conn));
+        // At a turn boundary now: rotate, after a moment (a conversation_end right behind the notice wins).
+        if (this.inFlight === null && this.handle) return this.after('rotate', 0, () => this.rotate(conn), BOUNDARY_GRACE_MS);
         conn.rotateAtBoundary = true;
         this.after('rotate', Math.max(0, left - Math.min(EXPIRY_MARGIN_MS, left / 2)), () => this.rotate(conn));
         break;
@@ -203,7 +205,7 @@ class Client {
     }
     if (!this.handle) return this.finish('failed', 'resume impossible: no usable handle', true);
     if (this.attempts >= MAX_ATTEMPTS) return this.finish('failed', `resume failed after ${this.attempts} attempts`, true);
-    const delay = this.attempts === 0 ? 0 : BASE_DELAY_MS * 2 ** (this.attempts - 1) * this.between(0.8, 1.2);
+    const delay = this.attempts === 0 ? 0 : BASE_DELAY_MS * 2 ** (this.attempts - 1) * this.between(0.9, 1.1);
     this.after('reconnect', delay, () => this.connect());
   }
 
@@ -242,12 +244,12 @@ class Client {
 
   // ── time: protocol milliseconds, scaled ──
 
-  after(name, ms, fn) {
+  after(name, ms, fn, minRealMs = 0) {
     this.clear(name);
     this.timers.set(name, setTimeout(() => {
       this.timers.delete(name);
       if (!this.done) fn();
-    }, ms * this.timeScale));
+    }, Math.max(ms * this.timeScale, minRealMs)));
   }
 
   clear(name) {

@@ -23,6 +23,8 @@
  *   resetAttemptsAfter(kind)           T4  'open' | 'resumed' | 'full-turn': only a full agent turn resets
  *   shouldAbandonHandle(handle, count) T14 after maxAcceptThenClose accept-then-close cycles, stop using a handle
  *   messageToResend(handle, lastSent)  T7  the prospect message the restored state lacks, or null
+ *   isRepeatedAgentTurn(conn, text)    F19 after a resume, the restored state's last agent turn delivered again:
+ *                                           not an answer to anything (the reference skips it)
  *   maySendProspect(index)             T7  never a second prospect_message before the next agent turn
  *   inactivityTimeoutMs()              T9  how long silence while awaiting the agent means half-open
  *   recoverWithoutHandle(reason)       T8/T10/T13 resume impossible: end failed, or (fallback) a new session
@@ -147,6 +149,8 @@ export class ProspectSimulator {
   protected finalsSeen = 0;
   private thinkingFor: number | null = null;
   private readyToSend: number | null = null;
+  /** The final text of each agent turn, by the prospect message it answered (0 = the greeting). */
+  private readonly agentTurnTexts = new Map<number, string>();
 
   constructor(options: SimulatorOptions) {
     this.options = options;
@@ -247,6 +251,17 @@ export class ProspectSimulator {
    */
   protected messageToResend(handle: KeptHandle, lastSent: number): number | null {
     return lastSent > handle.coveredThrough ? handle.coveredThrough + 1 : null;
+  }
+
+  /**
+   * F19: a final transcript on a resumed connection, before it carried a turn of its own, that
+   * repeats the agent turn the restored state ends with (the one the handle covers). Servers
+   * replay it after a resume; it answers nothing — above all not the message just re-sent. (A
+   * genuine answer is another turn, with other words: the agent numbers its points.)
+   */
+  protected isRepeatedAgentTurn(connection: Connection, text: string): boolean {
+    const handle = connection.handle;
+    return handle !== null && !connection.carriedFullTurn && this.agentTurnTexts.get(handle.coveredThrough) === text;
   }
 
   /** T7: strict alternation: one prospect message per agent turn, on a usable connection, in script order. */
@@ -682,7 +697,14 @@ export class ProspectSimulator {
       this.onTranscriptBeforeResumed(connection);
       return;
     }
-    if (message.final) this.onAgentFinal(connection, message.text);
+    // A turn streams as chunks; only the whole turn's words identify it (F19's repeated turn).
+    if (!message.final) {
+      connection.agentText += message.text;
+      return;
+    }
+    const text = connection.agentText + message.text;
+    connection.agentText = '';
+    this.onAgentFinal(connection, text);
   }
 
   private onSessionResumed(connection: Connection, message: Message<'session:resumed'>): void {
@@ -740,6 +762,10 @@ export class ProspectSimulator {
   }
 
   private onAgentFinal(connection: Connection, text: string): void {
+    if (this.isRepeatedAgentTurn(connection, text)) {
+      this.event('agent-turn-repeated', { conn: connection.id, text: snippet(text) });
+      return;
+    }
     this.finalsSeen += 1;
     const answered = this.pendingReply;
     if (!answered) {
@@ -751,9 +777,11 @@ export class ProspectSimulator {
     let progress: boolean;
     if (answered.kind === 'greeting') {
       progress = true;
+      this.agentTurnTexts.set(this.contextThrough, text);
       this.event('agent-greeting', { conn: connection.id, text: snippet(text) });
     } else {
       progress = answered.index > this.turns;
+      this.agentTurnTexts.set(answered.index, text);
       this.contextThrough = answered.index;
       this.turns = Math.max(this.turns, answered.index);
       this.event('turn-answered', { conn: connection.id, index: answered.index, turns: this.turns, text: snippet(text) });

@@ -103,6 +103,13 @@ class ImpatientInactivity extends ProspectSimulator {
 }
 
 
+/** The reference before the F19 fix: after a resume, the agent's repeated last turn is taken for the answer to the re-sent message. */
+class AnswersRepeatedTurn extends ProspectSimulator {
+  protected override isRepeatedAgentTurn(): boolean {
+    return false;
+  }
+}
+
 // ── transport-level bugs: a WebSocket wrapper around the real one ─────────────
 
 type FramePredicate = (data: unknown) => boolean;
@@ -227,6 +234,7 @@ export const CATALOG_MUTANTS: readonly Mutant[] = [
   m('rotates-at-deadline', 'F2', 'plans to rotate at the deadline itself, with no safety margin', RotatesAtDeadline),
   m('reconnect-per-notice', 'F3', 'schedules a reconnect for every session_expiring instead of one per connection', ReconnectPerNotice),
   m('impatient-resume-confirm', 'spec §5.2', 'waits only 3 s for session:resumed', ImpatientResumeConfirm),
+  m('answers-repeated-turn', 'F19', 'takes the agent\'s last turn, repeated after a resume, for the answer to the message it re-sent', AnswersRepeatedTurn),
   m('impatient-inactivity', 'spec §6.8', 'takes 8 s without a frame from a slow agent for a dead connection', ImpatientInactivity),
   {
     id: 'closes-on-binary-frame',

@@ -20,7 +20,7 @@ const scenario = (id: string) => {
 const TRAPS: Array<{ trap: string; mutant: string; scenario: string; axis: Axis; reason: RegExp }> = [
   { trap: 'T1 reconnect skipped on 1000 after session_expiring', mutant: 't1-no-reconnect-on-1000', scenario: 'goaway.early-close', axis: 'reconnect', reason: /Never reconnected.*1000/ },
   { trap: 'T2 resume taken as confirmed because the socket opened', mutant: 't2-resume-on-open', scenario: 'invalid-handle', axis: 'context', reason: /lost silently|rolled back/ },
-  { trap: 'T3 events of a replaced socket acted upon', mutant: 't3-acts-on-replaced-sockets', scenario: 'delayed-close.late-old-close', axis: 'reconnect', reason: /./ },
+  { trap: 'T3 events of a replaced socket acted upon', mutant: 't3-acts-on-replaced-sockets', scenario: 'delayed-close.late-old-close', axis: 'turns', reason: /stalled|Duplicate/ },
   { trap: 'T4 attempts unbounded', mutant: 't4-unbounded', scenario: 'flapping.endless-refused', axis: 'reconnect', reason: /Unbounded retries/ },
   { trap: 'T4 attempts reset on session:resumed', mutant: 't4-reset-on-resumed', scenario: 'flapping.endless-accept-then-close', axis: 'reconnect', reason: /storm|a third time|Unbounded/ },
   { trap: 'T4 no backoff between attempts', mutant: 't4-no-backoff', scenario: 'flapping.endless', axis: 'reconnect', reason: /storm/ },

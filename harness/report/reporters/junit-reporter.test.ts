@@ -15,7 +15,7 @@ const entries = [
 const xml = junitXml(entries, runContext());
 
 describe('junitXml', () => {
-  it.skipIf(!xmllintAvailable())(`validates against the vendored JUnit XSD${xmllintAvailable() ? '' : ` (skipped: ${XMLLINT_MISSING})`}`, () => {
+  it.skipIf(!xmllintAvailable() && !process.env.CI)(`validates against the vendored JUnit XSD${xmllintAvailable() ? '' : ` (skipped: ${XMLLINT_MISSING})`}`, () => {
     const dir = mkdtempSync(join(tmpdir(), 'junit-'));
     writeFileSync(join(dir, 'junit.xml'), xml);
     expect(validateAgainstXsd(join(dir, 'junit.xml'))).toBeNull();

@@ -1,0 +1,11 @@
+import { loadCatalog } from './harness/scenario/loader.ts';
+import { runScenario } from './harness/run/run-scenario.ts';
+import { simulatorSut } from './harness/sut/builtin-sut.ts';
+import { findMutant } from './harness/mutants/gallery.ts';
+const [id, mid] = process.argv.slice(2);
+const { scenario } = loadCatalog().find(l => l.scenario.id === id)!;
+const m = findMutant(mid!)!;
+const run = await runScenario(scenario, simulatorSut(m.id, m.create), { mode: 'virtual', seed: 7, timeScale: 0.005 });
+console.log(JSON.stringify(run.client).slice(0,300));
+for (const [k, v] of Object.entries(run.judgement.axes)) console.log(k, v.verdict, v.reason);
+process.exit(0);

@@ -27,12 +27,14 @@ export async function serveCommand(args: string[], io: CliIo, until: Promise<voi
     ].join('\n'),
   );
   let printed = 0;
-  const pump = setInterval(() => {
+  const flush = (): void => {
     const events = server.journal.events;
     for (; printed < events.length; printed++) io.stdout.write(`${redactText(JSON.stringify(events[printed]), server.secrets())}\n`);
-  }, 100);
+  };
+  const pump = setInterval(flush, 100);
   await until;
   clearInterval(pump);
+  flush();
   server.dispose();
   await running.close();
   return 0;

@@ -17,6 +17,8 @@ export function judgeReconnect(input: JudgeInput): AxisVerdict {
   const { timeline, scenario } = input;
   const expect = scenario.expect;
   if (input.client.state === 'hung') return failed(`The client never ended: ${input.client.reason}. When every attempt fails it must end with a failed status (spec §6.7).`);
+  // Virtual time can leap to a client's next timer, however far: an end after the limit is a hang all the same.
+  if (timeline.end > scenario.limit * 1000) return failed(`The client ended only at ${secs(timeline.end)}, past the scenario's limit of ${scenario.limit} s: it waited on something that never came (spec §6.7, §6.8).`);
 
   const forbidden = forbiddenAttempt(timeline);
   if (forbidden) return failed(forbidden);

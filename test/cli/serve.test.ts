@@ -1,0 +1,41 @@
+/**
+ * `resume-harness serve`: the mock server alone on 127.0.0.1, printing the sut-contract
+ * variables, so a real client can be pointed at it by hand.
+ */
+import { WebSocket } from 'ws';
+import { describe, expect, it } from 'vitest';
+import { scaledClock } from '../../protocol/clock.ts';
+import { serveCommand } from '../../harness/cli/serve-command.ts';
+import { ProspectSimulator } from '../../simulator/prospect-simulator.ts';
+
+describe('resume-harness serve', () => {
+  it('serves a scenario on 127.0.0.1 that a client completes, printing its URLs and redacted journal lines', async () => {
+    let text = '';
+    const stdout = { write: (s: string) => { text += s; return true; }, isTTY: false } as unknown as NodeJS.WriteStream;
+    let stop: () => void = () => undefined;
+    const until = new Promise<void>((resolve) => { stop = resolve; });
+    const serving = serveCommand(['--scenario', 'goaway.early-close', '--seed', '3', '--time-scale', '0.005'], { stdout, stderr: stdout, cwd: process.cwd() }, until);
+    for (let i = 0; i < 200 && !text.includes('RESUME_HARNESS_SHARE_TOKEN='); i++) await new Promise((r) => setImmediate(r));
+    const value = (name: string) => new RegExp(`${name}=(\\S+)`).exec(text)?.[1] ?? '';
+    expect(value('RESUME_HARNESS_HTTP_URL')).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(value('RESUME_HARNESS_WS_URL')).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/ws\/ai-voice$/);
+    const shareToken = value('RESUME_HARNESS_SHARE_TOKEN');
+    const result = await new ProspectSimulator({
+      httpUrl: value('RESUME_HARNESS_HTTP_URL'),
+      wsUrl: value('RESUME_HARNESS_WS_URL'),
+      shareToken,
+      maxTurns: 12,
+      seed: 3,
+      clock: scaledClock(0.005),
+      WebSocket: WebSocket as never,
+    }).run();
+    stop();
+    expect(await serving).toBe(0);
+    expect(result).toMatchObject({ status: 'completed', turns: 12 });
+    expect(result.reconnects).toBeGreaterThanOrEqual(1);
+    const journal = text.split('\n').filter((l) => l.startsWith('{'));
+    expect(journal.some((l) => l.includes('"kind":"expiring"'))).toBe(true);
+    expect(journal.some((l) => l.includes('"resume":"resumed"'))).toBe(true);
+    expect(journal.join('\n')).not.toContain(shareToken);
+  }, 60_000);
+});

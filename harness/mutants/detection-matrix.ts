@@ -19,10 +19,15 @@ export interface MatrixSubject {
   readonly role: 'reference' | 'mutant';
   readonly trap: string;
   readonly bug: string;
+  /** Where the bug can show at all (Mutant.modes); absent: both modes. */
+  readonly modes?: readonly Mode[];
 }
 
 export const referenceSubject = (sut = 'builtin'): MatrixSubject => ({ sut, role: 'reference', trap: '—', bug: 'the reference Prospect Simulator: must pass everything' });
-export const mutantSubject = (mutant: Mutant): MatrixSubject => ({ sut: `mutant:${mutant.id}`, role: 'mutant', trap: mutant.trap, bug: mutant.bug });
+export const mutantSubject = (mutant: Mutant): MatrixSubject => ({ sut: `mutant:${mutant.id}`, role: 'mutant', trap: mutant.trap, bug: mutant.bug, ...(mutant.modes ? { modes: mutant.modes } : {}) });
+
+/** Whether a subject's bug can show in this mode at all. */
+export const appliesIn = (subject: MatrixSubject, mode: Mode): boolean => subject.modes === undefined || subject.modes.includes(mode);
 
 /** One run, as little as the matrix needs (it crosses process boundaries). */
 export interface RunDigest {
@@ -56,7 +61,7 @@ export function digestRun(run: ScenarioRun, runSeed: number): RunDigest {
  * non-strict (never FAILED, NON-STRICT in some: not caught), unknown (never FAILED, a harness
  * error in some), passed. The reference: passed, or false-alarm.
  */
-export type CellState = 'caught' | 'caught-some' | 'non-strict' | 'unknown' | 'passed' | 'false-alarm';
+export type CellState = 'caught' | 'caught-some' | 'non-strict' | 'unknown' | 'passed' | 'false-alarm' | 'not-applicable';
 
 export interface MatrixCell {
   readonly scenario: string;
@@ -71,7 +76,8 @@ export interface MatrixRow {
   readonly cells: MatrixCell[];
   /** Scenarios that catch the mutant (or, for the reference, that raised a false alarm). */
   readonly hits: string[];
-  readonly status: 'caught' | 'escaped' | 'clean' | 'false-alarms';
+  /** not-applicable: a mutant whose bug cannot show in this mode (not run, not an escape). */
+  readonly status: 'caught' | 'escaped' | 'clean' | 'false-alarms' | 'not-applicable';
 }
 
 export interface DetectionMatrix {
@@ -112,6 +118,9 @@ export function buildMatrix(input: { subjects: readonly MatrixSubject[]; scenari
     byCell.set(k, list);
   }
   const rows: MatrixRow[] = input.subjects.map((subject) => {
+    if (!appliesIn(subject, input.mode)) {
+      return { subject, cells: input.scenarios.map((scenario) => ({ scenario, state: 'not-applicable' as const, failedSeeds: [], runs: [] })), hits: [], status: 'not-applicable' as const };
+    }
     const cells = input.scenarios.map((scenario): MatrixCell => {
       const runs = (byCell.get(key(subject.sut, scenario)) ?? []).sort((a, b) => a.seed - b.seed);
       return { scenario, state: classifyCell(subject.role, runs), failedSeeds: runs.filter((r) => r.overall === 'FAILED').map((r) => r.seed), runs };
@@ -160,9 +169,10 @@ export interface MatrixRunOptions {
   readonly onDigest?: (digest: RunDigest, done: number, total: number) => void;
 }
 
-export function matrixJobs(subjects: readonly MatrixSubject[], scenarioCount: number, seeds: readonly number[]): MatrixJob[] {
+export function matrixJobs(subjects: readonly MatrixSubject[], scenarioCount: number, seeds: readonly number[], mode?: Mode): MatrixJob[] {
   const jobs: MatrixJob[] = [];
-  for (const seed of seeds) for (let scenario = 0; scenario < scenarioCount; scenario++) for (const s of subjects) jobs.push({ sut: s.sut, scenario, seed });
+  const applicable = mode === undefined ? subjects : subjects.filter((s) => appliesIn(s, mode));
+  for (const seed of seeds) for (let scenario = 0; scenario < scenarioCount; scenario++) for (const s of applicable) jobs.push({ sut: s.sut, scenario, seed });
   return jobs;
 }
 
@@ -181,7 +191,7 @@ const MIN_RUNS_FOR_WORKERS = 40;
 
 export async function runMatrix(options: MatrixRunOptions): Promise<DetectionMatrix> {
   const started = performance.now();
-  const jobs = matrixJobs(options.subjects, options.scenarios.length, options.seeds);
+  const jobs = matrixJobs(options.subjects, options.scenarios.length, options.seeds, options.mode);
   const digests: RunDigest[] = [];
   const collect = (d: RunDigest): void => {
     digests.push(d);
@@ -213,12 +223,13 @@ export async function runMatrix(options: MatrixRunOptions): Promise<DetectionMat
 
 // ───────────────────────────── rendering ─────────────────────────────
 
-const TEXT_MARK: Record<CellState, string> = { caught: 'X', 'caught-some': 'x', 'non-strict': '~', unknown: '?', passed: '.', 'false-alarm': '!' };
-const MD_MARK: Record<CellState, string> = { caught: '✗', 'caught-some': '✗', 'non-strict': '~', unknown: '?', passed: '·', 'false-alarm': '**!**' };
+const TEXT_MARK: Record<CellState, string> = { caught: 'X', 'caught-some': 'x', 'non-strict': '~', unknown: '?', passed: '.', 'false-alarm': '!', 'not-applicable': '-' };
+const MD_MARK: Record<CellState, string> = { caught: '✗', 'caught-some': '✗', 'non-strict': '~', unknown: '?', passed: '·', 'false-alarm': '**!**', 'not-applicable': '–' };
 
 const rowName = (row: MatrixRow): string => (row.subject.role === 'reference' ? `${row.subject.sut} (reference)` : row.subject.sut.replace(/^mutant:/, ''));
 
 function rowSummary(row: MatrixRow): string {
+  if (row.status === 'not-applicable') return `not applicable (shows in ${row.subject.modes?.join(', ')} mode only)`;
   if (row.subject.role === 'reference') return row.status === 'clean' ? 'no false alarm' : `FALSE ALARM on ${row.hits.length}: ${row.hits.join(', ')}`;
   if (row.status === 'caught') return `caught by ${row.hits.length}`;
   const soft = row.cells.filter((c) => c.state === 'non-strict').map((c) => c.scenario);
@@ -233,9 +244,10 @@ function headline(m: DetectionMatrix): string {
 }
 
 export function verdictLines(m: DetectionMatrix): string[] {
-  const mutants = m.rows.filter((r) => r.subject.role === 'mutant');
+  const mutants = m.rows.filter((r) => r.subject.role === 'mutant' && r.status !== 'not-applicable');
   const caught = mutants.filter((r) => r.status === 'caught').length;
-  const lines = [`${caught}/${mutants.length} mutants caught, ${m.falseAlarms.length} false alarm${m.falseAlarms.length === 1 ? '' : 's'} on the reference, ${m.harnessErrors.length} harness error${m.harnessErrors.length === 1 ? '' : 's'}.`];
+  const skipped = m.rows.length - 1 - mutants.length;
+  const lines = [`${caught}/${mutants.length} mutants caught${skipped > 0 ? ` (${skipped} not applicable in ${m.mode} mode)` : ''}, ${m.falseAlarms.length} false alarm${m.falseAlarms.length === 1 ? '' : 's'} on the reference, ${m.harnessErrors.length} harness error${m.harnessErrors.length === 1 ? '' : 's'}.`];
   for (const sut of m.escaped) lines.push(`ESCAPED: ${sut} is FAILED by no scenario.`);
   for (const d of m.falseAlarms) lines.push(`FALSE ALARM: ${d.sut} on ${d.scenario} (seed ${d.seed}): ${d.overall} — ${worstReason(d)}`);
   for (const d of m.harnessErrors.slice(0, 10)) lines.push(`HARNESS ERROR: ${d.sut} on ${d.scenario} (seed ${d.seed}): ${(d.harnessError ?? worstReason(d)).split('\n')[0]}`);
@@ -262,7 +274,7 @@ export function renderMatrixText(m: DetectionMatrix): string {
     const cells = row.cells.map((c) => TEXT_MARK[c.state].padStart(width)).join(' ');
     out.push(`${rowName(row).padEnd(nameWidth)}  ${row.subject.trap.padEnd(trapWidth)}  ${cells}  ${rowSummary(row)}`);
   }
-  out.push('', 'X caught in every seed · x caught in some seeds · ~ NON-STRICT only (not caught) · ? harness error · . passed · ! false alarm', '');
+  out.push('', 'X caught in every seed · x caught in some seeds · ~ NON-STRICT only (not caught) · ? harness error · . passed · ! false alarm · - not applicable in this mode', '');
   m.scenarios.forEach((id, i) => out.push(`${String(i + 1).padStart(width)}  ${id}`));
   out.push('', ...verdictLines(m));
   return `${out.join('\n')}\n`;
@@ -277,7 +289,7 @@ export function renderMatrixMarkdown(m: DetectionMatrix): string {
     const cells = row.cells.map((c) => (c.state === 'caught-some' ? `${MD_MARK[c.state]}${c.failedSeeds.length}/${c.runs.length}` : MD_MARK[c.state]));
     out.push(`| \`${rowName(row)}\` | ${row.subject.trap} | ${cells.join(' | ')} | ${rowSummary(row)} |`);
   }
-  out.push('', `✗ FAILED (caught; ✗k/n: in k of n seeds) · ~ NON-STRICT only, not caught · ? harness error · · passed · **!** false alarm`, '');
+  out.push('', `✗ FAILED (caught; ✗k/n: in k of n seeds) · ~ NON-STRICT only, not caught · ? harness error · · passed · **!** false alarm · – not applicable in this mode`, '');
   out.push('| # | scenario | # | scenario |', '|--:|---|--:|---|');
   const half = Math.ceil(m.scenarios.length / 2);
   for (let i = 0; i < half; i++) {
@@ -286,7 +298,7 @@ export function renderMatrixMarkdown(m: DetectionMatrix): string {
   }
   out.push('', '| mutant | trap | the bug | caught by |', '|---|---|---|---|');
   for (const row of m.rows.filter((r) => r.subject.role === 'mutant')) {
-    const by = row.hits.length > 0 ? row.hits.map((h) => `\`${h}\``).join(', ') : '**nothing: escaped**';
+    const by = row.status === 'not-applicable' ? `not run: shows in ${row.subject.modes?.join(', ')} mode only` : row.hits.length > 0 ? row.hits.map((h) => `\`${h}\``).join(', ') : '**nothing: escaped**';
     out.push(`| \`${rowName(row)}\` | ${row.subject.trap} | ${row.subject.bug.replace(/\|/g, '\\|')} | ${by} |`);
   }
   out.push('', verdictLines(m).join('  \n'));

@@ -17,6 +17,12 @@ export interface Mutant {
   readonly trap: string;
   /** The bug, in one sentence. */
   readonly bug: string;
+  /**
+   * The modes in which the bug can show at all (default: both). A bug below msw's WebSocket —
+   * pings, TCP — cannot in virtual mode: the matrix shows such a mutant as not applicable
+   * there, rather than as an escape.
+   */
+  readonly modes?: readonly ('virtual' | 'network')[];
   create(options: SimulatorOptions): { run(): Promise<unknown> };
 }
 

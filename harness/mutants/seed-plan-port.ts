@@ -24,6 +24,12 @@
  * rejects on `error`, and setting `isRunning = false` ends the training. The result for the
  * harness (sut-contract §4) is read off that state: the plan never knows its context was
  * lost, so `contextLost` is always false.
+ *
+ * The plan's handlers trust every frame (`message.handle.substring(…)`): a malformed one
+ * throws inside a socket listener, which in the plan's Node process is an uncaught exception
+ * that kills it. In-process that would kill the harness, so the port models the crash
+ * instead: the run rejects with the error, and the harness reports a client that died with
+ * no result.
  */
 import type { Clock, TimerHandle } from '../../protocol/clock.ts';
 import { globalClock } from '../../protocol/clock.ts';
@@ -63,6 +69,7 @@ export class SeedPlanSimulator {
   private connectionsOpened = 0;
   private turnsDone = false;
   private resolveRun: ((result: SeedPlanResult) => void) | null = null;
+  private rejectRun: ((error: unknown) => void) | null = null;
   private result: SeedPlanResult | null = null;
 
   constructor(private readonly options: SimulatorOptions) {
@@ -73,9 +80,10 @@ export class SeedPlanSimulator {
   }
 
   run(): Promise<SeedPlanResult> {
-    return new Promise<SeedPlanResult>((resolve) => {
+    return new Promise<SeedPlanResult>((resolve, reject) => {
       this.resolveRun = resolve;
-      void this.start();
+      this.rejectRun = reject;
+      this.crashOnThrow(this.start());
     });
   }
 
@@ -120,13 +128,13 @@ export class SeedPlanSimulator {
         this.console.log(` [PROSPECT SIMULATOR] WebSocket connected`);
         resolve();
       });
-      ws.addEventListener('message', (event: { data?: unknown }) => this.handleServerMessage(event.data));
+      ws.addEventListener('message', (event: { data?: unknown }) => this.crashOnThrow(() => this.handleServerMessage(event.data)));
       ws.addEventListener('error', () => {
         this.console.error(` [PROSPECT SIMULATOR] WebSocket error`);
         reject(new Error('WebSocket error'));
       });
       ws.addEventListener('close', (event: { code?: number; reason?: string }) => {
-        void this.onClose(event.code ?? 1006, event.reason ?? '');
+        this.crashOnThrow(this.onClose(event.code ?? 1006, event.reason ?? ''));
       });
     });
   }
@@ -143,7 +151,7 @@ export class SeedPlanSimulator {
     }
     switch (message.type) {
       case 'transcript':
-        if (message.final === true) void this.respondToAgent();
+        if (message.final === true) this.crashOnThrow(this.respondToAgent());
         break;
 
       case 'conversation_end':
@@ -294,6 +302,25 @@ export class SeedPlanSimulator {
     if (this.ws?.readyState === OPEN) this.ws.send(JSON.stringify({ type: 'end_conversation' }));
     // The server answers with conversation_end; should it not, the training ends anyway.
     this.setTimeout(() => this.stopTraining('no conversation_end after end_conversation'), 10000);
+  }
+
+  /** What an uncaught exception does to the plan's process: it dies, with no result. */
+  private crashOnThrow(work: (() => void) | Promise<unknown>): void {
+    const crash = (error: unknown): void => {
+      this.isRunning = false;
+      if (this.result) return;
+      this.result = { status: 'failed', turns: this.currentTurn, reconnects: Math.max(0, this.connectionsOpened - 1), contextLost: false, reason: 'crashed' };
+      this.rejectRun?.(error);
+    };
+    if (typeof work === 'function') {
+      try {
+        work();
+      } catch (error) {
+        crash(error);
+      }
+    } else {
+      work.catch(crash);
+    }
   }
 
   /** `this.isRunning = false`: the training is over (assumed to end the run, as the plan's callers expect). */

@@ -43,7 +43,7 @@ function unwrap(schema: Schema | undefined): Schema | undefined {
   return s;
 }
 
-function child(schema: Schema | undefined, key: PropertyKey): Schema | undefined {
+function child(schema: Schema | undefined, key: PropertyKey, value: unknown): Schema | undefined {
   const s = unwrap(schema);
   if (!s) return undefined;
   const def = s._zod.def;
@@ -51,12 +51,39 @@ function child(schema: Schema | undefined, key: PropertyKey): Schema | undefined
   if (def.type === 'array') return def.element;
   if (def.type === 'tuple' && typeof key === 'number') return def.items?.[key];
   if (def.type === 'record') return def.valueType;
+  if (def.type === 'union' && def.options) return child(pickOption(def, value), key, value);
   return undefined;
 }
 
-function schemaAt(schema: Schema | undefined, path: Path): Schema | undefined {
+/** The branch of a union a value is written for: by its discriminator, else the one that knows most of its fields. */
+function pickOption(def: Def & { discriminator?: string }, value: unknown): Schema | undefined {
+  const options = def.options ?? [];
+  const fields = value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  if (def.discriminator !== undefined) {
+    const wanted = fields[def.discriminator];
+    return options.find((o) => unwrap(unwrap(o)?._zod.def.shape?.[def.discriminator!])?._zod.def.values?.includes(wanted));
+  }
+  const keys = Object.keys(fields);
+  let best: Schema | undefined;
+  let bestCount = 0;
+  for (const option of options) {
+    const shape = unwrap(option)?._zod.def.shape;
+    const count = shape ? keys.filter((k) => k in shape).length : 0;
+    if (count > bestCount) {
+      best = option;
+      bestCount = count;
+    }
+  }
+  return best;
+}
+
+function schemaAt(schema: Schema | undefined, path: Path, root: unknown): Schema | undefined {
   let s = schema;
-  for (const key of path) s = child(s, key);
+  let v = root;
+  for (const key of path) {
+    s = child(s, key, v);
+    v = v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[key as string] : undefined;
+  }
   return s;
 }
 
@@ -166,7 +193,8 @@ function compareScores(a: Score, b: Score): number {
 export function explainIssue(issue: Issue, schema: Schema | undefined, root: unknown, prefix: Path = []): Explained[] {
   const path = [...prefix, ...issue.path] as Array<string | number>;
   const value = valueAt(root, issue.path);
-  const fieldName = String(issue.path.at(-1) ?? '');
+  const last = path.at(-1);
+  const fieldName = last === undefined ? '' : String(last);
 
   switch (issue.code) {
     case 'invalid_union': {
@@ -175,7 +203,7 @@ export function explainIssue(issue: Issue, schema: Schema | undefined, root: unk
         const allowed = quoteAll((issue as { options?: unknown[] }).options ?? []);
         return [{ path, message: value === undefined ? `missing required field "${disc}": one of ${allowed}` : `"${disc}" must be one of ${allowed}; got ${describeValue(value)}` }];
       }
-      const union = unwrap(schemaAt(schema, issue.path));
+      const union = unwrap(schemaAt(schema, issue.path, root));
       const options = union?._zod.def.options ?? [];
       const scored = issue.errors.map((branch, i) => ({ i, branch, score: scoreOf(branch, options[i], value) })).sort((a, b) => compareScores(a.score, b.score));
       const best = scored[0];
@@ -187,11 +215,14 @@ export function explainIssue(issue: Issue, schema: Schema | undefined, root: unk
       const forms = options.map(formOf).join(' | ');
       const fields = value !== null && typeof value === 'object' && !Array.isArray(value) ? Object.keys(value) : [];
       const got = fields.length > 0 ? `got field${fields.length > 1 ? 's' : ''} ${quoteAll(fields)}` : `got ${describeValue(value)}`;
-      const what = typeof issue.path.at(-1) === 'number' ? `item ${fieldName}` : fieldName ? `"${fieldName}"` : 'the value';
+      const what = typeof last === 'number' ? `item ${fieldName}` : fieldName ? `"${fieldName}"` : 'the value';
       return [{ path, message: `${what} matches none of its forms (${got}); expected exactly one of: ${forms}` }];
     }
     case 'unrecognized_keys': {
-      const shape = unwrap(schemaAt(schema, issue.path))?._zod.def.shape;
+      // zod reports the branch of a union that only failed on unknown fields directly, through the union.
+      let target = unwrap(schemaAt(schema, issue.path, root));
+      if (target?._zod.def.type === 'union') target = unwrap(pickOption(target._zod.def, value));
+      const shape = target?._zod.def.shape;
       const known = shape ? Object.keys(shape) : [];
       return issue.keys.map((key) => ({ path: [...path, key], message: `unknown field "${key}"${suggestion(key, known)}${known.length > 0 && known.length <= 12 ? `; known fields: ${known.join(', ')}` : ''}` }));
     }

@@ -142,10 +142,10 @@ async function runCommand(command: string, options: CmdSutOptions, ctx: SutRunCo
     const wrote = file.state === 'absent' ? '' : '; it had written a result file but never exited';
     return { report: { state: 'hung', reason: `no exit after ${(limitMs / 1000).toFixed(1)} s of real time (the scenario's limit, scaled): the process group was killed${wrote}` }, extra: { ...extra } };
   }
-  return { report: judgeResultFile(file, ended.code, ended.signal, capture.lastLine('stderr')), extra: { ...extra } };
+  return { report: judgeResultFile(file, ended.code, ended.signal, capture.telltaleLine('stderr')), extra: { ...extra } };
 }
 
-type ResultFile = { state: 'absent' } | { state: 'unreadable'; problem: string } | { state: 'text'; text: string };
+export type ResultFile = { state: 'absent' } | { state: 'unreadable'; problem: string } | { state: 'text'; text: string };
 
 async function readResultFile(path: string): Promise<ResultFile> {
   try {
@@ -158,9 +158,9 @@ async function readResultFile(path: string): Promise<ResultFile> {
 }
 
 /** The client's result file and exit status, as a ClientReport (the table in the file comment). */
-export function judgeResultFile(file: ResultFile, code: number | null, signal: NodeJS.Signals | null, lastStderr: string | null = null): ClientReport {
+export function judgeResultFile(file: ResultFile, code: number | null, signal: NodeJS.Signals | null, telltale: string | null = null): ClientReport {
   const exit = signal ? `was killed by ${signal}` : `exited with status ${code}`;
-  const hint = lastStderr ? `; its last stderr line: ${JSON.stringify(lastStderr.slice(0, 160))}` : '';
+  const hint = telltale ? `; stderr: ${JSON.stringify(telltale.slice(0, 160))}` : '';
   if (file.state === 'absent') return { state: 'missing', reason: `the client ${exit} without writing its result file (${SutEnv.result})${code === 127 ? ' — command not found?' : ''}${hint}` };
   if (file.state === 'unreadable') return { state: 'missing', reason: `the client ${exit}; its result file could not be read: ${file.problem}` };
   if (file.text.trim() === '') return { state: 'invalid', reason: `the client ${exit}; its result file is empty` };
@@ -196,6 +196,8 @@ class OutputCapture {
   readonly lines: Record<Stream, string[]> = { stdout: [], stderr: [] };
   dropped = 0;
   private readonly partial: Record<Stream, string> = { stdout: '', stderr: '' };
+  /** The rest of an over-long line is being dropped, up to its newline. */
+  private readonly discarding: Record<Stream, boolean> = { stdout: false, stderr: false };
   private kept = 0;
 
   constructor(
@@ -205,19 +207,23 @@ class OutputCapture {
   ) {}
 
   write(stream: Stream, chunk: Buffer): void {
-    let text = this.partial[stream] + chunk.toString('utf8');
+    let text = chunk.toString('utf8');
     let newline = text.indexOf('\n');
     while (newline >= 0) {
-      this.emit(stream, text.slice(0, newline));
+      if (this.discarding[stream]) this.discarding[stream] = false;
+      else this.emit(stream, this.partial[stream] + text.slice(0, newline));
+      this.partial[stream] = '';
       text = text.slice(newline + 1);
       newline = text.indexOf('\n');
     }
-    // A flood without newlines must not grow without bound: cut it into lines.
-    while (text.length > this.maxLength) {
-      this.emit(stream, text.slice(0, this.maxLength));
-      text = text.slice(this.maxLength);
+    if (this.discarding[stream]) return;
+    this.partial[stream] += text;
+    // A flood without newlines must not grow without bound: keep its start, drop the rest of the line.
+    if (this.partial[stream].length > this.maxLength) {
+      this.emit(stream, this.partial[stream]);
+      this.partial[stream] = '';
+      this.discarding[stream] = true;
     }
-    this.partial[stream] = text;
   }
 
   flush(): void {
@@ -228,10 +234,10 @@ class OutputCapture {
     if (this.dropped > 0) this.sink(`[resume-harness: ${this.dropped} more lines of client output were dropped]`);
   }
 
-  lastLine(stream: Stream): string | null {
-    const lines = this.lines[stream];
-    for (let i = lines.length - 1; i >= 0; i--) if (lines[i]!.trim() !== '') return lines[i]!.trim();
-    return null;
+  /** The line that best says why a process died: the last error-looking line near the end, else the last line. */
+  telltaleLine(stream: Stream): string | null {
+    const tail = this.lines[stream].slice(-30).map((l) => l.trim()).filter((l) => l !== '');
+    return tail.findLast((l) => /error|exception|traceback|fatal|panic/i.test(l)) ?? tail.at(-1) ?? null;
   }
 
   private emit(stream: Stream, raw: string): void {

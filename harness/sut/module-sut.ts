@@ -35,6 +35,10 @@
  * to the run's output (the secrets axis reads it), not to the terminal; what it prints after
  * its result is not captured. Once the run is over — a result, or the harness stopped waiting
  * (a hang) — `config.signal` is aborted: a module should stop whatever it left running.
+ * An exception the module leaves uncaught during its run (thrown in an event listener, a
+ * promise left to reject) ends the run as `missing`, the module having crashed; in virtual
+ * mode one thrown by a timer callback surfaces through the fake clock instead, as a harness
+ * error of the run (UNKNOWN).
  * Module runs never overlap: one at a time per process.
  */
 import { existsSync } from 'node:fs';
@@ -80,6 +84,7 @@ const realSetInterval = globalThis.setInterval;
 const realClearInterval = globalThis.clearInterval;
 const realSetTimeout = globalThis.setTimeout;
 const realClearTimeout = globalThis.clearTimeout;
+const realSetImmediate = globalThis.setImmediate;
 
 /** A module path as given on the command line, resolved against `cwd`; null if no such file. */
 export function resolveModulePath(path: string, cwd: string = process.cwd()): string | null {
@@ -197,15 +202,27 @@ function liveClass(current: () => new (...args: unknown[]) => unknown): unknown 
   return proxy;
 }
 
-/** Keeps a zero-delay fake timer pending while real work runs, so virtual time neither moves nor looks stuck. */
+/**
+ * Keeps a zero-delay fake timer pending while real work runs (the import), so the virtual-time
+ * driver neither takes it for a deadlock nor moves the clock. It is re-armed from a real
+ * setImmediate, outside any fake tick: one armed inside a tick would be pushed 1 ms ahead.
+ */
 function holdVirtualClock(): () => void {
   if (!virtualTimeActive()) return () => undefined;
-  let held = true;
   const fakeSetTimeout = globalThis.setTimeout;
-  const tick = (): void => {
-    if (held) fakeSetTimeout(tick, 0);
+  let held = true;
+  let armed = false;
+  const arm = (): void => {
+    if (!held) return;
+    if (!armed) {
+      armed = true;
+      fakeSetTimeout(() => {
+        armed = false;
+      }, 0);
+    }
+    realSetImmediate(arm);
   };
-  fakeSetTimeout(tick, 0);
+  arm();
   return () => {
     held = false;
   };
@@ -256,6 +273,16 @@ async function runModule(absolutePath: string, options: ModuleSutOptions, ctx: S
     release: (reason) => settle({ report: { state: 'hung', reason: `no result: the harness stopped waiting (${reason})` } }, reason),
   };
   activeRun = run;
+
+  // An exception thrown in one of the module's event listeners (or a promise it left to fail)
+  // is uncaught: in a process of its own, a crash. Here it is this run's crash, not the harness's.
+  const crashed = (error: unknown): void => settle({ report: { state: 'missing', reason: `the module crashed: uncaught ${describe(error)}` } }, 'the module crashed');
+  process.on('uncaughtException', crashed);
+  process.on('unhandledRejection', crashed);
+  cleanups.push(() => {
+    process.removeListener('uncaughtException', crashed);
+    process.removeListener('unhandledRejection', crashed);
+  });
 
   if (ctx.mode === 'virtual') {
     // The run is over for the harness once its fake clock is gone (uninstalled at the end of the run).

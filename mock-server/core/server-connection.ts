@@ -248,7 +248,12 @@ export class ServerConnection {
 
   goSilent(durationMs: number | undefined): void {
     this.silent = true;
-    if (durationMs !== undefined) this.after(durationMs, () => { this.silent = false; });
+    if (durationMs === undefined) return;
+    this.after(durationMs, () => {
+      this.silent = false;
+      // A turn cut off by the silence is lost, not resumed: the agent is ready to listen again.
+      if (this.phase === 'generating' || this.phase === 'waiting-greeting') this.phase = 'idle';
+    });
   }
 
   serverClose(code: number, reason: string, cause: string, asDrop = false): void {

@@ -24,11 +24,15 @@ export class FaultRunner {
     this.timers = new TimerGroup(conversation.clock);
   }
 
-  /** Time-based triggers run from the conversation's creation. */
+  /** Time-based triggers run from the conversation's creation (its HTTP session). */
   start(): void {
     this.rules.forEach((rule, index) => {
       const when = rule.when;
-      if ('at' in when) this.timers.after(when.at * 1000, () => this.fire(index, undefined));
+      // `at: 0` means "as the conversation is created": before its first upgrade, not a timer tick later.
+      if ('at' in when) {
+        if (when.at === 0) this.fire(index, undefined);
+        else this.timers.after(when.at * 1000, () => this.fire(index, undefined));
+      }
       if ('every' in when) {
         let t = when.start * 1000;
         for (let i = 0; i < when.count; i++) {
@@ -81,7 +85,9 @@ export class FaultRunner {
       for (const action of actions) this.apply(index, action, target);
     };
     if (rule.after > 0) {
-      if (target) target.after(rule.after * 1000, run);
+      // On the connection's own timers (cancelled if it goes away first), unless it is already
+      // gone: a conversation-wide action after a close still has to happen.
+      if (target && !target.closed) target.after(rule.after * 1000, run);
       else this.timers.after(rule.after * 1000, run);
     } else run();
   }

@@ -8,7 +8,7 @@ import { catalogFiles, loadFiles } from '../../harness/scenario/loader.ts';
 import { builtinSut } from '../../harness/sut/builtin-sut.ts';
 
 const core = loadFiles(catalogFiles().filter((f) => f.includes('/core/'))).map((l) => l.scenario);
-const TIME_SCALE = 0.01;
+const TIME_SCALE = 0.02;
 const verdicts = (run: ScenarioRun) => ({ overall: run.judgement.overall, ...Object.fromEntries(Object.entries(run.judgement.axes).map(([k, v]) => [k, v.verdict])) });
 
 async function inBatches<T, R>(items: readonly T[], size: number, fn: (item: T) => Promise<R>): Promise<R[]> {
@@ -22,7 +22,7 @@ describe('virtual and network modes agree', () => {
     // Virtual runs fake the process's timers: all of them first, one at a time.
     const virtual: ScenarioRun[] = [];
     for (const scenario of core) virtual.push(await runScenario(scenario, builtinSut(), { mode: 'virtual', seed: 3, timeScale: 1 }));
-    const network = await inBatches(core, 4, (scenario) => runScenario(scenario, builtinSut(), { mode: 'network', seed: 3, timeScale: TIME_SCALE }));
+    const network = await inBatches(core, 6, (scenario) => runScenario(scenario, builtinSut(), { mode: 'network', seed: 3, timeScale: TIME_SCALE }));
     const disagreements = core
       .map((scenario, i) => ({ id: scenario.id, virtual: verdicts(virtual[i]!), network: verdicts(network[i]!), reasons: network[i]!.judgement.axes }))
       .filter((d) => JSON.stringify(d.virtual) !== JSON.stringify(d.network));

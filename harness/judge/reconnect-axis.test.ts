@@ -1,0 +1,80 @@
+/**
+ * The reconnect judgements the catalog added: reconnects a scenario never forces, accept-then-close
+ * cycles (only a confirmed resume that is cut counts), and an end past the scenario's limit.
+ */
+import { describe, expect, it } from 'vitest';
+import type { HandleRef, JournalEvent } from '../../mock-server/core/journal.ts';
+import { Scenario, type Expectation } from '../scenario/schema.ts';
+import { judgeReconnect } from './reconnect-axis.ts';
+import { buildTimeline } from './timeline.ts';
+import type { ClientReport } from './judge-input.ts';
+
+const scenario = (expect: Partial<Expectation> & Pick<Expectation, 'outcome'>, limit = 3600) =>
+  Scenario.parse({ id: 'unit', title: 't', description: 'd', expectation: 'e', why: 'w', group: 'timing', provenance: ['unit'], expect, limit, conversation: { maxTurns: 2 } });
+
+const handle = (seq: number, t: number): HandleRef => ({ id: `‹h${seq}›`, seq, turns: 0, issuedOnConnection: 1, issuedAt: t });
+
+function open(conn: number, t: number, presented: string | null, extra: Partial<Extract<JournalEvent, { kind: 'open' }>> = {}): JournalEvent {
+  return { kind: 'open', t, conn, ordinal: conn, conversationId: 'c1', presented, handle: null, resume: presented ? 'resumed' : 'none', contextTurns: 0, contextIds: [], conversationTurns: 0, latestIssued: null, openConnections: [], ...extra };
+}
+const close = (conn: number, t: number, code: number, by: 'client' | 'server' = 'server'): JournalEvent => ({ kind: 'close', t, conn, code, reason: '', by });
+const greeting = (conn: number, t: number): JournalEvent => ({ kind: 'agent-turn', t, conn, turn: 0, greeting: true });
+const issued = (conn: number, t: number, seq: number): JournalEvent => ({ kind: 'handle-issued', t, conn, handle: handle(seq, t), reason: 'turn' });
+const session: JournalEvent = { kind: 'http-session', t: 0, status: 201, conversationId: 'c1' };
+
+const failedClient: ClientReport = { state: 'reported', result: { status: 'failed', turns: 0, reconnects: 2, contextLost: true } };
+const completedClient: ClientReport = { state: 'reported', result: { status: 'completed', turns: 2, reconnects: 2, contextLost: false } };
+
+function judge(events: JournalEvent[], expect: Parameters<typeof scenario>[0], client: ClientReport, end = 100_000, limit?: number) {
+  return judgeReconnect({ scenario: scenario(expect, limit), timeline: buildTimeline(events, end), client, output: [], secrets: [] });
+}
+
+describe('maxReconnects', () => {
+  const answer = (conn: number, t: number, turn: number): JournalEvent => ({ kind: 'agent-turn', t, conn, turn, greeting: false, answers: `‹m${turn}›` });
+  const twoRotations = [
+    session, open(1, 0, null), greeting(1, 1000), issued(1, 1000, 1), close(1, 5000, 1000, 'client'),
+    open(2, 5000, '‹h1›'), answer(2, 6000, 1), issued(2, 6000, 2), close(2, 9000, 1000, 'client'),
+    open(3, 9000, '‹h2›'), answer(3, 10_000, 2),
+  ];
+
+  it('fails reconnects beyond what the scenario forces, naming the first abandoned connection', () => {
+    const verdict = judge(twoRotations, { outcome: 'completes', maxReconnects: 0 }, completedClient);
+    expect(verdict.verdict).toBe('FAILED');
+    expect(verdict.reason).toMatch(/Reconnected 2 times where the server forces at most 0: the client abandoned a healthy connection; the first to go was connection 1, closed 1000 by the client at 5\.0 s/);
+  });
+
+  it('says nothing when the scenario sets no bound, or the bound holds', () => {
+    for (const bound of [{}, { maxReconnects: 2 }]) expect(judge(twoRotations, { outcome: 'completes', ...bound }, completedClient).verdict).toBe('OK');
+  });
+});
+
+describe('accept-then-close cycles', () => {
+  const cycles = (confirmed: boolean): JournalEvent[] => {
+    const events: JournalEvent[] = [session, open(1, 0, null), greeting(1, 1000), issued(1, 1000, 1), close(1, 2000, 1006)];
+    let t = 2000;
+    for (let conn = 2; conn <= 4; conn++) {
+      events.push(open(conn, t, '‹h1›', { resume: 'rejected', rejection: 'accept-then-close' }));
+      if (confirmed) events.push({ kind: 'resumed-sent', t, conn });
+      events.push(close(conn, t + 100, 1011));
+      t += 100 + 2000 * (conn - 1);
+    }
+    return events;
+  };
+
+  it('a handle presented a third time after two confirmed-then-cut resumes fails (F6)', () => {
+    expect(judge(cycles(true), { outcome: 'gives-up' }, failedClient).reason).toMatch(/a third time at [\d.]+ s after two accept-then-close cycles/);
+  });
+
+  it('without session:resumed an open-then-close is an outage: bounded retries with the same handle are fine', () => {
+    expect(judge(cycles(false), { outcome: 'gives-up' }, failedClient).verdict).toBe('OK');
+  });
+});
+
+describe('the scenario\'s limit', () => {
+  it('a client that ends only after the limit has hung, whatever it reports', () => {
+    const events = [session, open(1, 0, null), close(1, 30_000, 1000, 'client')];
+    const verdict = judge(events, { outcome: 'gives-up' }, failedClient, 2_147_483_647, 3600);
+    expect(verdict.verdict).toBe('FAILED');
+    expect(verdict.reason).toMatch(/past the scenario's limit of 3600 s/);
+  });
+});

@@ -43,6 +43,12 @@ describe('maxReconnects', () => {
     expect(verdict.reason).toMatch(/Reconnected 2 times where the server forces at most 0: the client abandoned a healthy connection; the first to go was connection 1, closed 1000 by the client at 5\.0 s/);
   });
 
+  it('counts only this run\'s conversations: an upgrade with an unknown session token is not a reconnect of this client', () => {
+    const stray: JournalEvent = { kind: 'upgrade-rejected', t: 7000, status: 401, reason: 'unknown sessionToken', handle: '‹zz›' };
+    const oneConnection = [session, open(1, 0, null), greeting(1, 1000), issued(1, 1000, 1), stray];
+    expect(judge(oneConnection, { outcome: 'completes', maxReconnects: 0 }, completedClient).reason).not.toMatch(/abandoned a healthy connection/);
+  });
+
   it('says nothing when the scenario sets no bound, or the bound holds', () => {
     for (const bound of [{}, { maxReconnects: 2 }]) expect(judge(twoRotations, { outcome: 'completes', ...bound }, completedClient).verdict).toBe('OK');
   });

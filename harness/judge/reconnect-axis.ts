@@ -104,7 +104,10 @@ function forbiddenAttempt(timeline: Timeline): string | null {
  */
 function unforcedReconnects(timeline: Timeline, max: number | undefined): string | null {
   if (max === undefined) return null;
-  const reconnects = timeline.attempts.length - 1;
+  // Only attempts on this run's conversations: an upgrade with a session token no conversation
+  // knows is not one of this client's reconnects (a stray client of an earlier in-process run).
+  const known = new Set(timeline.conversations);
+  const reconnects = timeline.attempts.filter((a) => a.conversationId !== null && known.has(a.conversationId)).length - 1;
   if (reconnects <= max) return null;
   const first = timeline.segments.find((seg) => seg.close && seg.close.t < timeline.end && timeline.attempts.some((a) => a.t >= seg.close!.t && a.t > seg.openedAt));
   const how = first?.close ? `; the first to go was connection ${first.ordinal}, closed ${first.close.code}${first.close.reason ? ` "${first.close.reason}"` : ''} by the ${first.close.by} at ${secs(first.close.t)}` : '';

@@ -264,6 +264,7 @@ export const CATALOG_MUTANTS: readonly Mutant[] = [
     id: 'keepalive-kills-on-late-pong',
     trap: 'F15',
     bug: 'pings every 5 s and terminates a connection whose pong is 10 s late (network mode only)',
+    modes: ['network'],
     create: onWebSocket((inner, options) => keepalive(options.clock ?? globalClock, 5000, 10_000)(inner)),
   },
 ];

@@ -2,6 +2,11 @@
  * The parent side of the matrix's worker processes: a queue of jobs handed out one at a time
  * to whichever worker is free. A worker that dies takes only its current job with it: that
  * run becomes a harness error (UNKNOWN), never a silent gap, and the rest goes on.
+ *
+ * Workers are recycled every JOBS_PER_WORKER runs: msw keeps per-process state that grows with
+ * every run (a listener per WebSocket link on one shared BroadcastChannel, every client a link
+ * ever saw), and each new connection pays for all of it — a few hundred runs in, a fresh
+ * process is much faster than an old one.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -13,6 +18,7 @@ import type { MatrixJob, RunDigest } from './detection-matrix.ts';
 import type { FromWorker, ToWorker } from './matrix-worker.ts';
 
 const WORKER = fileURLToPath(new URL('./matrix-worker.ts', import.meta.url));
+const JOBS_PER_WORKER = 300;
 
 /** tsx's loader, by absolute URL: workers start wherever the harness was started from. */
 function tsxLoader(): string {
@@ -26,7 +32,7 @@ export async function runInWorkers(
   const queue = [...jobs];
   const loader = tsxLoader();
   const init: ToWorker = { type: 'init', scenarios: run.scenarios, mode: run.mode, timeScale: run.timeScale };
-  let respawns = 0;
+  let crashes = 0;
 
   const worker = (): Promise<void> =>
     new Promise<void>((resolve) => {
@@ -42,10 +48,13 @@ export async function runInWorkers(
         if (stderr.length > 50) stderr.shift();
       });
       let current: MatrixJob | null = null;
+      let served = 0;
       const next = (): void => {
-        current = queue.shift() ?? null;
-        if (current) child.send({ type: 'job', job: current } satisfies ToWorker);
-        else child.disconnect();
+        current = served < JOBS_PER_WORKER ? (queue.shift() ?? null) : null;
+        if (current) {
+          served++;
+          child.send({ type: 'job', job: current } satisfies ToWorker);
+        } else child.disconnect();
       };
       child.on('message', (message: FromWorker) => {
         if (message.type === 'digest') run.onDigest(message.digest);
@@ -57,11 +66,12 @@ export async function runInWorkers(
         if (lost) {
           const tail = stderr.join('').trim().split('\n').slice(-3).join(' | ');
           run.onDigest(lostRun(lost, run.scenarios, `the matrix worker died (${signal ?? `exit ${code}`}) during this run${tail ? `: ${tail}` : ''}`));
-          // Replace it while there is work left, within reason.
-          if (queue.length > 0 && respawns++ < 2 * run.workers) {
-            void worker().then(resolve);
-            return;
-          }
+          crashes++;
+        }
+        // A fresh worker for the work left: after a recycle, or after a crash (within reason).
+        if (queue.length > 0 && crashes <= 2 * run.workers) {
+          void worker().then(resolve);
+          return;
         }
         resolve();
       });

@@ -75,7 +75,7 @@ export function toxicText(toxic: Toxic): string {
 }
 
 function handlesText(h: ServerScript['handles']): string {
-  const parts = [`a handle after every ${h.every === 1 ? '' : `${h.every}th `}agent turn${h.firstAfterTurn > 0 ? ` from turn ${h.firstAfterTurn}` : ''}`];
+  const parts = [`a handle after every ${h.every === 1 ? '' : `${h.every}th `}agent turn${h.firstAfterTurn > 0 ? ` from turn ${h.firstAfterTurn}` : ''}${h.firstDelay > 0 ? `, none in the first ${h.firstDelay} s` : ''}`];
   if (h.nonResumableWhileGenerating) parts.push('resumable:false while generating');
   if (h.nonResumableAfterTurns.length > 0) parts.push(`resumable:false after turns ${h.nonResumableAfterTurns.join(', ')}`);
   parts.push(`TTL ${h.ttl} s ${h.ttlFromIssue ? 'from issue' : 'from the issuing connection\'s close'}`);
@@ -85,10 +85,12 @@ function handlesText(h: ServerScript['handles']): string {
 
 function validationText(v: ServerScript['validation']): string {
   const how = v.reject === 'silent-fresh'
-    ? 'opens a fresh session silently'
+    ? `opens a fresh session silently${v.silentFresh.greet ? '' : ' and says nothing'}`
     : v.reject === 'close-4003'
       ? 'closes with 4003'
-      : `accepts${v.acceptThenClose.sendResumed ? ' (session:resumed sent)' : ''} then closes with ${v.acceptThenClose.code} after ${v.acceptThenClose.after} s`;
+      : v.reject === 'close'
+        ? `closes with ${v.rejectClose.code}${v.rejectClose.reason ? ` "${v.rejectClose.reason}"` : ''} right after opening`
+        : `accepts${v.acceptThenClose.sendResumed ? ' (session:resumed sent)' : ''} then closes with ${v.acceptThenClose.code} after ${v.acceptThenClose.after} s`;
   const extras = [v.rejectAll ? 'every handle is rejected' : '', v.refuseWhileOldSocketOpen ? 'a resume is refused while the old socket is open' : ''].filter(Boolean);
   return `A rejected handle: the server ${how}${extras.length ? `; ${extras.join('; ')}` : ''}.`;
 }

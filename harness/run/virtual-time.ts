@@ -56,6 +56,8 @@ export async function runInVirtualTime<T>(start: () => Promise<T>, options: Virt
     for (;;) {
       await settleRealWork(1);
       const done: Finished | null = outcome;
+      // A clock that jumped past the limit to a far timer did not finish in time, whatever came after.
+      if (done !== null && clock.now > options.limitMs) return { state: 'time-limit', virtualMs: clock.now };
       if (done !== null) return done.state === 'settled' ? { state: 'settled', value: done.value, virtualMs: clock.now } : { state: 'rejected', error: done.error, virtualMs: clock.now };
       if (clock.now > options.limitMs) return { state: 'time-limit', virtualMs: clock.now };
       if (realNow() - wallStart > wallLimit) return { state: 'wall-limit', virtualMs: clock.now };

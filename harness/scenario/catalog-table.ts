@@ -37,11 +37,11 @@ export function readCatchers(file: string = CATCHERS_FILE): Record<string, Catch
 
 /** The field failures of research §3 the catalog does not translate, and why. */
 export const NOT_TRANSLATED: Readonly<Record<string, string>> = {
-  F8: 'partly: a resume that is confirmed but restores an empty or older state is a server fault no protocol-v1 client can see (the judge reports it on the context axis; `resume.state` can script it), so no client is failed for it; its symptom — a model that forgot everything, with no greeting to betray it — is `silent-fresh-no-greeting`',
-  F12: 'partly: tool calls do not exist in protocol v1; the half that concerns any client — a message lost while reconnecting — is `in-flight-lost`',
-  F13: 'not translated: realtimeInput during a pending tool call is a Gemini-upstream rule (no tool calls in protocol v1)',
+  F8: 'partly: a resume confirmed with an empty or older state is a server fault no protocol-v1 client can see (the judge reports it on the context axis, and `resume.state` scripts it), so no client is failed for it; the scenario listed covers its symptom, a model that forgot everything with nothing to betray it',
+  F12: 'partly: tool calls do not exist in protocol v1; the scenarios listed cover the half that concerns any client, a message lost while reconnecting',
+  F13: 'not translated: realtimeInput during a pending tool call is a Gemini-upstream rule, and protocol v1 has no tool calls',
   F18: 'not translated: a relay replaying upstream audio that triggers 1007 concerns the AI-voice server\'s own Gemini connection, not its clients',
-  F23: 'partly: the binary-frame half (`malformed-frames.binary-audio`); re-framing text as binary is a relay bug upstream of the protocol',
+  F23: 'partly: the binary-frame half; re-framing text as binary is a relay bug upstream of the protocol',
 };
 
 const FIELD_FAILURES = Array.from({ length: 24 }, (_, i) => `F${i + 1}`);

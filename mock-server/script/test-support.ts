@@ -10,8 +10,8 @@ import type { ServerScriptInput } from './schema.ts';
 /** A FakePort that also remembers how pings are to be answered. */
 export class PingAwarePort extends FakePort {
   pongs: 'answer' | 'ignore' | { lateByMs: number } = 'answer';
-  override setPongs(mode: 'answer' | 'ignore' | { lateByMs: number }): void {
-    this.pongs = mode;
+  override setPongs(mode?: 'answer' | 'ignore' | { lateByMs: number }): void {
+    this.pongs = mode ?? 'answer';
   }
 }
 

@@ -80,13 +80,23 @@ describe('buildMatrix', () => {
     expect(text).toContain('ESCAPED: mutant:soft is FAILED by no scenario.');
   });
 
-  it('renders Markdown for the README: the grid, the legend, what catches each mutant', () => {
+  it('renders Markdown for the README: what catches each mutant, the verdict, the grid folded away', () => {
     const md = renderMatrixMarkdown(m);
+    expect(md).toContain('| `builtin (reference)` | — | the reference Prospect Simulator: must pass everything | passes all 2 (no false alarm) |');
+    expect(md).toContain('| `caught` | T1 | caught bug \\| with a pipe | 1: `alpha` |');
+    expect(md).toContain('| `soft` | T4 | soft bug \\| with a pipe | **nothing: escaped** (NON-STRICT only) |');
+    expect(md).toContain('ESCAPED: mutant:soft is FAILED by no scenario.');
+    expect(md).toContain('<details><summary>The full grid: mutant × scenario</summary>');
     expect(md).toContain('| subject | trap | 1 | 2 | result |');
     expect(md).toContain('| `flaky` | T1 | · | ✗1/2 | caught by 1 |');
     expect(md).toContain('| 1 | `alpha` | 2 | `beta` |');
-    expect(md).toContain('| `caught` | T1 | caught bug \\| with a pipe | `alpha` |');
-    expect(md).toContain('| `soft` | T4 | soft bug \\| with a pipe | **nothing: escaped** |');
+    expect(md.indexOf('| `caught` | T1 | caught bug')).toBeLessThan(md.indexOf('<details>'));
+  });
+
+  it('lists at most eight scenarios per mutant in the Markdown table', () => {
+    const scenarios = Array.from({ length: 11 }, (_, i) => `s${i}`);
+    const many = buildMatrix({ subjects: [mutant('wide')], scenarios, seeds: [1], digests: scenarios.map((s) => digest('mutant:wide', s, 1, 'FAILED')), mode: 'virtual', timeScale: 1, wallMs: 1 });
+    expect(renderMatrixMarkdown(many)).toContain('| `wide` | T1 | wide bug \\| with a pipe | 11: `s0`, `s1`, `s2`, `s3`, `s4`, `s5`, `s6`, `s7` and 3 more |');
   });
 });
 

@@ -280,9 +280,31 @@ export function renderMatrixText(m: DetectionMatrix): string {
   return `${out.join('\n')}\n`;
 }
 
-/** For the README: the grid, the scenario legend, and each mutant with what catches it. */
+/** Scenario ids listed per mutant in the README table before "and n more". */
+const LISTED = 8;
+
+/**
+ * For the README: each mutant with what catches it, the verdict, then the full grid (mutant ×
+ * scenario, numbered columns and their legend) folded in a <details> block — with dozens of
+ * scenarios the grid is for looking things up, the table for reading.
+ */
 export function renderMatrixMarkdown(m: DetectionMatrix): string {
   const out: string[] = [`**Detection matrix** — ${headline(m)}.`, ''];
+  out.push('| subject | trap | the bug | caught by |', '|---|---|---|---|');
+  for (const row of m.rows) {
+    const bug = row.subject.bug.replace(/\|/g, '\\|');
+    let by: string;
+    if (row.subject.role === 'reference') by = row.status === 'clean' ? `passes all ${m.scenarios.length} (no false alarm)` : `**FALSE ALARM** on ${row.hits.map((h) => `\`${h}\``).join(', ')}`;
+    else if (row.status === 'not-applicable') by = `not run: shows in ${row.subject.modes?.join(', ')} mode only`;
+    else if (row.hits.length === 0) by = `**nothing: escaped**${row.cells.some((c) => c.state === 'non-strict') ? ' (NON-STRICT only)' : ''}`;
+    else {
+      const listed = row.hits.slice(0, LISTED).map((h) => `\`${h}\``).join(', ');
+      by = `${row.hits.length}: ${listed}${row.hits.length > LISTED ? ` and ${row.hits.length - LISTED} more` : ''}`;
+    }
+    out.push(`| \`${rowName(row)}\` | ${row.subject.trap} | ${bug} | ${by} |`);
+  }
+  out.push('', verdictLines(m).join('  \n'), '');
+  out.push('<details><summary>The full grid: mutant × scenario</summary>', '');
   out.push(`| subject | trap | ${m.scenarios.map((_, i) => String(i + 1)).join(' | ')} | result |`);
   out.push(`|---|---|${m.scenarios.map(() => ':-:').join('|')}|---|`);
   for (const row of m.rows) {
@@ -296,11 +318,6 @@ export function renderMatrixMarkdown(m: DetectionMatrix): string {
     const right = m.scenarios[i + half];
     out.push(`| ${i + 1} | \`${m.scenarios[i]}\` | ${right ? `${i + half + 1} | \`${right}\`` : ' | '} |`);
   }
-  out.push('', '| mutant | trap | the bug | caught by |', '|---|---|---|---|');
-  for (const row of m.rows.filter((r) => r.subject.role === 'mutant')) {
-    const by = row.status === 'not-applicable' ? `not run: shows in ${row.subject.modes?.join(', ')} mode only` : row.hits.length > 0 ? row.hits.map((h) => `\`${h}\``).join(', ') : '**nothing: escaped**';
-    out.push(`| \`${rowName(row)}\` | ${row.subject.trap} | ${row.subject.bug.replace(/\|/g, '\\|')} | ${by} |`);
-  }
-  out.push('', verdictLines(m).join('  \n'));
+  out.push('', '</details>');
   return `${out.join('\n')}\n`;
 }

@@ -2,7 +2,9 @@ import { describe, expect, it, vi } from 'vitest';
 import type { Clock } from '../../protocol/clock.ts';
 import type { SimulatorOptions, WebSocketCtor } from '../../simulator/prospect-simulator.ts';
 import { runInVirtualTime } from '../run/virtual-time.ts';
-import { fenceOptions, RunOverError } from './fenced-mutant.ts';
+import { Fence, RunOverError } from './fenced-mutant.ts';
+
+const fenceOptions = (o: SimulatorOptions): SimulatorOptions => new Fence().apply(o);
 
 function options(): { options: SimulatorOptions; fired: Array<() => void>; clock: Clock; sockets: string[]; logged: string[]; fetched: number } {
   const fired: Array<() => void> = [];
@@ -19,9 +21,17 @@ function options(): { options: SimulatorOptions; fired: Array<() => void>; clock
 }
 
 describe('fenceOptions', () => {
-  it('changes nothing outside virtual time (network runs have servers of their own)', () => {
-    const o = options().options;
-    expect(fenceOptions(o)).toBe(o);
+  it('outside virtual time, is over only once closed (the run\'s result, or the harness\'s wall limit)', () => {
+    const o = options();
+    const fence = new Fence();
+    const fenced = fence.apply(o.options);
+    fenced.clock!.setTimeout(() => undefined, 10);
+    new fenced.WebSocket!('ws://h/open');
+    expect(o.sockets).toEqual(['ws://h/open']);
+    fence.close();
+    expect(() => new fenced.WebSocket!('ws://h/closed')).toThrow(RunOverError);
+    fenced.clock!.setTimeout(() => undefined, 10);
+    expect(o.clock.setTimeout).toHaveBeenCalledTimes(1);
   });
 
   it('lets the mutant act during its virtual run and leaves it inert afterwards', async () => {

@@ -1,62 +1,97 @@
 /**
- * A fence around an in-process mutant in virtual time. A mutant that never ends (a hang is
- * what several of them are for) is abandoned when its run's fake clock goes; but a socket
- * event delivered afterwards still reaches it, and it would go on — reconnecting on real
- * timers, into the mock server of whatever run comes next, and corrupt that run's journal.
- * Fenced, it can do nothing once its own virtual run is over: its timers never fire, it can
- * open no socket and make no request.
+ * A fence around an in-process mutant. A mutant that never ends (a hang is what several of
+ * them are for) is abandoned by the harness; but a socket event delivered afterwards still
+ * reaches it, and it goes on — in virtual time reconnecting on real timers into the mock
+ * server of whatever run comes next, corrupting that run's journal; over the network keeping
+ * timers alive that hold the harness's process open. Fenced, it can do nothing once its run
+ * is over: its timers never fire, it opens no socket and makes no request.
  *
- * The fence is the run's fake `Date`: fake-timers installs a new one per run and takes it away
- * at the end, so "the global Date is still the one I started with" is exactly "my run is on".
- * In network mode nothing is fenced: each run has a server of its own, closed at its end.
+ * A run is over when its result is in, or the harness stopped waiting (the wall limit, over
+ * the network); in virtual time also as soon as the run's fake `Date` is gone — fake-timers
+ * installs a new one per run and takes it away at the end.
  */
 import type { Clock, TimerHandle } from '../../protocol/clock.ts';
 import { globalClock } from '../../protocol/clock.ts';
 import type { SimulatorOptions, WebSocketCtor } from '../../simulator/prospect-simulator.ts';
 import { virtualTimeActive } from '../run/virtual-time.ts';
+import { simulatorSut } from '../sut/builtin-sut.ts';
+import type { SutRunOutcome, SystemUnderTest } from '../sut/system-under-test.ts';
 import type { Mutant } from './gallery.ts';
 
 export class RunOverError extends Error {
   readonly code = 'RUN_OVER';
   constructor() {
-    super('this virtual-time run is over');
+    super('this run is over');
     this.name = 'RunOverError';
   }
 }
 
-/** The options with clock, WebSocket and fetch dead once the current virtual run is over. */
-export function fenceOptions(options: SimulatorOptions): SimulatorOptions {
-  if (!virtualTimeActive()) return options;
-  const runDate = globalThis.Date;
-  const over = (): boolean => globalThis.Date !== runDate || !virtualTimeActive();
-  const clock: Clock = options.clock ?? globalClock;
-  const fencedClock: Clock = {
-    now: () => clock.now(),
-    setTimeout: (fn, ms) => (over() ? ({} as TimerHandle) : clock.setTimeout(() => { if (!over()) fn(); }, ms)),
-    clearTimeout: (handle) => {
-      if (!over()) clock.clearTimeout(handle);
-    },
-  };
-  const fenced: SimulatorOptions = { ...options, clock: fencedClock };
-  const Base = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketCtor }).WebSocket;
-  if (Base) {
-    fenced.WebSocket = function FencedWebSocket(url: string) {
-      if (over()) throw new RunOverError();
-      return new Base(url);
-    } as unknown as WebSocketCtor;
+export class Fence {
+  private closed = false;
+  private readonly runDate: DateConstructor | null;
+
+  constructor() {
+    this.runDate = virtualTimeActive() ? globalThis.Date : null;
   }
-  const fetchFn = options.fetch ?? globalThis.fetch;
-  if (fetchFn) fenced.fetch = ((...args: Parameters<typeof fetch>) => (over() ? Promise.reject(new RunOverError()) : fetchFn(...args))) as typeof fetch;
-  if (options.logger) {
-    const logger = options.logger;
-    fenced.logger = (line) => {
-      if (!over()) logger(line);
+
+  get over(): boolean {
+    if (!this.closed && this.runDate !== null && (globalThis.Date !== this.runDate || !virtualTimeActive())) this.closed = true;
+    return this.closed;
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+
+  /** The options with clock, WebSocket, fetch and logger dead once the run is over. */
+  apply(options: SimulatorOptions): SimulatorOptions {
+    const clock: Clock = options.clock ?? globalClock;
+    const fencedClock: Clock = {
+      now: () => clock.now(),
+      setTimeout: (fn, ms) => (this.over ? ({} as TimerHandle) : clock.setTimeout(() => { if (!this.over) fn(); }, ms)),
+      clearTimeout: (handle) => {
+        if (!this.over) clock.clearTimeout(handle);
+      },
     };
+    const fenced: SimulatorOptions = { ...options, clock: fencedClock };
+    const Base = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketCtor }).WebSocket;
+    if (Base) {
+      const fence = this;
+      fenced.WebSocket = function FencedWebSocket(url: string) {
+        if (fence.over) throw new RunOverError();
+        return new Base(url);
+      } as unknown as WebSocketCtor;
+    }
+    const fetchFn = options.fetch ?? globalThis.fetch;
+    if (fetchFn) fenced.fetch = ((...args: Parameters<typeof fetch>) => (this.over ? Promise.reject(new RunOverError()) : fetchFn(...args))) as typeof fetch;
+    if (options.logger) {
+      const logger = options.logger;
+      fenced.logger = (line) => {
+        if (!this.over) logger(line);
+      };
+    }
+    return fenced;
   }
-  return fenced;
 }
 
-/** The same mutant, fenced. */
-export function fenced(mutant: Mutant): Mutant {
-  return { ...mutant, create: (options) => mutant.create(fenceOptions(options)) };
+/** A mutant as a system under test, fenced for each of its runs. */
+export function fencedMutantSut(mutant: Mutant, id = `mutant:${mutant.id}`): SystemUnderTest {
+  return {
+    id,
+    kind: 'builtin',
+    modes: mutant.modes ?? ['virtual', 'network'],
+    async run(ctx): Promise<SutRunOutcome> {
+      const fence = new Fence();
+      const sut = simulatorSut(id, (options) => mutant.create(fence.apply(options)));
+      // Over the network the harness stops waiting at the wall limit; so does the fence.
+      const limit = ctx.mode === 'network' ? setTimeout(() => fence.close(), ctx.wallLimitMs) : null;
+      limit?.unref();
+      try {
+        return await sut.run(ctx);
+      } finally {
+        if (limit) clearTimeout(limit);
+        fence.close();
+      }
+    },
+  };
 }

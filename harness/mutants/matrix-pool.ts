@@ -27,8 +27,9 @@ function tsxLoader(): string {
 
 export async function runInWorkers(
   jobs: readonly MatrixJob[],
-  run: { scenarios: readonly Scenario[]; mode: Mode; timeScale: number; workers: number; onDigest: (d: RunDigest) => void },
+  run: { scenarios: readonly Scenario[]; mode: Mode; timeScale: number; workers: number; onDigest: (d: RunDigest) => void; jobsPerWorker?: number },
 ): Promise<void> {
+  const perWorker = run.jobsPerWorker ?? JOBS_PER_WORKER;
   const queue = [...jobs];
   const loader = tsxLoader();
   const init: ToWorker = { type: 'init', scenarios: run.scenarios, mode: run.mode, timeScale: run.timeScale };
@@ -50,7 +51,7 @@ export async function runInWorkers(
       let current: MatrixJob | null = null;
       let served = 0;
       const next = (): void => {
-        current = served < JOBS_PER_WORKER ? (queue.shift() ?? null) : null;
+        current = served < perWorker ? (queue.shift() ?? null) : null;
         if (current) {
           served++;
           child.send({ type: 'job', job: current } satisfies ToWorker);

@@ -39,7 +39,9 @@
  * promise left to reject) ends the run as `missing`, the module having crashed; in virtual
  * mode one thrown by a timer callback surfaces through the fake clock instead, as a harness
  * error of the run (UNKNOWN).
- * Module runs never overlap: one at a time per process.
+ *
+ * Module runs do not overlap — the console and the globals belong to the process: a run
+ * that starts while another is still going (one the harness gave up on) ends that one first.
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -66,7 +68,7 @@ export interface ModuleSutConfig {
   /** Real seconds per protocol second: 1 in virtual mode, `--time-scale` in network mode. */
   readonly timeScale: number;
   readonly mode: Mode;
-  /** Aborted when the harness stops waiting for this run. */
+  /** Aborted once the run is over for the harness: its result is in, or it stopped waiting (a hang). */
   readonly signal: AbortSignal;
 }
 

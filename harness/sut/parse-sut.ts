@@ -7,10 +7,10 @@
  *   mutant:ID                    the reference with one trap re-introduced (harness/mutants/gallery.ts)
  *   seed-plan | mutant:seed-plan the seed plan's logic as written (harness/mutants/seed-plan-port.ts)
  */
-import { fenced } from '../mutants/fenced-mutant.ts';
+import { fencedMutantSut } from '../mutants/fenced-mutant.ts';
 import { findMutant, MUTANTS, type Mutant } from '../mutants/gallery.ts';
 import { SEED_PLAN_MUTANT } from '../mutants/seed-plan-port.ts';
-import { builtinSut, simulatorSut } from './builtin-sut.ts';
+import { builtinSut } from './builtin-sut.ts';
 import { cmdSut } from './cmd-sut.ts';
 import { moduleSut, resolveModulePath } from './module-sut.ts';
 import type { SystemUnderTest } from './system-under-test.ts';
@@ -24,9 +24,9 @@ export function allMutants(): readonly Mutant[] {
   return [...MUTANTS, SEED_PLAN_MUTANT];
 }
 
-/** A mutant as a system under test, fenced: once its virtual run is over it can touch nothing (fenced-mutant.ts). */
+/** A mutant as a system under test, fenced: once its run is over it can touch nothing (fenced-mutant.ts). */
 export function mutantSut(mutant: Mutant): SystemUnderTest {
-  return simulatorSut(`mutant:${mutant.id}`, fenced(mutant).create);
+  return fencedMutantSut(mutant);
 }
 
 export function parseSut(spec: string, cwd: string = process.cwd()): SystemUnderTest {

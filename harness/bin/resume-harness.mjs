@@ -5,4 +5,5 @@ import { fileURLToPath } from 'node:url';
 
 register();
 const { main } = await import(fileURLToPath(new URL('../cli/main.ts', import.meta.url)));
-process.exitCode = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() });
+// Exit explicitly: a client run in-process may leave a handle open that would keep the CLI alive.
+process.exit(await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() }));

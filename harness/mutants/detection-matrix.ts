@@ -2,8 +2,9 @@
  * The detection matrix: the harness judged as a measuring instrument. Every scenario of a
  * selection runs against the reference simulator and every mutant, for several seeds. A
  * mutant is caught on a scenario when the overall verdict is FAILED in at least one seed
- * (NON-STRICT passes the gate, so it does not count); it escapes when no scenario catches
- * it. Any verdict of the reference other than OK or INFORMATIONAL is a false alarm.
+ * (NON-STRICT passes the gate, so it does not count — except for a mutant whose bug the spec
+ * itself grades "allowed, not ideal" (`detectedAs: 'NON-STRICT'`), where exactly that grade is
+ * the detection); it escapes when no scenario catches it. Any verdict of the reference other than OK or INFORMATIONAL is a false alarm.
  */
 import type { ClientReport } from '../judge/judge-input.ts';
 import { AXES, type Axis, type Verdict } from '../judge/verdict.ts';
@@ -21,10 +22,12 @@ export interface MatrixSubject {
   readonly bug: string;
   /** Where the bug can show at all (Mutant.modes); absent: both modes. */
   readonly modes?: readonly Mode[];
+  /** The verdict the bug deserves (Mutant.detectedAs); absent: FAILED. */
+  readonly detectedAs?: 'FAILED' | 'NON-STRICT';
 }
 
 export const referenceSubject = (sut = 'builtin'): MatrixSubject => ({ sut, role: 'reference', trap: '—', bug: 'the reference Prospect Simulator: must pass everything' });
-export const mutantSubject = (mutant: Mutant): MatrixSubject => ({ sut: `mutant:${mutant.id}`, role: 'mutant', trap: mutant.trap, bug: mutant.bug, ...(mutant.modes ? { modes: mutant.modes } : {}) });
+export const mutantSubject = (mutant: Mutant): MatrixSubject => ({ sut: `mutant:${mutant.id}`, role: 'mutant', trap: mutant.trap, bug: mutant.bug, ...(mutant.modes ? { modes: mutant.modes } : {}), ...(mutant.detectedAs ? { detectedAs: mutant.detectedAs } : {}) });
 
 /** Whether a subject's bug can show in this mode at all. */
 export const appliesIn = (subject: MatrixSubject, mode: Mode): boolean => subject.modes === undefined || subject.modes.includes(mode);
@@ -125,7 +128,9 @@ export function buildMatrix(input: { subjects: readonly MatrixSubject[]; scenari
       const runs = (byCell.get(key(subject.sut, scenario)) ?? []).sort((a, b) => a.seed - b.seed);
       return { scenario, state: classifyCell(subject.role, runs), failedSeeds: runs.filter((r) => r.overall === 'FAILED').map((r) => r.seed), runs };
     });
-    const hits = cells.filter((c) => (subject.role === 'reference' ? c.state === 'false-alarm' : c.state === 'caught' || c.state === 'caught-some')).map((c) => c.scenario);
+    // A bug the spec grades "allowed, not ideal" is detected when the harness says exactly that.
+    const detected = (c: MatrixCell): boolean => c.state === 'caught' || c.state === 'caught-some' || (subject.detectedAs === 'NON-STRICT' && c.state === 'non-strict');
+    const hits = cells.filter((c) => (subject.role === 'reference' ? c.state === 'false-alarm' : detected(c))).map((c) => c.scenario);
     const status = subject.role === 'reference' ? (hits.length === 0 ? 'clean' : 'false-alarms') : hits.length > 0 ? 'caught' : 'escaped';
     return { subject, cells, hits, status };
   });

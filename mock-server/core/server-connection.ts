@@ -7,6 +7,7 @@ import type { ConnectionPort, IncomingData } from './connection-port.ts';
 import type { Conversation } from './conversation.ts';
 import { chunksOf, turnsOf, type ModelState } from './sales-agent.ts';
 import { TimerGroup } from './timers.ts';
+import { DeliveryQueue } from './delivery-queue.ts';
 import type { TimerHandle } from '../../protocol/clock.ts';
 import type { Toxic } from '../script/schema.ts';
 
@@ -37,6 +38,7 @@ export class ServerConnection {
   private readonly timers: TimerGroup;
   /** Frames held by latency or a delay rule: they outlive the close decision, not the transport. */
   private readonly timersForDelivery: TimerGroup;
+  private readonly deliveries: DeliveryQueue;
   private deadline: { at: number; timer: TimerHandle | null } | null = null;
   private inCount = 0;
   private outCount = 0;
@@ -65,6 +67,7 @@ export class ServerConnection {
     this.state = initialState;
     this.timers = new TimerGroup(conversation.clock);
     this.timersForDelivery = new TimerGroup(conversation.clock);
+    this.deliveries = new DeliveryQueue(() => conversation.clock.now(), this.timersForDelivery);
     port.onData((data) => this.receive(data));
     port.onClose((code, reason, by) => this.closedByPeer(code, reason, by));
   }
@@ -110,9 +113,9 @@ export class ServerConnection {
     if (rule?.effect === 'duplicate') this.schedule(ruleDelayMs + latencyMs, deliver);
   }
 
-  /** Runs `fn` after `ms` (at once for 0), on the connection's timers: cancelled when it is gone. */
+  /** Runs `fn` after `ms` (at once for 0), in order with every other delayed delivery; cancelled when the connection is gone. */
   private schedule(ms: number, fn: () => void): void {
-    if (ms > 0) this.timersForDelivery.after(ms, fn);
+    if (ms > 0) this.deliveries.push(ms, fn);
     else fn();
   }
 
@@ -288,7 +291,7 @@ export class ServerConnection {
       this.timersForDelivery.dispose();
       fn();
     };
-    if (wait > 0) this.timersForDelivery.after(wait, go);
+    if (wait > 0) this.deliveries.push(wait, go);
     else go();
   }
 
@@ -304,7 +307,7 @@ export class ServerConnection {
     // The client's close follows the frames it sent before it, still delayed on the upstream.
     const wait = this.streamFreeAt.in - this.now;
     if (wait > 0) {
-      this.timersForDelivery.after(wait, () => {
+      this.deliveries.push(wait, () => {
         if (!this.closed) this.markClosed(code, reason, by, undefined);
         this.timersForDelivery.dispose();
       });

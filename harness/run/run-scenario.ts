@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { globalClock, scaledClock } from '../../protocol/clock.ts';
+import { SutResult } from '../../protocol/sut-result.ts';
 import { AiVoiceServer } from '../../mock-server/core/ai-voice-server.ts';
 import type { JournalEvent } from '../../mock-server/core/journal.ts';
 import { startWsServer } from '../../mock-server/transports/ws-server.ts';
@@ -67,6 +68,11 @@ export async function runScenario(scenario: Scenario, sut: SystemUnderTest, opti
       return { ...base, judgement: harnessError(reason), client: { state: 'missing', reason }, clientExtra: {}, journal: [], secrets: [], protocolMs: 0, wallMs: performance.now() - wallStart, harnessError: reason };
     }
     const run = options.mode === 'virtual' ? await runVirtual(scenario, sut, seed, workDir, output) : await runNetwork(scenario, sut, seed, options, workDir, output);
+    // Whatever an adapter says was reported must be a result of sut-contract §4; anything else is the client's finding, not a crash.
+    if (run.outcome.report.state === 'reported') {
+      const checked = SutResult.safeParse(run.outcome.report.result);
+      if (!checked.success) run.outcome = { ...run.outcome, report: { state: 'invalid', reason: `not a result of sut-contract §4: ${checked.error.issues.map((i) => `${i.path.join('.') || 'result'}: ${i.message}`).join('; ')}` } };
+    }
     const timeline = buildTimeline(run.journal, run.protocolMs);
     const judgement = run.harnessError
       ? harnessError(run.harnessError)

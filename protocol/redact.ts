@@ -36,3 +36,41 @@ export function redactText(text: string, secrets: Iterable<string>): string {
   }
   return out;
 }
+
+/**
+ * Redaction for a run that keeps learning secrets (every handle it is issued): secrets are added
+ * as they appear and kept longest first, so each text costs one native substring search per
+ * secret — no sort and no list to rebuild per line, even after hundreds of handles.
+ * Their URL-encoded forms are caught too, as a logged URL holds them that way.
+ */
+export class SecretRedactor {
+  private readonly known = new Set<string>();
+  /** Secrets and their encoded forms, longest first, so a secret that contains another is replaced whole. */
+  private ordered: string[] = [];
+  private readonly fingerprints = new Map<string, string>();
+
+  /** `minLength`: shorter strings are too likely to be ordinary words to be treated as secrets. */
+  constructor(private readonly minLength = 8) {}
+
+  add(secret: string | undefined | null): void {
+    if (!secret || secret.length < this.minLength || this.known.has(secret)) return;
+    this.known.add(secret);
+    const encoded = encodeURIComponent(secret);
+    const forms = encoded !== secret ? [secret, encoded] : [secret];
+    for (const form of forms) this.fingerprints.set(form, fingerprint(secret));
+    this.ordered = [...this.ordered, ...forms].sort((a, b) => b.length - a.length);
+  }
+
+  redact(text: string): string {
+    let out = text;
+    for (const secret of this.ordered) {
+      if (out.includes(secret)) out = out.split(secret).join(this.fingerprints.get(secret)!);
+    }
+    return out;
+  }
+
+  /** Every secret added, for checks that no output holds one. */
+  secrets(): string[] {
+    return [...this.known];
+  }
+}

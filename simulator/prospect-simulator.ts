@@ -55,7 +55,7 @@ import {
   sessionPath,
   type ServerMessage,
 } from '../protocol/messages.ts';
-import { fingerprint, redactUrl } from '../protocol/redact.ts';
+import { fingerprint, redactUrl, SecretRedactor } from '../protocol/redact.ts';
 import { createRng, type Rng } from '../protocol/rng.ts';
 import { backoffDelayMs } from './backoff.ts';
 import { Connection, type ConnectionListener, type WebSocketCtor } from './connection.ts';
@@ -64,7 +64,6 @@ import { NamedTimers, type TimerName } from './named-timers.ts';
 import { createPersona, prospectMessage, type Persona } from './persona.ts';
 import { DEFAULT_RESUME_POLICY, DEFAULT_THINK_TIME_MS, resolvePolicy, type ResumePolicy } from './policy.ts';
 import { writePostMortem, type PostMortem } from './post-mortem.ts';
-import { SecretRedactor } from './redaction.ts';
 import type { SimulatorEvent, SimulatorOptions, SimulatorResult } from './simulator-types.ts';
 
 export type { ResumePolicy } from './policy.ts';
@@ -113,7 +112,8 @@ export class ProspectSimulator {
   private readonly configError: string | null;
   private readonly thinkRange: readonly [number, number];
   private readonly timers: NamedTimers;
-  private readonly redactor = new SecretRedactor();
+  // Short session tokens of other servers are secrets too: anything from 4 characters on.
+  private readonly redactor = new SecretRedactor(4);
   private readonly rng: Rng;
   private readonly jitterRng: Rng;
   private readonly events: SimulatorEvent[] = [];

@@ -1,5 +1,4 @@
 /** `resume-harness serve --scenario ID`: the mock server alone, to point a real client at by hand. */
-import { redactText } from '../../protocol/redact.ts';
 import { scaledClock } from '../../protocol/clock.ts';
 import { AiVoiceServer } from '../../mock-server/core/ai-voice-server.ts';
 import { startWsServer } from '../../mock-server/transports/ws-server.ts';
@@ -29,7 +28,8 @@ export async function serveCommand(args: string[], io: CliIo, until: Promise<voi
   let printed = 0;
   const flush = (): void => {
     const events = server.journal.events;
-    for (; printed < events.length; printed++) io.stdout.write(`${redactText(JSON.stringify(events[printed]), server.secrets())}\n`);
+    // The journal never holds a secret (frames are redacted as they are recorded).
+    for (; printed < events.length; printed++) io.stdout.write(`${JSON.stringify(events[printed])}\n`);
   };
   const pump = setInterval(flush, 100);
   await until;

@@ -114,6 +114,26 @@ class AnswersRepeatedTurn extends ProspectSimulator {
 
 type FramePredicate = (data: unknown) => boolean;
 
+/** A WebSocket that forwards everything to the one it wraps: the wrappers below change one thing each. */
+class ForwardingWebSocket implements WebSocketLike {
+  constructor(protected readonly socket: WebSocketLike) {}
+  get readyState(): number {
+    return this.socket.readyState;
+  }
+  set binaryType(value: string) {
+    this.socket.binaryType = value;
+  }
+  send(data: string): void {
+    this.socket.send(data);
+  }
+  close(code?: number, reason?: string): void {
+    this.socket.close(code, reason);
+  }
+  addEventListener(type: 'open' | 'message' | 'close' | 'error', listener: (event: any) => void): void {
+    this.socket.addEventListener(type, listener);
+  }
+}
+
 /**
  * The client's WebSocket layer closes the connection itself (1000) on a frame it does not
  * accept, instead of ignoring it (spec §2: unknown types MUST be ignored, invalid JSON MUST NOT
@@ -121,24 +141,11 @@ type FramePredicate = (data: unknown) => boolean;
  */
 function strictFrames(rejects: FramePredicate, what: string): (inner: WebSocketCtor) => WebSocketCtor {
   return (Inner) =>
-    class StrictFramesWebSocket implements WebSocketLike {
-      private readonly socket: WebSocketLike;
+    class StrictFramesWebSocket extends ForwardingWebSocket {
       constructor(url: string) {
-        this.socket = new Inner(url);
+        super(new Inner(url));
       }
-      get readyState(): number {
-        return this.socket.readyState;
-      }
-      set binaryType(value: string) {
-        this.socket.binaryType = value;
-      }
-      send(data: string): void {
-        this.socket.send(data);
-      }
-      close(code?: number, reason?: string): void {
-        this.socket.close(code, reason);
-      }
-      addEventListener(type: 'open' | 'message' | 'close' | 'error', listener: (event: any) => void): void {
+      override addEventListener(type: 'open' | 'message' | 'close' | 'error', listener: (event: any) => void): void {
         if (type !== 'message') {
           this.socket.addEventListener(type, listener);
           return;
@@ -173,11 +180,10 @@ const pingable = (socket: unknown): socket is Pingable =>
  */
 function keepalive(clock: Clock, intervalMs: number, timeoutMs: number): (inner: WebSocketCtor) => WebSocketCtor {
   return (Inner) =>
-    class KeepaliveWebSocket implements WebSocketLike {
-      private readonly socket: WebSocketLike;
+    class KeepaliveWebSocket extends ForwardingWebSocket {
       constructor(url: string) {
         const socket = new Inner(url);
-        this.socket = socket;
+        super(socket);
         if (!pingable(socket)) return;
         let awaiting: ReturnType<Clock['setTimeout']> | null = null;
         let stopped = false;
@@ -196,21 +202,6 @@ function keepalive(clock: Clock, intervalMs: number, timeoutMs: number): (inner:
           stopped = true;
           if (awaiting !== null) clock.clearTimeout(awaiting);
         });
-      }
-      get readyState(): number {
-        return this.socket.readyState;
-      }
-      set binaryType(value: string) {
-        this.socket.binaryType = value;
-      }
-      send(data: string): void {
-        this.socket.send(data);
-      }
-      close(code?: number, reason?: string): void {
-        this.socket.close(code, reason);
-      }
-      addEventListener(type: 'open' | 'message' | 'close' | 'error', listener: (event: any) => void): void {
-        this.socket.addEventListener(type, listener);
       }
     };
 }

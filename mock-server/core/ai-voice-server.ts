@@ -6,7 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Clock } from '../../protocol/clock.ts';
 import { CreateSessionRequest, type HttpErrorBody } from '../../protocol/messages.ts';
-import { fingerprint } from '../../protocol/redact.ts';
+import { fingerprint, SecretRedactor } from '../../protocol/redact.ts';
 import { createRng, type Rng } from '../../protocol/rng.ts';
 import { ServerScript, type ServerScriptInput } from '../script/schema.ts';
 import type { HttpResponseLike, UpgradeDecision } from './connection-port.ts';
@@ -35,6 +35,8 @@ export class AiVoiceServer {
   private readonly key: Uint8Array;
   private readonly rng: Rng;
   private readonly bySessionToken = new Map<string, Conversation>();
+  /** Learns every secret as it is made: frames reach the journal already redacted. */
+  private readonly redactor = new SecretRedactor();
   private connectionIds = 0;
   readonly conversations: Conversation[] = [];
 
@@ -46,7 +48,8 @@ export class AiVoiceServer {
     this.key = options.seed === undefined ? randomBytes(32) : createHash('sha256').update(`resume-harness:${seed}`).digest();
     this.rng = createRng(seed);
     this.shareToken = options.shareToken ?? `share_${deriveSecret(this.key, 'share-token', 12)}`;
-    this.handles = new HandleStore(this.key, this.script.handles.bytes);
+    this.redactor.add(this.shareToken);
+    this.handles = new HandleStore(this.key, this.script.handles.bytes, (value) => this.redactor.add(value));
     this.agent = new SalesAgent({ seed });
   }
 
@@ -71,6 +74,7 @@ export class AiVoiceServer {
     }
     const n = this.conversations.length + 1;
     const sessionToken = `st_${deriveSecret(this.key, `session-token:${n}`, 16)}`;
+    this.redactor.add(sessionToken);
     const conversationId = `conv_${deriveSecret(this.key, `conversation:${n}`, 6)}`;
     const conversation = new Conversation(conversationId, sessionToken, this.shareToken, n, this.rng.fork(`conversation:${n}`), this.hostFor());
     this.conversations.push(conversation);
@@ -144,7 +148,7 @@ export class AiVoiceServer {
       handles: this.handles,
       agent: this.agent,
       script: this.script,
-      secrets: () => this.secrets(),
+      redact: (text) => this.redactor.redact(text),
       restart: (code, reason, forget) => this.restart(code, reason, forget),
       nextConnectionId: () => ++this.connectionIds,
     };

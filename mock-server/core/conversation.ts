@@ -4,7 +4,7 @@
  * conversations on one server never see each other's faults (WireMock #2684's complaint).
  */
 import type { Clock } from '../../protocol/clock.ts';
-import { fingerprint, redactText } from '../../protocol/redact.ts';
+import { fingerprint } from '../../protocol/redact.ts';
 import type { Rng } from '../../protocol/rng.ts';
 import type { ServerScript } from '../script/schema.ts';
 import { FaultRunner, type TurnPhase } from '../script/fault-runner.ts';
@@ -21,8 +21,8 @@ export interface ConversationHost {
   readonly handles: HandleStore;
   readonly agent: SalesAgent;
   readonly script: ServerScript;
-  /** Every secret the server knows, for redacting frames before they reach the journal. */
-  secrets(): Iterable<string>;
+  /** A text with every secret the server knows replaced by its fingerprint: frames reach the journal that way. */
+  redact(text: string): string;
   restart(code: number, reason: string, forgetHandles: boolean): void;
   nextConnectionId(): number;
 }
@@ -442,7 +442,7 @@ export class Conversation {
   }
 
   recordFrameOut(conn: ServerConnection, text: string, bytes: number, type: string | undefined, dropped: boolean): void {
-    this.record({ kind: 'frame-out', t: this.now, conn: conn.id, text: redactText(text, this.host.secrets()), bytes, binary: false, ...(type ? { type } : {}), ...(dropped ? { dropped } : {}) });
+    this.record({ kind: 'frame-out', t: this.now, conn: conn.id, text: this.host.redact(text), bytes, binary: false, ...(type ? { type } : {}), ...(dropped ? { dropped } : {}) });
   }
 
   recordBinaryOut(conn: ServerConnection, bytes: number): void {
@@ -450,7 +450,7 @@ export class Conversation {
   }
 
   recordFrameIn(conn: ServerConnection, frame: { text?: string; bytes: number; binary: boolean; decoded: 'valid' | 'invalid' | 'unknown-type' | 'not-json' | 'binary'; type?: string; problem?: string }): void {
-    const text = frame.text === undefined ? undefined : redactText(frame.text, this.host.secrets());
+    const text = frame.text === undefined ? undefined : this.host.redact(frame.text);
     this.record({ kind: 'frame-in', t: this.now, conn: conn.id, ...frame, ...(text !== undefined ? { text } : {}) });
   }
 }

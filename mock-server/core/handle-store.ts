@@ -31,7 +31,8 @@ export class HandleStore {
   private readonly revoked = new Set<string>();
   private counter = 0;
 
-  constructor(private readonly key: Uint8Array, private readonly bytes: number) {}
+  /** `onIssue` hears every new handle value, so redaction knows it before it is ever sent. */
+  constructor(private readonly key: Uint8Array, private readonly bytes: number, private readonly onIssue: (value: string) => void = () => undefined) {}
 
   issue(args: { shareToken: string; conversationId: string; state: ModelState; connection: number; now: number; seq: number }): HandleRecord {
     this.counter += 1;
@@ -45,6 +46,7 @@ export class HandleStore {
       closedAt: null,
     };
     this.byValue.set(value, record);
+    this.onIssue(value);
     return record;
   }
 

@@ -1,6 +1,10 @@
+/**
+ * The mock server's public face: the harness and the tests outside mock-server/ import
+ * from here only, so the core and the faces can be rearranged without touching them.
+ */
 export { AiVoiceServer, type AiVoiceServerOptions } from './core/ai-voice-server.ts';
 export { Journal, type JournalEvent, type HandleRef, type EventOf } from './core/journal.ts';
 export { SalesAgent, factsOf, type ModelState } from './core/sales-agent.ts';
-export { ServerScript, FaultRule, Trigger, Action, type ServerScriptInput } from './script/schema.ts';
+export { ServerScript, FaultRule, Trigger, Action, Toxic, type ServerScriptInput } from './script/schema.ts';
 export { startWsServer, type RunningServer, type WsServerOptions } from './transports/ws-server.ts';
 export { mswHandlers, virtualEndpoints, VIRTUAL_ORIGIN, type VirtualEndpoints } from './transports/msw-handlers.ts';

@@ -1,7 +1,6 @@
 /** `resume-harness serve --scenario ID`: the mock server alone, to point a real client at by hand. */
 import { scaledClock } from '../../protocol/clock.ts';
-import { AiVoiceServer } from '../../mock-server/core/ai-voice-server.ts';
-import { startWsServer } from '../../mock-server/transports/ws-server.ts';
+import { AiVoiceServer, startWsServer } from '../../mock-server/index.ts';
 import { loadCatalog } from '../scenario/loader.ts';
 import { intFlag, parse, positiveFlag, UsageError } from './args.ts';
 import type { CliIo } from './run-command.ts';

@@ -3,7 +3,7 @@
  * cycles (only a confirmed resume that is cut counts), and an end past the scenario's limit.
  */
 import { describe, expect, it } from 'vitest';
-import type { HandleRef, JournalEvent } from '../../mock-server/core/journal.ts';
+import type { HandleRef, JournalEvent } from '../../mock-server/index.ts';
 import { Scenario, type Expectation } from '../scenario/schema.ts';
 import { judgeReconnect } from './reconnect-axis.ts';
 import { buildTimeline } from './timeline.ts';

@@ -1,7 +1,7 @@
 /**
  * The journal, reorganised per connection and per attempt: the facts every axis judges from.
  */
-import type { EventOf, HandleRef, JournalEvent } from '../../mock-server/core/journal.ts';
+import type { EventOf, HandleRef, JournalEvent } from '../../mock-server/index.ts';
 
 export interface Segment {
   readonly conn: number;

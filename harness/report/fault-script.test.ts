@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ServerScript } from '../../mock-server/script/schema.ts';
+import { ServerScript } from '../../mock-server/index.ts';
 import { actionText, scriptedFaults, triggerText } from './fault-script.ts';
 
 describe('the fault script in words', () => {

@@ -2,7 +2,7 @@
  * The fault timeline as scripted: the scenario's server script in words, so a reader sees
  * what was meant to happen next to what happened (Jepsen's nemesis schedule as data).
  */
-import type { Action, FaultRule, ServerScript, Toxic, Trigger } from '../../mock-server/script/schema.ts';
+import type { Action, FaultRule, ServerScript, Toxic, Trigger } from '../../mock-server/index.ts';
 import type { ScriptedFaults } from './scenario-report-schema.ts';
 
 export function scriptedFaults(script: ServerScript): ScriptedFaults {

@@ -3,7 +3,7 @@
  * as segments, attempts with their gaps, fault windows to shade, where turns or context were
  * lost. Facts only, no verdicts: the judge grades, the report shows why.
  */
-import type { EventOf, JournalEvent } from '../../mock-server/core/journal.ts';
+import type { EventOf, JournalEvent } from '../../mock-server/index.ts';
 import { conversationFacts } from '../judge/conversation-facts.ts';
 import { buildTimeline, carriedFullTurn, type Segment, type Timeline } from '../judge/timeline.ts';
 import type {

@@ -6,8 +6,8 @@
  */
 import { WebSocket as WsWebSocket } from 'ws';
 import type { SetupServer } from 'msw/node';
-import type { AiVoiceServer } from '../../mock-server/core/ai-voice-server.ts';
-import { mswHandlers } from '../../mock-server/transports/msw-handlers.ts';
+import type { AiVoiceServer } from '../../mock-server/index.ts';
+import { mswHandlers } from '../../mock-server/index.ts';
 
 let api: SetupServer | null = null;
 let current: AiVoiceServer | null = null;

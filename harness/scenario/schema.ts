@@ -3,7 +3,7 @@
  * must achieve, and why. Variants inherit everything and override what differs.
  */
 import { z } from 'zod';
-import { ServerScript } from '../../mock-server/script/schema.ts';
+import { ServerScript } from '../../mock-server/index.ts';
 
 export const SCENARIO_GROUPS = ['expiry', 'resume-rejection', 'connection-faults', 'delivery', 'timing', 'malformed-input', 'end-of-conversation', 'long-session'] as const;
 export const SEVERITIES = ['critical', 'major', 'minor'] as const;

@@ -5,7 +5,7 @@
  * (context lost); the client gives up. Secrets appear in the client's output, result and
  * post-mortem data, as a careless client would print them.
  */
-import type { JournalEvent } from '../../../mock-server/core/journal.ts';
+import type { JournalEvent } from '../../../mock-server/index.ts';
 import type { Judgement } from '../../judge/judge.ts';
 import { AXES, type Axis, type AxisVerdict, type Verdict } from '../../judge/verdict.ts';
 import type { ScenarioRun } from '../../run/run-scenario.ts';

@@ -6,7 +6,7 @@ import { createPersona, prospectMessage } from './persona.ts';
 import { ProspectSimulator } from './prospect-simulator.ts';
 import type { FakeConnection } from './test-support/fake-agent-server.ts';
 import { createFixture } from './test-support/simulator-fixture.ts';
-import { VirtualClock } from './test-support/virtual-clock.ts';
+import { ManualClock } from '../protocol/testing/manual-clock.ts';
 
 const say = (index: number): string => prospectMessage(createPersona(7), index);
 
@@ -75,7 +75,7 @@ describe('an in-process server that answers inside send()', () => {
 
 describe('run() never rejects', () => {
   it('ends failed with a reason when fetch throws', async () => {
-    const clock = new VirtualClock();
+    const clock = new ManualClock();
     const sim = new ProspectSimulator({
       httpUrl: 'http://x.test',
       wsUrl: 'ws://x.test/ws/ai-voice',
@@ -102,7 +102,7 @@ describe('run() never rejects', () => {
   });
 
   it('ends failed on a session request that never answers, bounded by the clock', async () => {
-    const clock = new VirtualClock();
+    const clock = new ManualClock();
     const sim = new ProspectSimulator({
       httpUrl: 'http://x.test',
       wsUrl: 'ws://x.test/ws/ai-voice',

@@ -5,7 +5,7 @@
  * the code before and after a refactor), and writes one line per (sut, seed, scenario):
  * the sha256 of the per-scenario JSON report with its `wall` block removed.
  *
- *   node tools/behaviour-snapshot.mjs OUT.tsv [--seeds 1,2,3] [--jobs 2]
+ *   node tools/behaviour-snapshot.mjs OUT.tsv [--seeds 1,2,3] [--jobs 2] [--suts REGEX]
  *   diff before.tsv after.tsv     # empty diff = identical behaviour
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -32,7 +32,8 @@ const cli = ['tsx', 'harness/cli/main.ts'];
 const probe = spawnSync('npx', [...cli, 'run', '--sut', 'mutant:?'], { encoding: 'utf8' });
 const known = /known: ([^\n]+)/.exec(probe.stderr + probe.stdout);
 if (!known) throw new Error(`could not read the mutant list from the CLI:\n${probe.stderr}`);
-const suts = ['builtin', ...known[1].split(', ').map((id) => (id === 'seed-plan' ? 'seed-plan' : `mutant:${id}`))];
+const only = new RegExp(flag('suts', '.'));
+const suts = ['builtin', ...known[1].split(', ').map((id) => (id === 'seed-plan' ? 'seed-plan' : `mutant:${id}`))].filter((sut) => only.test(sut));
 
 const tasks = suts.flatMap((sut) => seeds.map((seed) => ({ sut, seed })));
 const lines = [];

@@ -6,7 +6,7 @@
  */
 import { decodeClientFrame, type ClientMessage, type ServerMessage } from '../../protocol/messages.ts';
 import type { WebSocketCtor, WebSocketLike } from '../connection.ts';
-import type { VirtualClock } from './virtual-clock.ts';
+import type { ManualClock } from '../../protocol/testing/manual-clock.ts';
 
 type Listener = (event: any) => void;
 
@@ -23,7 +23,7 @@ export interface ConnectionPlan {
 }
 
 export interface FakeServerOptions {
-  clock: VirtualClock;
+  clock: ManualClock;
   latencyMs?: number;
   replyDelayMs?: number;
   /** Per connection (0-based index in the order of creation). */
@@ -142,7 +142,7 @@ export class FakeAgentServer {
   readonly sessionsCreated: { body: unknown; at: number }[] = [];
   readonly sessionTokens: string[] = [];
   readonly handles = new Map<string, string[]>();
-  readonly clock: VirtualClock;
+  readonly clock: ManualClock;
   readonly shareToken = 'share_token_0123456789abcdef';
   private handleCounter = 0;
   private readonly latency: number;

@@ -1,7 +1,7 @@
 /** Wires a simulator to the fake server on a virtual clock, for the socket-driven tests. */
 import { ProspectSimulator, type SimulatorOptions, type SimulatorResult } from '../prospect-simulator.ts';
 import { FakeAgentServer, type FakeServerOptions } from './fake-agent-server.ts';
-import { VirtualClock } from './virtual-clock.ts';
+import { ManualClock } from '../../protocol/testing/manual-clock.ts';
 
 export interface FixtureOptions extends Omit<FakeServerOptions, 'clock'> {
   maxTurns?: number;
@@ -12,7 +12,7 @@ export interface FixtureOptions extends Omit<FakeServerOptions, 'clock'> {
 }
 
 export interface Fixture {
-  clock: VirtualClock;
+  clock: ManualClock;
   server: FakeAgentServer;
   simulator: ProspectSimulator;
   logs: string[];
@@ -22,7 +22,7 @@ export interface Fixture {
 }
 
 export function createFixture(fixture: FixtureOptions = {}): Fixture {
-  const clock = new VirtualClock(1_000_000);
+  const clock = new ManualClock(1_000_000);
   const { maxTurns = 3, seed = 7, simulator: overrides = {}, Simulator = ProspectSimulator, ...serverOptions } = fixture;
   const server = new FakeAgentServer({ clock, ...serverOptions });
   const logs: string[] = [];

@@ -1,8 +1,10 @@
 /**
- * A manual clock for tests: time moves only when the test says so, timers fire in order, and
- * pending promise callbacks run between timers, so socket-driven code is tested without sleeping.
+ * The one manual clock of the tests: time moves only when the test says so, timers fire in
+ * order (due time, then creation), and `advance` lets pending promise callbacks run between
+ * timers, so socket-driven code is tested without sleeping. `tick` is the synchronous form,
+ * for code that never awaits (the mock server's core).
  */
-import type { Clock, TimerHandle } from '../../protocol/clock.ts';
+import type { Clock, TimerHandle } from '../clock.ts';
 
 interface Timer {
   readonly id: number;
@@ -15,7 +17,7 @@ export async function flushAsync(): Promise<void> {
   for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
-export class VirtualClock implements Clock {
+export class ManualClock implements Clock {
   private current = 0;
   private nextId = 0;
   private timers: Timer[] = [];
@@ -47,6 +49,16 @@ export class VirtualClock implements Clock {
     for (const t of this.timers) if (t.at <= limit && (!best || t.at < best.at || (t.at === best.at && t.id < best.id))) best = t;
     if (best) this.timers = this.timers.filter((t) => t !== best);
     return best;
+  }
+
+  /** Moves time forward by `ms`, firing every timer due on the way, synchronously. */
+  tick(ms: number): void {
+    const target = this.current + ms;
+    for (let timer = this.takeNext(target); timer; timer = this.takeNext(target)) {
+      this.current = Math.max(this.current, timer.at);
+      timer.fn();
+    }
+    this.current = target;
   }
 
   /** Moves time forward by `ms`, firing every timer due on the way. */

@@ -10,7 +10,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -57,7 +57,8 @@ function runOne({ sut, seed }) {
     child.stderr.on('data', (d) => (err += d));
     child.on('close', (code) => {
       if (code !== 0 && code !== 1) lines.push(`${sut}\t${seed}\t*\tcli exit ${code}: ${err.split('\n')[0]}`);
-      const runDir = readdirSync(dir).find((name) => name !== 'latest' && !name.endsWith('.json'));
+      // A run refused before writing (e.g. a network-only mutant in virtual mode) leaves no dir.
+      const runDir = existsSync(dir) ? readdirSync(dir).find((name) => name !== 'latest' && !name.endsWith('.json')) : undefined;
       for (const file of runDir ? readdirSync(join(dir, runDir)).sort() : []) {
         if (!file.endsWith('.json') || file === 'index.json') continue;
         const json = normalise(JSON.parse(readFileSync(join(dir, runDir, file), 'utf8')));

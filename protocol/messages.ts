@@ -1,5 +1,5 @@
 /**
- * AI-voice client protocol v1 (shared/spec/ai-voice-protocol.md), defined once.
+ * AI-voice client protocol v1 (docs/ai-voice-protocol.md), defined once.
  * Both sides import these schemas; nothing else in the project restates a message shape.
  */
 import { z } from 'zod';

@@ -1,4 +1,4 @@
-/** The result a system under test reports (shared/spec/sut-contract.md §4). */
+/** The result a system under test reports (docs/sut-contract.md §4). */
 import { z } from 'zod';
 
 export const SutResult = z.looseObject({

@@ -1,5 +1,5 @@
 /**
- * The simulator as an external system under test (shared/spec/sut-contract.md §3):
+ * The simulator as an external system under test (docs/sut-contract.md §3):
  *   npx tsx simulator/cli.ts
  * Configuration comes from the RESUME_HARNESS_* variables; a flag is used where its variable is
  * unset (--http-url, --ws-url, --share-token, --max-turns, --seed, --time-scale, --result,

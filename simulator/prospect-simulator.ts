@@ -1,6 +1,6 @@
 /**
  * The reference Prospect Simulator: a client of the AI-voice protocol v1
- * (shared/spec/ai-voice-protocol.md) that plays a sales prospect and implements spec §6.
+ * (docs/ai-voice-protocol.md) that plays a sales prospect and implements spec §6.
  *
  * Decision hooks. Every decision a trap of the seed plan gets wrong sits in its own protected
  * method, so a test can subclass the simulator and re-introduce exactly one bug:

@@ -1,7 +1,7 @@
 /**
  * Mutants added for catalog scenarios that no trap mutant of the gallery catches. Same form
  * as the gallery: the reference simulator with exactly one bug, each one a bug a real client
- * of Gemini Live or of the AI-voice protocol has shipped (research §2–§3).
+ * of Gemini Live or of the AI-voice protocol has shipped (docs/field-failures.md).
  *
  * Most override one decision hook of the simulator. The frame and keepalive bugs live below
  * the simulator, in the WebSocket the client is given: a wrapper around the real one.

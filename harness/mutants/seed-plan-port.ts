@@ -1,5 +1,5 @@
 /**
- * The seed plan's client logic, ported literally (shared/seed/session-resume-plan.it.md,
+ * The seed plan's client logic, ported literally (the project's original plan,
  * sections A–E): one more mutant of the gallery, and the harness's proof that it catches the
  * plan as written. It is a standalone client — not the reference simulator with a hook
  * broken — over the WHATWG WebSocket, fetch and a Clock, so it runs as a system under test

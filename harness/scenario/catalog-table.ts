@@ -35,7 +35,7 @@ export function readCatchers(file: string = CATCHERS_FILE): Record<string, Catch
   return CatchersFile.parse(JSON.parse(readFileSync(file, 'utf8'))).catchers;
 }
 
-/** The field failures of research §3 the catalog does not translate, and why. */
+/** The field failures (docs/field-failures.md) the catalog does not translate, and why. */
 export const NOT_TRANSLATED: Readonly<Record<string, string>> = {
   F8: 'partly: a resume confirmed with an empty or older state is a server fault no protocol-v1 client can see (the judge reports it on the context axis, and `resume.state` scripts it), so no client is failed for it; the scenario listed covers its symptom, a model that forgot everything with nothing to betray it',
   F12: 'partly: tool calls do not exist in protocol v1; the scenarios listed cover the half that concerns any client, a message lost while reconnecting',

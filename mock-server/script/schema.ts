@@ -46,7 +46,7 @@ export const HandlePolicy = z.strictObject({
 
 /**
  * silent-fresh, close-4003 and accept-then-close are spec §5.2's three behaviours; `close` closes
- * with any code and reason right after opening, as Gemini does (research §1.6).
+ * with any code and reason right after opening, as Gemini does (docs/gemini-live.md §1.6).
  */
 export const RejectionBehaviour = z.enum(['silent-fresh', 'close-4003', 'accept-then-close', 'close']).describe(
   'What the server does with a rejected handle: silent-fresh = open a fresh session and never send session:resumed; close-4003 = close 4003 "invalid resume handle"; accept-then-close = accept, then close (acceptThenClose); close = close right after opening with rejectClose\'s code and reason (Gemini: 1008 "BidiGenerateContent session not found", 1007 "Invalid session handle").',

@@ -59,11 +59,13 @@ function runOne({ sut, seed }) {
       if (code !== 0 && code !== 1) lines.push(`${sut}\t${seed}\t*\tcli exit ${code}: ${err.split('\n')[0]}`);
       // A run refused before writing (e.g. a network-only mutant in virtual mode) leaves no dir.
       const runDir = existsSync(dir) ? readdirSync(dir).find((name) => name !== 'latest' && !name.endsWith('.json')) : undefined;
-      for (const file of runDir ? readdirSync(join(dir, runDir)).sort() : []) {
-        if (!file.endsWith('.json') || file === 'index.json') continue;
+      // A SUT other than the builtin writes its reports one folder down, named after it.
+      const files = runDir ? readdirSync(join(dir, runDir), { recursive: true }).map(String).sort() : [];
+      for (const file of files) {
+        if (!file.endsWith('.json') || file.endsWith('index.json')) continue;
         const json = normalise(JSON.parse(readFileSync(join(dir, runDir, file), 'utf8')));
         const hash = createHash('sha256').update(JSON.stringify(json)).digest('hex').slice(0, 16);
-        lines.push(`${sut}\t${seed}\t${file.replace(/\.json$/, '')}\t${hash}\t${json.verdict?.overall ?? '?'}`);
+        lines.push(`${sut}\t${seed}\t${file.replace(/^.*\//, '').replace(/\.json$/, '')}\t${hash}\t${json.verdict?.overall ?? '?'}`);
       }
       rmSync(dir, { recursive: true, force: true });
       resolve();

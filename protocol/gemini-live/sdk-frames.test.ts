@@ -195,6 +195,25 @@ describe(`@google/genai ${SDK_VERSION} against a ws server on 127.0.0.1`, () => 
     await conn.closed;
   });
 
+  it('reads server frames verbatim: a snake_case field never reaches it (why server schemas are camelCase only)', async () => {
+    const ai = new GoogleGenAI({ apiKey: 'test-key', httpOptions: { baseUrl } });
+    const cb = callbacks();
+    const connecting = ai.live.connect({ model: MODEL, config: { sessionResumption: {} }, callbacks: cb.callbacks });
+    const conn = await connections.next();
+    await conn.frames.next();
+    sendServer(conn.ws, { setupComplete: {} });
+    const session = await connecting;
+    await cb.messages.next();
+    const snake = { session_resumption_update: { new_handle: 'h', resumable: true } };
+    expect(decodeServerFrame(JSON.stringify(snake))).toMatchObject({ state: 'invalid', field: 'session_resumption_update' });
+    conn.ws.send(JSON.stringify(snake)); // a text frame: the SDK reads those too
+    const received = await cb.messages.next();
+    expect(received.sessionResumptionUpdate).toBeUndefined();
+    expect((received as unknown as Record<string, unknown>)['session_resumption_update']).toEqual({ new_handle: 'h', resumable: true });
+    session.close();
+    await conn.closed;
+  });
+
   it('presents a resumption handle in setup.sessionResumption.handle', async () => {
     const ai = new GoogleGenAI({ apiKey: 'test-key', httpOptions: { baseUrl } });
     const connecting = ai.live.connect({ model: MODEL, config: { responseModalities: [Modality.TEXT], sessionResumption: { handle: 'handle-1' } }, callbacks: callbacks().callbacks });

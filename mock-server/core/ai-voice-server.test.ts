@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AiVoiceServer } from './ai-voice-server.ts';
-import { FakePort, manualClock } from '../test-support/fake-port.ts';
+import { FakePort, manualClock } from '../testing/fake-port.ts';
 import type { ServerScriptInput } from '../script/schema.ts';
 
 function setup(script: ServerScriptInput = {}) {

@@ -4,8 +4,8 @@
  */
 import { AiVoiceServer } from '../core/ai-voice-server.ts';
 import type { UpgradeDecision } from '../core/connection-port.ts';
-import { FakePort, manualClock } from '../test-support/fake-port.ts';
-import type { ServerScriptInput } from './schema.ts';
+import { FakePort, manualClock } from './fake-port.ts';
+import type { ServerScriptInput } from '../script/schema.ts';
 
 /** A FakePort that also remembers how pings are to be answered. */
 export class PingAwarePort extends FakePort {

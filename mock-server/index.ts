@@ -2,7 +2,7 @@
  * The mock server's public face: the harness and the tests outside mock-server/ import
  * from here only, so the core and the faces can be rearranged without touching them.
  */
-export { AiVoiceServer, type AiVoiceServerOptions } from './core/ai-voice-server.ts';
+export { AiVoiceServer, type AiVoiceServerOptions } from './faces/ai-voice/ai-voice-server.ts';
 export { Journal, type JournalEvent, type HandleRef, type EventOf } from './core/journal.ts';
 export { SalesAgent, factsOf, type ModelState } from './core/sales-agent.ts';
 export { ServerScript, FaultRule, Trigger, Action, Toxic, type ServerScriptInput } from './script/schema.ts';

@@ -2,7 +2,7 @@
  * A server on a manual clock with helpers to open sessions and connections, for the tests of
  * the scenario language (triggers, actions, policies).
  */
-import { AiVoiceServer } from '../core/ai-voice-server.ts';
+import { AiVoiceServer } from '../faces/ai-voice/ai-voice-server.ts';
 import type { UpgradeDecision } from '../core/connection-port.ts';
 import { FakePort, manualClock } from './fake-port.ts';
 import type { ServerScriptInput } from '../script/schema.ts';

@@ -8,7 +8,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { SESSION_PATH_PATTERN, WS_PATH } from '../../protocol/messages.ts';
-import type { AiVoiceServer } from '../core/ai-voice-server.ts';
+import type { AiVoiceServer } from '../faces/ai-voice/ai-voice-server.ts';
 import type { ConnectionPort, IncomingData } from '../core/connection-port.ts';
 
 export interface RunningServer {

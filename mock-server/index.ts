@@ -5,6 +5,6 @@
 export { AiVoiceServer, type AiVoiceServerOptions } from './faces/ai-voice/ai-voice-server.ts';
 export { Journal, type JournalEvent, type HandleRef, type EventOf } from './core/journal.ts';
 export { SalesAgent, factsOf, type ModelState } from './core/sales-agent.ts';
-export { ServerScript, FaultRule, Trigger, Action, Toxic, type ServerScriptInput } from './script/schema.ts';
+export { ServerScript, FaultRule, Trigger, Action, Toxic, acceptScript, isValidScript, type ServerScriptInput, type ValidScript } from './script/schema.ts';
 export { startWsServer, type RunningServer, type WsServerOptions } from './transports/ws-server.ts';
 export { mswHandlers, virtualEndpoints, VIRTUAL_ORIGIN, type VirtualEndpoints } from './transports/msw-handlers.ts';

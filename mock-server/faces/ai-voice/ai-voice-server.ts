@@ -11,7 +11,7 @@ import type { HandleStore } from '../../core/handle-store.ts';
 import type { Journal } from '../../core/journal.ts';
 import type { SalesAgent } from '../../core/sales-agent.ts';
 import { ServerCore } from '../../core/server-core.ts';
-import { ServerScript, type ServerScriptInput } from '../../script/schema.ts';
+import { acceptScript, type ServerScript, type ServerScriptInput } from '../../script/schema.ts';
 import { createSession } from './session-route.ts';
 import { decideUpgrade } from './upgrade.ts';
 
@@ -30,7 +30,7 @@ export class AiVoiceServer {
 
   constructor(options: AiVoiceServerOptions) {
     const { script, ...rest } = options;
-    this.core = new ServerCore({ ...rest, script: ServerScript.parse(script ?? {}) });
+    this.core = new ServerCore({ ...rest, script: acceptScript(script) });
   }
 
   get clock(): Clock { return this.core.clock; }

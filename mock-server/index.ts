@@ -8,3 +8,4 @@ export { SalesAgent, factsOf, type ModelState } from './core/sales-agent.ts';
 export { ServerScript, FaultRule, Trigger, Action, Toxic, acceptScript, isValidScript, type ServerScriptInput, type ValidScript } from './script/schema.ts';
 export { startWsServer, type RunningServer, type WsServerOptions } from './transports/ws-server.ts';
 export { mswHandlers, virtualEndpoints, VIRTUAL_ORIGIN, type VirtualEndpoints } from './transports/msw-handlers.ts';
+export { MockServerError, isMockServerError, MOCK_ERROR_CODES, type MockErrorCode } from './errors.ts';

@@ -26,7 +26,8 @@ describe('a script is validated once', () => {
     const lookalike = structuredClone(ServerScript.parse({}));
     expect(isValidScript(lookalike)).toBe(false);
     expect(acceptScript(lookalike)).not.toBe(lookalike);
-    expect(() => acceptScript({ expiry: { lifetime: -1 } })).toThrow();
+    expect(() => acceptScript({ expiry: { lifetime: -1 } })).toThrow(expect.objectContaining({ name: 'MockServerError', code: 'MOCK_SCRIPT_INVALID' }));
+    expect(() => acceptScript({ expiry: { lifetime: -1 } })).toThrow(ServerScript.safeParse({ expiry: { lifetime: -1 } }).error!.message);
     expect(() => new AiVoiceServer({ clock: manualClock(), script: { nonsense: true } as never })).toThrow();
     expect(acceptScript(undefined)).toEqual(ServerScript.parse({}));
   });

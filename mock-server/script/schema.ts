@@ -8,6 +8,7 @@
  * from this file (`npm run schema`).
  */
 import { z } from 'zod';
+import { MockServerError } from '../errors.ts';
 
 const seconds = z.number().nonnegative();
 const closeCode = z.number().int().min(1000).max(4999);
@@ -213,5 +214,8 @@ export function isValidScript(script: unknown): script is ValidScript {
 
 /** The script the server runs: a validated one as it is, anything else validated now (`serve`, users, tests). */
 export function acceptScript(script: ServerScriptInput | ValidScript | undefined): ValidScript {
-  return isValidScript(script) ? script : ServerScript.parse(script ?? {});
+  if (isValidScript(script)) return script;
+  const parsed = ServerScript.safeParse(script ?? {});
+  if (!parsed.success) throw new MockServerError('MOCK_SCRIPT_INVALID', parsed.error.message, { cause: parsed.error });
+  return parsed.data;
 }

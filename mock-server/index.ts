@@ -1,6 +1,13 @@
 /**
  * The mock server's public face: the harness and the tests outside mock-server/ import
  * from here only, so the core and the faces can be rearranged without touching them.
+ *
+ *   core/        protocol-neutral: conversations, connections, handles, expiry, the fault
+ *                runner, the journal; talks to a face through ConnectionSink and typed events
+ *   faces/       one folder per wire protocol over the core (ai-voice/: codec, HTTP session
+ *                route, upgrade); testing/stub-face.ts shows a second one fits
+ *   script/      the server script (zod), validated once
+ *   transports/  ws and msw: move bytes between sockets and the AI-voice face
  */
 export { AiVoiceServer, type AiVoiceServerOptions } from './faces/ai-voice/ai-voice-server.ts';
 export { Journal, type JournalEvent, type HandleRef, type EventOf } from './core/journal.ts';

@@ -2,55 +2,45 @@
  * One conversation (one HTTP session): its connections, the handles issued for it, and its
  * own fault-script state. Scenario state lives here, never on the server, so two
  * conversations on one server never see each other's faults (WireMock #2684's complaint).
+ *
+ * Protocol-neutral: it speaks to each connection's face through ConnectionSink, and tells
+ * whoever listens (the fault runner) what happens through its typed events.
  */
 import type { Clock } from '../../protocol/clock.ts';
 import { fingerprint } from '../../protocol/redact.ts';
 import type { Rng } from '../../protocol/rng.ts';
 import type { ServerScript } from '../script/schema.ts';
-import { FaultRunner, type TurnPhase } from '../script/fault-runner.ts';
+import { AdmissionGate, type ConnectionGate } from './admission-gate.ts';
+import { Connection, type ConnectionHost, type SinkFactory } from './connection.ts';
 import type { ConnectionPort } from './connection-port.ts';
-import type { HandleRecord, HandleStore } from './handle-store.ts';
-import type { HandleRef, Journal, JournalEvent, RejectReason } from './journal.ts';
-import { emptyState, turnsOf, type ModelState, type SalesAgent } from './sales-agent.ts';
-import { ServerConnection } from './server-connection.ts';
+import { lifetimeExpiry } from './connection-options.ts';
+import type { CloseBy } from './connection-sink.ts';
+import { Emitter } from './emitter.ts';
+import type { ConversationEvents, ConversationHost } from './conversation-events.ts';
+import type { HandleRecord } from './handle-store.ts';
+import type { HandleRef, Journal, JournalEvent } from './journal.ts';
+import { idsOf, restoredState, validatePresented } from './resume-policy.ts';
+import { emptyState, turnsOf, type ModelState } from './sales-agent.ts';
 import { TimerGroup } from './timers.ts';
 
-export interface ConversationHost {
-  readonly clock: Clock;
-  readonly journal: Journal;
-  readonly handles: HandleStore;
-  readonly agent: SalesAgent;
-  readonly script: ServerScript;
-  /** A text with every secret the server knows replaced by its fingerprint: frames reach the journal that way. */
-  redact(text: string): string;
-  restart(code: number, reason: string, forgetHandles: boolean): void;
-  nextConnectionId(): number;
-}
-
-export interface ConnectionGate {
-  /** Upgrade rejected with this HTTP status (outage, down). */
-  rejectStatus?: number;
-  /** Accepted, then closed at once with this code (outage). */
-  closeAtOnce?: { code: number; reason: string };
-  delayMs: number;
-}
+export type { ConnectionGate, ConversationEvents, ConversationHost };
 
 export class Conversation {
-  readonly connections: ServerConnection[] = [];
+  readonly connections: Connection[] = [];
+  readonly events = new Emitter<ConversationEvents>();
   readonly issued: HandleRecord[] = [];
   ended = false;
   highWater = 0;
   readonly timers: TimerGroup;
-  readonly faults: FaultRunner;
   /** Draws of the Toxiproxy toxics (toxicity, jitter): a stream of their own, so they never shift the agent's. */
   readonly toxicRng: Rng;
   /** When the first connection opened: `handles.firstDelay` counts from here. */
   private firstOpenedAt: number | null = null;
   private readonly pendingNotes: JournalEvent[] = [];
-  private outage: { remaining: number; status?: number; code: number; reason: string } | null = null;
-  private slowAccept: { remaining: number; delayMs: number } | null = null;
-  private downUntil: number | null = null;
-  private connectionAttempts = 0;
+  /** Outages, slow accepts and `down`: what the next upgrades meet. */
+  readonly admission = new AdmissionGate();
+  /** What its connections need of it (ConnectionHost), without reaching into the conversation. */
+  private readonly connectionHost: ConnectionHost;
 
   constructor(
     readonly id: string,
@@ -62,8 +52,16 @@ export class Conversation {
   ) {
     this.timers = new TimerGroup(host.clock);
     this.toxicRng = rng.fork('toxics');
-    this.faults = new FaultRunner(this, host.script.faults, rng.fork('faults'));
-    this.faults.start();
+    this.connectionHost = {
+      clock: host.clock,
+      script: host.script,
+      toxicRng: this.toxicRng,
+      record: (event) => host.journal.record(event),
+      latestValidHandleValue: () => this.latestValidHandleValue(),
+      turnPhase: (conn, turn, phase) => this.events.emit('turn-phase', conn, turn, phase),
+      expiring: (conn, timeLeft, deadline, hasHandle) => this.onExpiring(conn, timeLeft, deadline, hasHandle),
+      closed: (conn, code, reason, by, cause) => this.onConnectionClosed(conn, code, reason, by, cause),
+    };
   }
 
   get clock(): Clock { return this.host.clock; }
@@ -71,12 +69,12 @@ export class Conversation {
   get script(): ServerScript { return this.host.script; }
   get now(): number { return this.host.clock.now(); }
 
-  openConnections(): ServerConnection[] {
+  openConnections(): Connection[] {
     return this.connections.filter((c) => !c.closed);
   }
 
   /** The connection faults act on when their trigger is not tied to one: the newest open. */
-  current(): ServerConnection | undefined {
+  current(): Connection | undefined {
     const open = this.openConnections();
     return open[open.length - 1];
   }
@@ -94,26 +92,15 @@ export class Conversation {
 
   /** Called before the upgrade completes: outages, `down` and slow accepts act here. */
   gate(): ConnectionGate {
-    this.connectionAttempts += 1;
-    if (this.downUntil !== null && this.now < this.downUntil) return { rejectStatus: 503, delayMs: 0 };
-    let delayMs = 0;
-    if (this.slowAccept && this.slowAccept.remaining > 0) {
-      this.slowAccept.remaining -= 1;
-      delayMs = this.slowAccept.delayMs;
-    }
-    if (this.outage && this.outage.remaining > 0) {
-      this.outage.remaining -= 1;
-      if (this.outage.status !== undefined) return { rejectStatus: this.outage.status, delayMs };
-      return { closeAtOnce: { code: this.outage.code, reason: this.outage.reason }, delayMs };
-    }
-    return { delayMs };
+    return this.admission.gate(this.now);
   }
 
   get attempts(): number {
-    return this.connectionAttempts;
+    return this.admission.attempts;
   }
 
-  attach(port: ConnectionPort, presented: string | null, gate: ConnectionGate): ServerConnection {
+  /** The connection accepted after `gate()`; `makeSink` builds its face before anything flows. */
+  attach(port: ConnectionPort, presented: string | null, gate: ConnectionGate, makeSink: SinkFactory): Connection {
     const number = this.connections.length + 1;
     const openBefore = this.openConnections().map((c) => c.id);
     const latest = this.latestIssued();
@@ -131,26 +118,33 @@ export class Conversation {
     };
 
     if (gate.closeAtOnce) {
-      const conn = this.addConnection(id, number, port, emptyState());
+      const conn = this.addConnection(id, number, port, makeSink, emptyState());
       const record = presented === null ? undefined : this.host.handles.lookup(presented);
       this.record({ ...base, handle: record?.ref ?? null, resume: presented === null ? 'none' : 'rejected', rejection: 'outage', rejectReason: 'forced', contextTurns: 0, contextIds: [] });
-      this.faults.onConnectionOpened(conn);
+      this.events.emit('connection-opened', conn);
       conn.serverClose(gate.closeAtOnce.code, gate.closeAtOnce.reason, 'fault: outage');
       return conn;
     }
 
     if (presented === null) {
-      const conn = this.addConnection(id, number, port, emptyState());
+      const conn = this.addConnection(id, number, port, makeSink, emptyState());
       this.record({ ...base, handle: null, resume: 'none', contextTurns: 0, contextIds: [] });
       this.startFresh(conn);
       return conn;
     }
 
-    const validation = this.validateHandle(presented, openBefore.length > 0);
+    const validation = validatePresented(this.script, this.host.handles, {
+      presented,
+      shareToken: this.shareToken,
+      conversationId: this.id,
+      now: this.now,
+      newestSeq: this.latestIssued()?.ref.seq ?? 0,
+      oldSocketOpen: openBefore.length > 0,
+    });
     const knownRecord = this.host.handles.lookup(presented);
     if (validation.ok) {
-      const state = this.restoredState(validation.record.state);
-      const conn = this.addConnection(id, number, port, state);
+      const state = restoredState(this.script, validation.record.state);
+      const conn = this.addConnection(id, number, port, makeSink, state);
       this.record({ ...base, handle: validation.record.ref, resume: 'resumed', contextTurns: turnsOf(state), contextIds: idsOf(state) });
       this.confirmResume(conn, validation.record);
       return conn;
@@ -158,73 +152,55 @@ export class Conversation {
 
     const reason = validation.reason;
     if (reason === 'old-socket-open') {
-      const conn = this.addConnection(id, number, port, emptyState());
+      const conn = this.addConnection(id, number, port, makeSink, emptyState());
       this.record({ ...base, handle: knownRecord?.ref ?? null, resume: 'rejected', rejection: 'close-1011', rejectReason: reason, contextTurns: 0, contextIds: [] });
-      this.faults.onConnectionOpened(conn);
+      this.events.emit('connection-opened', conn);
       conn.serverClose(1011, 'Internal error occurred.', 'rejection: old socket still open');
       return conn;
     }
     const behaviour = this.script.validation.reject;
     switch (behaviour) {
       case 'silent-fresh': {
-        const conn = this.addConnection(id, number, port, emptyState());
+        const conn = this.addConnection(id, number, port, makeSink, emptyState());
         this.record({ ...base, handle: knownRecord?.ref ?? null, resume: 'rejected', rejection: behaviour, rejectReason: reason, contextTurns: 0, contextIds: [] });
         this.startFresh(conn, this.script.validation.silentFresh.greet);
         return conn;
       }
       case 'close': {
         const { code, reason: closeReason } = this.script.validation.rejectClose;
-        const conn = this.addConnection(id, number, port, emptyState());
+        const conn = this.addConnection(id, number, port, makeSink, emptyState());
         this.record({ ...base, handle: knownRecord?.ref ?? null, resume: 'rejected', rejection: `close-${code}`, rejectReason: reason, contextTurns: 0, contextIds: [] });
-        this.faults.onConnectionOpened(conn);
+        this.events.emit('connection-opened', conn);
         conn.serverClose(code, closeReason, 'rejection');
         return conn;
       }
       case 'close-4003': {
-        const conn = this.addConnection(id, number, port, emptyState());
+        const conn = this.addConnection(id, number, port, makeSink, emptyState());
         this.record({ ...base, handle: knownRecord?.ref ?? null, resume: 'rejected', rejection: behaviour, rejectReason: reason, contextTurns: 0, contextIds: [] });
-        this.faults.onConnectionOpened(conn);
+        this.events.emit('connection-opened', conn);
         conn.serverClose(4003, 'invalid resume handle', 'rejection');
         return conn;
       }
       case 'accept-then-close': {
         const { after, code, reason: closeReason, sendResumed } = this.script.validation.acceptThenClose;
         const state = knownRecord ? knownRecord.state : emptyState();
-        const conn = this.addConnection(id, number, port, state);
+        const conn = this.addConnection(id, number, port, makeSink, state);
         this.record({ ...base, handle: knownRecord?.ref ?? null, resume: 'rejected', rejection: behaviour, rejectReason: reason, contextTurns: turnsOf(state), contextIds: idsOf(state) });
         if (sendResumed) this.sendResumed(conn);
-        this.faults.onConnectionOpened(conn);
+        this.events.emit('connection-opened', conn);
         conn.after(after * 1000, () => conn.serverClose(code, closeReason, 'rejection: accept-then-close'));
         return conn;
       }
     }
   }
 
-  private validateHandle(presented: string, oldSocketOpen: boolean): { ok: true; record: HandleRecord } | { ok: false; reason: RejectReason } {
-    if (this.script.validation.rejectAll) return { ok: false, reason: 'forced' };
-    if (this.script.validation.refuseWhileOldSocketOpen && oldSocketOpen) return { ok: false, reason: 'old-socket-open' };
-    const { ttl, ttlFromIssue, onlyNewestValid } = this.script.handles;
-    const newest = this.latestIssued()?.ref.seq ?? 0;
-    const result = this.host.handles.validate(presented, this.shareToken, this.id, this.now, { ttlMs: ttl * 1000, ttlFromIssue, onlyNewestValid }, newest);
-    return result.ok ? result : { ok: false, reason: result.reason };
-  }
-
-  private restoredState(captured: ModelState): ModelState {
-    const policy = this.script.resume.state;
-    if (policy === 'reset') return emptyState();
-    if (typeof policy === 'object') {
-      return { greeting: captured.greeting, exchanges: captured.exchanges.slice(0, Math.max(0, captured.exchanges.length - policy.rollback)) };
-    }
-    return captured;
-  }
-
-  private confirmResume(conn: ServerConnection, record: HandleRecord): void {
+  private confirmResume(conn: Connection, record: HandleRecord): void {
     const { confirm, state } = this.script.resume;
     const afterConfirm = (): void => {
       if (state === 'repeat-last') {
         const last = conn.state.exchanges[conn.state.exchanges.length - 1];
         const text = last ? last.agent : conn.state.greeting;
-        if (text) conn.agentSend({ type: 'transcript', role: 'agent', text, final: true });
+        if (text) conn.sendAgentChunk(text, true);
       }
     };
     if (confirm === 'immediate') {
@@ -237,20 +213,20 @@ export class Conversation {
       });
     }
     void record;
-    this.faults.onConnectionOpened(conn);
+    this.events.emit('connection-opened', conn);
     this.scheduleExpiry(conn);
   }
 
-  private sendResumed(conn: ServerConnection): void {
-    conn.agentSend({ type: 'session:resumed', conversationId: this.id });
+  private sendResumed(conn: Connection): void {
+    conn.sendResumed(this.id);
     this.record({ kind: 'resumed-sent', t: this.now, conn: conn.id });
-    this.faults.onEvent('resumed', conn);
+    this.events.emit('event', 'resumed', conn);
   }
 
   /** A fresh model session: the agent greets first, unless told to wait to be spoken to (Gemini's model does). */
-  private startFresh(conn: ServerConnection, greet = true): void {
+  private startFresh(conn: Connection, greet = true): void {
     conn.phase = greet ? 'waiting-greeting' : 'idle';
-    this.faults.onConnectionOpened(conn);
+    this.events.emit('connection-opened', conn);
     this.scheduleExpiry(conn);
     if (conn.closed || !greet) return;
     const greeting = this.host.agent.greet(this.salt);
@@ -260,8 +236,8 @@ export class Conversation {
     });
   }
 
-  private addConnection(id: number, number: number, port: ConnectionPort, state: ModelState): ServerConnection {
-    const conn = new ServerConnection(id, number, this, port, state);
+  private addConnection(id: number, number: number, port: ConnectionPort, makeSink: SinkFactory, state: ModelState): Connection {
+    const conn = new Connection(id, number, this.connectionHost, port, state, makeSink);
     this.connections.push(conn);
     if (this.firstOpenedAt === null) {
       this.firstOpenedAt = this.now;
@@ -299,26 +275,16 @@ export class Conversation {
     });
   }
 
-  private scheduleExpiry(conn: ServerConnection): void {
+  private scheduleExpiry(conn: Connection): void {
     const expiry = this.script.expiry;
     if (!expiry.enabled || conn.closed) return;
-    const noticeAt = Math.max(0, expiry.lifetime - expiry.timeLeft) * 1000;
-    conn.after(noticeAt, () =>
-      conn.expire({
-        timeLeft: expiry.timeLeft,
-        closeAfterMs: (expiry.closeAfter ?? expiry.timeLeft) * 1000,
-        closeCode: expiry.closeCode,
-        closeReason: expiry.closeReason,
-        drop: expiry.dropAtDeadline,
-        silent: expiry.silentAfterNotice,
-        resendHandle: expiry.resendHandle,
-      }),
-    );
+    const { noticeAtMs, options } = lifetimeExpiry(expiry);
+    conn.after(noticeAtMs, () => conn.expire(options));
   }
 
   // ── conversation ───────────────────────────────────────────────────────────
 
-  onProspectMessage(conn: ServerConnection, text: string): void {
+  onProspectMessage(conn: Connection, text: string): void {
     const t = this.now;
     const textId = fingerprint(text);
     if (this.ended || conn.phase === 'ended') {
@@ -332,8 +298,8 @@ export class Conversation {
     const last = conn.state.exchanges[conn.state.exchanges.length - 1];
     const turn = conn.turns + 1;
     this.record({ kind: 'prospect-turn', t, conn: conn.id, turn, contextTurns: conn.turns, textId, ...(last && last.prospect === text ? { duplicate: 'repeat' as const } : {}) });
-    this.faults.onEvent('prospect-message', conn);
-    this.faults.onTurnPhase(conn, turn, 'after-prospect');
+    this.events.emit('event', 'prospect-message', conn);
+    this.events.emit('turn-phase', conn, turn, 'after-prospect');
     if (conn.closed) return;
     const reply = this.host.agent.reply(conn.state, text);
     const [lo, hi] = this.script.agent.replyDelay;
@@ -345,25 +311,25 @@ export class Conversation {
     });
   }
 
-  private agentTurnCompleted(conn: ServerConnection, turn: number, answers: string | null): void {
+  private agentTurnCompleted(conn: Connection, turn: number, answers: string | null): void {
     this.highWater = Math.max(this.highWater, conn.turns);
     this.record({ kind: 'agent-turn', t: this.now, conn: conn.id, turn, greeting: answers === null, ...(answers ? { answers } : {}) });
-    this.faults.onTurnPhase(conn, turn, 'after-final');
-    this.faults.onEvent('agent-final', conn);
+    this.events.emit('turn-phase', conn, turn, 'after-final');
+    this.events.emit('event', 'agent-final', conn);
     if (conn.closed) return;
     const { every, firstAfterTurn, nonResumableAfterTurns } = this.script.handles;
     if (turn >= firstAfterTurn && (turn - firstAfterTurn) % every === 0 && !this.firstHandleHeld()) {
       if (nonResumableAfterTurns.includes(turn)) {
-        conn.agentSend({ type: 'session_resumption_update', handle: '', resumable: false });
+        conn.sendHandleUpdate('', false);
         this.record({ kind: 'not-resumable', t: this.now, conn: conn.id });
       } else {
         this.issueHandle(conn, 'turn');
       }
     }
-    this.faults.onTurnPhase(conn, turn, 'after-handle');
+    this.events.emit('turn-phase', conn, turn, 'after-handle');
   }
 
-  issueHandle(conn: ServerConnection, reason: 'turn' | 'before-expiring' | 'delayed' | 'fault', binding: 'own' | 'other-share-token' | 'other-conversation' = 'own'): void {
+  issueHandle(conn: Connection, reason: 'turn' | 'before-expiring' | 'delayed' | 'fault', binding: 'own' | 'other-share-token' | 'other-conversation' = 'own'): void {
     const record = this.host.handles.issue({
       // A foreign handle is bound elsewhere: this server will itself reject it (spec §5.1).
       shareToken: binding === 'other-share-token' ? `${this.shareToken}_other` : this.shareToken,
@@ -374,52 +340,40 @@ export class Conversation {
       seq: this.issued.length + 1,
     });
     this.issued.push(record);
-    conn.agentSend({ type: 'session_resumption_update', handle: record.value, resumable: true });
+    conn.sendHandleUpdate(record.value, true);
     this.record({ kind: 'handle-issued', t: this.now, conn: conn.id, handle: record.ref, reason });
-    this.faults.onEvent('handle-issued', conn);
+    this.events.emit('event', 'handle-issued', conn);
   }
 
-  onEndRequested(conn: ServerConnection): void {
+  onEndRequested(conn: Connection): void {
     this.record({ kind: 'end-requested', t: this.now, conn: conn.id });
     this.endConversation(conn, 'completed', 'end');
   }
 
-  endConversation(conn: ServerConnection, reason: string, cause: string, drop = false): void {
+  endConversation(conn: Connection, reason: string, cause: string, drop = false): void {
     if (conn.closed) return;
     this.ended = true;
-    conn.send({ type: 'conversation_end', reason });
+    conn.sendConversationEnd(reason);
     this.record({ kind: 'conversation-end', t: this.now, conn: conn.id, reason });
     if (drop) conn.serverDrop(cause);
     else conn.serverClose(1000, 'conversation ended', cause);
   }
 
-  onExpiring(conn: ServerConnection, timeLeft: number, deadline: number, hasHandle: boolean): void {
+  onExpiring(conn: Connection, timeLeft: number, deadline: number, hasHandle: boolean): void {
     this.record({ kind: 'expiring', t: this.now, conn: conn.id, timeLeft, deadline, hasHandle });
-    this.faults.onEvent('session-expiring', conn);
+    this.events.emit('event', 'session-expiring', conn);
   }
 
-  onConnectionClosed(conn: ServerConnection, code: number, reason: string, by: 'client' | 'server' | 'network', cause: string | undefined): void {
+  onConnectionClosed(conn: Connection, code: number, reason: string, by: CloseBy, cause: string | undefined): void {
     this.record({ kind: 'close', t: this.now, conn: conn.id, code, reason, by, ...(cause ? { cause } : {}) });
     this.host.handles.connectionClosed(conn.id, this.now);
-    this.faults.onEvent('close', conn);
-  }
-
-  fireTurnPhase(conn: ServerConnection, turn: number, phase: TurnPhase): void {
-    this.faults.onTurnPhase(conn, turn, phase);
+    this.events.emit('event', 'close', conn);
   }
 
   // ── conversation-wide faults ───────────────────────────────────────────────
 
-  startOutage(attempts: number, status: number | undefined, code: number, reason: string): void {
-    this.outage = { remaining: attempts, code, reason, ...(status !== undefined ? { status } : {}) };
-  }
-
-  startSlowAccept(attempts: number, delayMs: number): void {
-    this.slowAccept = { remaining: attempts, delayMs };
-  }
-
   goDown(durationMs: number): void {
-    this.downUntil = this.now + durationMs;
+    this.admission.goDownUntil(this.now + durationMs);
     for (const conn of this.openConnections()) conn.serverDrop('fault: down');
   }
 
@@ -429,7 +383,7 @@ export class Conversation {
 
   dispose(): void {
     this.timers.dispose();
-    this.faults.dispose();
+    this.events.emit('disposed');
   }
 
   // ── journal ────────────────────────────────────────────────────────────────
@@ -440,21 +394,6 @@ export class Conversation {
       for (const note of this.pendingNotes.splice(0)) this.host.journal.record(note);
     }
   }
-
-  recordFrameOut(conn: ServerConnection, text: string, bytes: number, type: string | undefined, dropped: boolean): void {
-    this.record({ kind: 'frame-out', t: this.now, conn: conn.id, text: this.host.redact(text), bytes, binary: false, ...(type ? { type } : {}), ...(dropped ? { dropped } : {}) });
-  }
-
-  recordBinaryOut(conn: ServerConnection, bytes: number): void {
-    this.record({ kind: 'frame-out', t: this.now, conn: conn.id, bytes, binary: true });
-  }
-
-  recordFrameIn(conn: ServerConnection, frame: { text?: string; bytes: number; binary: boolean; decoded: 'valid' | 'invalid' | 'unknown-type' | 'not-json' | 'binary'; type?: string; problem?: string }): void {
-    const text = frame.text === undefined ? undefined : this.host.redact(frame.text);
-    this.record({ kind: 'frame-in', t: this.now, conn: conn.id, ...frame, ...(text !== undefined ? { text } : {}) });
-  }
 }
 
 export type { HandleRef };
-
-const idsOf = (state: ModelState): string[] => state.exchanges.map((e) => fingerprint(e.prospect));

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ServerScript } from './schema.ts';
-import { converse, say, scripted } from './test-support.ts';
+import { converse, say, scripted } from '../testing/scripted.ts';
 
 const NO_EXPIRY = { enabled: false } as const;
 

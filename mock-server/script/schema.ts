@@ -8,6 +8,7 @@
  * from this file (`npm run schema`).
  */
 import { z } from 'zod';
+import { MockServerError } from '../errors.ts';
 
 const seconds = z.number().nonnegative();
 const closeCode = z.number().int().min(1000).max(4999);
@@ -181,6 +182,9 @@ export const FaultRule = z.strictObject({
 }).meta({ id: 'FaultRule', description: 'A fault: when it fires and what the server then does. State is per conversation.' });
 export type FaultRule = z.infer<typeof FaultRule>;
 
+/** Every script ServerScript's parse has produced: what the server takes without parsing again. */
+const validated = new WeakSet<object>();
+
 export const ServerScript = z.strictObject({
   agent: AgentPolicy.prefault({}),
   expiry: ExpiryPolicy.prefault({}),
@@ -189,6 +193,29 @@ export const ServerScript = z.strictObject({
   resume: ResumePolicy.prefault({}),
   faults: z.array(FaultRule).default([]).describe('Scripted faults, each with its own state per conversation.'),
   toxics: z.array(Toxic).default([]).describe('Toxics on every connection from the moment it opens, as on a Toxiproxy proxy.'),
-}).meta({ id: 'ServerScript', description: 'What the mock AI-voice server does; every field defaults to the reference server.' });
+})
+  // The parse's own output is registered (an overwrite keeps the JSON Schema as it is), so a
+  // script the scenario loader validated is recognised, not validated twice.
+  .overwrite((script) => {
+    validated.add(script);
+    return script;
+  })
+  .meta({ id: 'ServerScript', description: 'What the mock AI-voice server does; every field defaults to the reference server.' })
+  .brand<'ValidScript'>();
+/** A validated script: only ServerScript's parse makes one. */
 export type ServerScript = z.infer<typeof ServerScript>;
+export type ValidScript = ServerScript;
 export type ServerScriptInput = z.input<typeof ServerScript>;
+
+/** A script ServerScript's parse produced, as it produced it. */
+export function isValidScript(script: unknown): script is ValidScript {
+  return typeof script === 'object' && script !== null && validated.has(script);
+}
+
+/** The script the server runs: a validated one as it is, anything else validated now (`serve`, users, tests). */
+export function acceptScript(script: ServerScriptInput | ValidScript | undefined): ValidScript {
+  if (isValidScript(script)) return script;
+  const parsed = ServerScript.safeParse(script ?? {});
+  if (!parsed.success) throw new MockServerError('MOCK_SCRIPT_INVALID', parsed.error.message, { cause: parsed.error });
+  return parsed.data;
+}

@@ -6,7 +6,7 @@
  */
 import { http, HttpResponse, ws, type RequestHandler, type WebSocketHandler } from 'msw';
 import { WS_PATH } from '../../protocol/messages.ts';
-import type { AiVoiceServer } from '../core/ai-voice-server.ts';
+import type { AiVoiceServer } from '../faces/ai-voice/ai-voice-server.ts';
 import type { ConnectionPort, IncomingData } from '../core/connection-port.ts';
 
 /** Loopback discard port: should interception ever fail, nothing leaves this machine. */

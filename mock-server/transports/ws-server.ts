@@ -8,7 +8,8 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { SESSION_PATH_PATTERN, WS_PATH } from '../../protocol/messages.ts';
-import type { AiVoiceServer } from '../core/ai-voice-server.ts';
+import { MockServerError } from '../errors.ts';
+import type { AiVoiceServer } from '../faces/ai-voice/ai-voice-server.ts';
 import type { ConnectionPort, IncomingData } from '../core/connection-port.ts';
 
 export interface RunningServer {
@@ -52,7 +53,7 @@ export async function startWsServer(server: AiVoiceServer, options: WsServerOpti
     http.listen(options.port ?? 0, host, () => resolve());
   });
   const address = http.address();
-  if (address === null || typeof address === 'string') throw new Error('server has no TCP address');
+  if (address === null || typeof address === 'string') throw new MockServerError('MOCK_NO_TCP_ADDRESS', 'server has no TCP address');
   const base = `${host}:${address.port}`;
   return {
     httpUrl: `http://${base}`,

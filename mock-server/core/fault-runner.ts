@@ -1,18 +1,20 @@
 /**
  * Runs a conversation's fault rules: matches triggers as the conversation produces
  * events, applies toxicity and delays, and carries out the actions on the connection the
- * trigger concerns (or, for time-based triggers, the newest open one).
+ * trigger concerns (or, for time-based triggers, the newest open one). It hears the
+ * conversation through its events and acts through its public methods: the conversation
+ * knows nothing of it.
  */
 import type { Rng } from '../../protocol/rng.ts';
-import type { Conversation } from '../core/conversation.ts';
-import type { ServerConnection } from '../core/server-connection.ts';
-import { TimerGroup } from '../core/timers.ts';
-import type { Action, FaultRule, Toxic } from './schema.ts';
+import type { Action, FaultRule, Toxic } from '../script/schema.ts';
+import type { Connection } from './connection.ts';
+import type { FaultEvent, TurnPhase } from './connection-sink.ts';
+import type { Conversation } from './conversation.ts';
+import { TimerGroup } from './timers.ts';
 
 const toxicLabel = (toxic: Toxic): string => (toxic.name ? `${toxic.type} (${toxic.name})` : toxic.type);
 
-export type TurnPhase = 'after-final' | 'after-handle' | 'mid-turn' | 'after-prospect';
-export type FaultEvent = 'open' | 'handle-issued' | 'resumed' | 'session-expiring' | 'close' | 'prospect-message' | 'agent-final';
+export type { FaultEvent, TurnPhase };
 
 export class FaultRunner {
   private readonly fired: number[];
@@ -22,6 +24,11 @@ export class FaultRunner {
   constructor(private readonly conversation: Conversation, private readonly rules: readonly FaultRule[], private readonly rng: Rng) {
     this.fired = rules.map(() => 0);
     this.timers = new TimerGroup(conversation.clock);
+    conversation.events
+      .on('connection-opened', (conn) => this.onConnectionOpened(conn))
+      .on('event', (event, conn) => this.onEvent(event, conn))
+      .on('turn-phase', (conn, turn, phase) => this.onTurnPhase(conn, turn, phase))
+      .on('disposed', () => this.dispose());
   }
 
   /** Time-based triggers run from the conversation's creation (its HTTP session). */
@@ -43,14 +50,14 @@ export class FaultRunner {
     });
   }
 
-  onConnectionOpened(conn: ServerConnection): void {
+  onConnectionOpened(conn: Connection): void {
     this.rules.forEach((rule, index) => {
       if ('connection' in rule.when && rule.when.connection === conn.number) this.fire(index, conn);
     });
     this.onEvent('open', conn);
   }
 
-  onEvent(event: FaultEvent, conn: ServerConnection): void {
+  onEvent(event: FaultEvent, conn: Connection): void {
     const count = (this.eventCounts.get(event) ?? 0) + 1;
     this.eventCounts.set(event, count);
     this.rules.forEach((rule, index) => {
@@ -59,7 +66,7 @@ export class FaultRunner {
     });
   }
 
-  onTurnPhase(conn: ServerConnection, turn: number, phase: TurnPhase): void {
+  onTurnPhase(conn: Connection, turn: number, phase: TurnPhase): void {
     this.rules.forEach((rule, index) => {
       const when = rule.when;
       if ('turn' in when && when.turn === turn && when.phase === phase) this.fire(index, conn);
@@ -70,7 +77,7 @@ export class FaultRunner {
     this.timers.dispose();
   }
 
-  private fire(index: number, conn: ServerConnection | undefined): void {
+  private fire(index: number, conn: Connection | undefined): void {
     const rule = this.rules[index];
     if (!rule) return;
     if (this.fired[index]! >= rule.times) return;
@@ -92,7 +99,7 @@ export class FaultRunner {
     } else run();
   }
 
-  private apply(rule: number, action: Action, conn: ServerConnection | undefined): void {
+  private apply(rule: number, action: Action, conn: Connection | undefined): void {
     const conversation = this.conversation;
     const name = Object.keys(action)[0] ?? 'unknown';
     const note = (detail?: string): void =>
@@ -101,12 +108,12 @@ export class FaultRunner {
     // Conversation-wide actions need no open connection.
     if ('outage' in action) {
       note(`next ${action.outage.attempts} attempts fail`);
-      conversation.startOutage(action.outage.attempts, action.outage.status, action.outage.code, action.outage.reason);
+      conversation.admission.startOutage(action.outage.attempts, action.outage.status, action.outage.code, action.outage.reason);
       return;
     }
     if ('slowAccept' in action) {
       note(`next ${action.slowAccept.attempts} accepts delayed ${action.slowAccept.delay}s`);
-      conversation.startSlowAccept(action.slowAccept.attempts, action.slowAccept.delay * 1000);
+      conversation.admission.startSlowAccept(action.slowAccept.attempts, action.slowAccept.delay * 1000);
       return;
     }
     if ('restart' in action) {
@@ -125,7 +132,7 @@ export class FaultRunner {
       return;
     }
     if (!conn || conn.closed) return;
-    if ('send' in action) { note(); conn.sendText(JSON.stringify(action.send), typeof action.send.type === 'string' ? action.send.type : undefined); return; }
+    if ('send' in action) { note(); conn.sendScripted(action.send); return; }
     if ('sendRaw' in action) { note(); conn.sendText(action.sendRaw); return; }
     if ('sendBinary' in action) { note(`${action.sendBinary} bytes`); conn.sendBinary(action.sendBinary); return; }
     if ('expire' in action) {

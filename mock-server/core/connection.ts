@@ -1,36 +1,41 @@
 /**
- * One accepted WebSocket of a conversation: its own upstream model session, its expiry,
- * its agent turns, and the byte-level faults a script applies to it.
+ * One accepted connection of a conversation: its own upstream model session, its expiry,
+ * its agent turns, and the byte-level faults a script applies to it. Protocol-neutral: what
+ * its frames look like is its face's business (ConnectionSink); frames pass here as opaque
+ * text or bytes.
  */
-import { decodeClientFrame, encodeMessage, type ServerMessage } from '../../protocol/messages.ts';
 import type { ConnectionPort, IncomingData } from './connection-port.ts';
-import type { Conversation } from './conversation.ts';
+import type { AgentPhase, ExpireOptions, MessageRule } from './connection-options.ts';
+import type { CloseBy, ConnectionEvents, ConnectionSink, TurnPhase } from './connection-sink.ts';
+import { Emitter } from './emitter.ts';
+import type { JournalEvent } from './journal.ts';
 import { chunksOf, turnsOf, type ModelState } from './sales-agent.ts';
 import { TimerGroup } from './timers.ts';
 import { DeliveryQueue } from './delivery-queue.ts';
-import type { TimerHandle } from '../../protocol/clock.ts';
-import type { Toxic } from '../script/schema.ts';
+import type { Clock, TimerHandle } from '../../protocol/clock.ts';
+import type { Rng } from '../../protocol/rng.ts';
+import type { ServerScript, Toxic } from '../script/schema.ts';
 
-type AgentPhase = 'waiting-greeting' | 'idle' | 'generating' | 'ended';
-
-interface MessageRule {
-  readonly direction: 'in' | 'out';
-  readonly nth: number;
-  readonly effect: { delayMs: number } | 'duplicate' | 'drop';
+/** What a connection needs of its conversation: the conversation implements it. */
+export interface ConnectionHost {
+  readonly clock: Clock;
+  readonly script: ServerScript;
+  /** Draws of the Toxiproxy toxics (toxicity, jitter). */
+  readonly toxicRng: Rng;
+  record(event: JournalEvent): void;
+  latestValidHandleValue(): string | null;
+  turnPhase(conn: Connection, turn: number, phase: TurnPhase): void;
+  expiring(conn: Connection, timeLeft: number, deadline: number, hasHandle: boolean): void;
+  closed(conn: Connection, code: number, reason: string, by: CloseBy, cause: string | undefined): void;
 }
 
-export interface ExpireOptions {
-  timeLeft: number;
-  closeAfterMs: number;
-  closeCode: number;
-  closeReason: string;
-  drop: boolean;
-  silent: boolean;
-  resendHandle: boolean;
-}
+/** Builds the face of a new connection, before anything flows on it. */
+export type SinkFactory = (conn: Connection) => ConnectionSink;
 
-export class ServerConnection {
+export class Connection {
   state: ModelState;
+  /** Frames as they pass, for the face to journal. */
+  readonly events = new Emitter<ConnectionEvents>();
   phase: AgentPhase = 'idle';
   closed = false;
   private silent = false;
@@ -54,26 +59,29 @@ export class ServerConnection {
   private limitData: { in: number | null; out: number | null } = { in: null, out: null };
   private slowCloseMs = 0;
   private serverClosing = false;
+  private readonly sink: ConnectionSink;
 
   constructor(
     /** Unique on the server: what the journal calls `conn`. */
     readonly id: number,
     /** 1-based within the conversation: what a script's `connection` means. */
     readonly number: number,
-    readonly conversation: Conversation,
+    private readonly host: ConnectionHost,
     private readonly port: ConnectionPort,
     initialState: ModelState,
+    makeSink: SinkFactory,
   ) {
     this.state = initialState;
-    this.timers = new TimerGroup(conversation.clock);
-    this.timersForDelivery = new TimerGroup(conversation.clock);
-    this.deliveries = new DeliveryQueue(() => conversation.clock.now(), this.timersForDelivery);
+    this.timers = new TimerGroup(host.clock);
+    this.timersForDelivery = new TimerGroup(host.clock);
+    this.deliveries = new DeliveryQueue(() => host.clock.now(), this.timersForDelivery);
+    this.sink = makeSink(this);
     port.onData((data) => this.receive(data));
     port.onClose((code, reason, by) => this.closedByPeer(code, reason, by));
   }
 
   get now(): number {
-    return this.conversation.clock.now();
+    return this.host.clock.now();
   }
 
   get turns(): number {
@@ -86,10 +94,7 @@ export class ServerConnection {
 
   // ── sending ────────────────────────────────────────────────────────────────
 
-  send(message: ServerMessage): void {
-    this.sendText(encodeMessage(message), message.type);
-  }
-
+  /** Sends a text frame through the connection's faults; `type` labels it in the journal. */
   sendText(text: string, type?: string): void {
     if (this.closed || this.halfOpen) return;
     this.outCount += 1;
@@ -97,12 +102,12 @@ export class ServerConnection {
     const rule = this.messageRules.find((r) => r.direction === 'out' && r.nth === n);
     const bytes = Buffer.byteLength(text);
     if (rule?.effect === 'drop') {
-      this.conversation.recordFrameOut(this, text, bytes, type, true);
+      this.events.emit('frame-out', { text, bytes, type, dropped: true });
       return;
     }
     const deliver = (): void => {
       if (this.portGone || this.halfOpen) return;
-      this.conversation.recordFrameOut(this, text, bytes, type, false);
+      this.events.emit('frame-out', { text, bytes, type, dropped: false });
       this.outBytes += bytes;
       this.port.sendText(text);
       if (this.limitData.out !== null && this.outBytes >= this.limitData.out) this.serverClose(1006, '', 'fault: limit_data', true);
@@ -136,16 +141,35 @@ export class ServerConnection {
     this.outCount += 1;
     this.schedule(this.streamDelay('out'), () => {
       if (this.portGone || this.halfOpen) return;
-      this.conversation.recordBinaryOut(this, length);
+      this.events.emit('binary-out', length);
       this.outBytes += length;
       this.port.sendBinary(new Uint8Array(length));
     });
   }
 
-  /** Frames the agent sends are suppressed once the server "goes quiet". */
-  agentSend(message: ServerMessage): void {
+  // What the agent sends is suppressed once the server "goes quiet"; the rest always goes.
+
+  sendAgentChunk(text: string, final: boolean): void {
     if (this.silent) return;
-    this.send(message);
+    this.sink.agentChunk(text, final);
+  }
+
+  sendResumed(conversationId: string): void {
+    if (this.silent) return;
+    this.sink.resumed(conversationId);
+  }
+
+  sendHandleUpdate(handle: string, resumable: boolean): void {
+    if (this.silent) return;
+    this.sink.handleUpdate({ handle, resumable });
+  }
+
+  sendConversationEnd(reason: string): void {
+    this.sink.conversationEnd(reason);
+  }
+
+  sendScripted(frame: Readonly<Record<string, unknown>>): void {
+    this.sink.scripted(frame);
   }
 
   // ── receiving ──────────────────────────────────────────────────────────────
@@ -165,34 +189,11 @@ export class ServerConnection {
     if (rule?.effect === 'drop') return;
     const handle = (): void => {
       if (this.closed || this.halfOpen) return;
-      this.process(data);
+      this.sink.receive(data);
     };
     const delayMs = (rule && typeof rule.effect === 'object' ? rule.effect.delayMs : 0) + this.streamDelay('in');
     this.schedule(delayMs, handle);
     if (rule?.effect === 'duplicate') this.schedule(delayMs, handle);
-  }
-
-  private process(data: IncomingData): void {
-    if (!('text' in data)) {
-      this.conversation.recordFrameIn(this, { bytes: data.binary.byteLength, binary: true, decoded: 'binary' });
-      return;
-    }
-    const decoded = decodeClientFrame(data.text);
-    const bytes = Buffer.byteLength(data.text);
-    if (decoded.state !== 'valid') {
-      this.conversation.recordFrameIn(this, {
-        text: data.text,
-        bytes,
-        binary: false,
-        decoded: decoded.state,
-        ...(decoded.state === 'unknown-type' ? { type: decoded.type } : { problem: decoded.problem }),
-      });
-      return;
-    }
-    this.conversation.recordFrameIn(this, { text: data.text, bytes, binary: false, decoded: 'valid', type: decoded.message.type });
-    const message = decoded.message;
-    if (message.type === 'prospect_message') this.conversation.onProspectMessage(this, message.text);
-    else this.conversation.onEndRequested(this);
   }
 
   // ── agent turns ────────────────────────────────────────────────────────────
@@ -202,20 +203,20 @@ export class ServerConnection {
    * the turn becomes part of the model state.
    */
   streamTurn(text: string, firstDelayMs: number, turn: number, commit: () => void): void {
-    const { chunks, chunkGap } = this.conversation.script.agent;
+    const { chunks, chunkGap } = this.host.script.agent;
     const parts = chunksOf(text, chunks);
     this.phase = 'generating';
-    if (this.conversation.script.handles.nonResumableWhileGenerating) {
-      this.agentSend({ type: 'session_resumption_update', handle: '', resumable: false });
-      this.conversation.journal.record({ kind: 'not-resumable', t: this.now, conn: this.id });
+    if (this.host.script.handles.nonResumableWhileGenerating) {
+      this.sendHandleUpdate('', false);
+      this.host.record({ kind: 'not-resumable', t: this.now, conn: this.id });
     }
     parts.forEach((part, i) => {
       const isFinal = i === parts.length - 1;
       this.after(firstDelayMs + i * chunkGap * 1000, () => {
         if (this.phase !== 'generating') return;
         if (this.silent) return;
-        this.send({ type: 'transcript', role: 'agent', text: isFinal ? part : `${part} `, final: isFinal });
-        if (i === 0 && !isFinal) this.conversation.fireTurnPhase(this, turn, 'mid-turn');
+        this.sink.agentChunk(isFinal ? part : `${part} `, isFinal);
+        if (i === 0 && !isFinal) this.host.turnPhase(this, turn, 'mid-turn');
         if (isFinal) {
           this.phase = 'idle';
           commit();
@@ -228,16 +229,11 @@ export class ServerConnection {
 
   expire(options: ExpireOptions): void {
     if (this.closed) return;
-    const handle = options.resendHandle ? this.conversation.latestValidHandleValue() : null;
-    if (handle !== null && !this.silent) this.send({ type: 'session_resumption_update', handle, resumable: true });
+    const handle = options.resendHandle ? this.host.latestValidHandleValue() : null;
+    if (handle !== null && !this.silent) this.sink.handleUpdate({ handle, resumable: true });
     const deadline = this.now + options.closeAfterMs;
-    this.send({
-      type: 'session_expiring',
-      message: `The session will expire in about ${Math.round(options.timeLeft)} seconds.`,
-      timeLeft: options.timeLeft,
-      hasHandle: handle !== null,
-    });
-    this.conversation.onExpiring(this, options.timeLeft, deadline, handle !== null);
+    this.sink.expiring({ timeLeft: options.timeLeft, hasHandle: handle !== null });
+    this.host.expiring(this, options.timeLeft, deadline, handle !== null);
     if (options.silent) this.silent = true;
     // Several notices on one connection: the earliest deadline stands.
     if (this.deadline && this.deadline.at <= deadline) return;
@@ -301,7 +297,7 @@ export class ServerConnection {
     this.port.halfOpen();
   }
 
-  private closedByPeer(code: number, reason: string, by: 'client' | 'server' | 'network'): void {
+  private closedByPeer(code: number, reason: string, by: CloseBy): void {
     if (this.closed) return;
     this.portGone = true;
     // The client's close follows the frames it sent before it, still delayed on the upstream.
@@ -317,11 +313,11 @@ export class ServerConnection {
     this.markClosed(code, reason, by, undefined);
   }
 
-  private markClosed(code: number, reason: string, by: 'client' | 'server' | 'network', cause: string | undefined): void {
+  private markClosed(code: number, reason: string, by: CloseBy, cause: string | undefined): void {
     this.closed = true;
     this.phase = 'ended';
     this.timers.dispose();
-    this.conversation.onConnectionClosed(this, code, reason, by, cause);
+    this.host.closed(this, code, reason, by, cause);
   }
 
   // ── byte-level faults ──────────────────────────────────────────────────────
@@ -357,7 +353,7 @@ export class ServerConnection {
    * once per toxic and connection, PR #143). Returns whether it applied.
    */
   applyToxic(toxic: Toxic): boolean {
-    if (toxic.toxicity < 1 && this.conversation.toxicRng.next() >= toxic.toxicity) return false;
+    if (toxic.toxicity < 1 && this.host.toxicRng.next() >= toxic.toxicity) return false;
     this.applySelectedToxic(toxic);
     return true;
   }
@@ -392,6 +388,6 @@ export class ServerConnection {
   private draw(range: [number, number] | null): number {
     if (!range) return 0;
     const [base, jitter] = range;
-    return Math.max(0, base + (jitter > 0 ? this.conversation.toxicRng.between(-jitter, jitter) : 0));
+    return Math.max(0, base + (jitter > 0 ? this.host.toxicRng.between(-jitter, jitter) : 0));
   }
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AiVoiceServer } from './ai-voice-server.ts';
-import { FakePort, manualClock } from '../test-support/fake-port.ts';
-import type { ServerScriptInput } from '../script/schema.ts';
+import { FakePort, manualClock } from '../../testing/fake-port.ts';
+import type { ServerScriptInput } from '../../script/schema.ts';
 
 function setup(script: ServerScriptInput = {}) {
   const clock = manualClock();

@@ -4,7 +4,7 @@
  * and what the server journaled.
  */
 import { describe, expect, it } from 'vitest';
-import { converse, say, scripted } from './test-support.ts';
+import { converse, say, scripted } from '../testing/scripted.ts';
 
 const NO_EXPIRY = { enabled: false } as const;
 

@@ -2,10 +2,10 @@
  * A server on a manual clock with helpers to open sessions and connections, for the tests of
  * the scenario language (triggers, actions, policies).
  */
-import { AiVoiceServer } from '../core/ai-voice-server.ts';
+import { AiVoiceServer } from '../faces/ai-voice/ai-voice-server.ts';
 import type { UpgradeDecision } from '../core/connection-port.ts';
-import { FakePort, manualClock } from '../test-support/fake-port.ts';
-import type { ServerScriptInput } from './schema.ts';
+import { FakePort, manualClock } from './fake-port.ts';
+import type { ServerScriptInput } from '../script/schema.ts';
 
 /** A FakePort that also remembers how pings are to be answered. */
 export class PingAwarePort extends FakePort {

@@ -1,18 +1,10 @@
 /** An in-memory ConnectionPort and a manual clock, for testing the server logic without a transport. */
-import * as FakeTimers from '@sinonjs/fake-timers';
-import type { Clock, TimerHandle } from '../../protocol/clock.ts';
+import { ManualClock } from '../../protocol/testing/manual-clock.ts';
 import { decodeServerFrame, type ServerMessage } from '../../protocol/messages.ts';
 import type { ConnectionPort, IncomingData } from '../core/connection-port.ts';
 
-export function manualClock(): Clock & { tick(ms: number): void } {
-  const fake = FakeTimers.createClock(0);
-  return {
-    now: () => fake.now,
-    setTimeout: (fn, ms) => fake.setTimeout(fn, ms) as unknown as TimerHandle,
-    clearTimeout: (h) => fake.clearTimeout(h as never),
-    tick: (ms) => { fake.tick(ms); },
-  };
-}
+/** The one manual clock of the tests (protocol/testing): the server's core never awaits, so `tick` drives it. */
+export const manualClock = (): ManualClock => new ManualClock();
 
 export class FakePort implements ConnectionPort {
   readonly capabilities = { pings: false, halfOpen: 'emulated' as const };

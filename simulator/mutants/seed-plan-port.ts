@@ -1,7 +1,7 @@
 /**
  * The seed plan's client logic, ported literally (shared/seed/session-resume-plan.it.md,
  * sections A–E): one more mutant of the gallery, and the harness's proof that it catches the
- * plan as written. It is a standalone client — not the reference simulator with a hook
+ * plan as written. It is a standalone client — not the reference simulator with a decision
  * broken — over the WHATWG WebSocket, fetch and a Clock, so it runs as a system under test
  * in both modes (`--sut seed-plan` or `--sut mutant:seed-plan`).
  *

@@ -12,8 +12,9 @@ import { parseArgs } from 'node:util';
 import { WebSocket as WsWebSocket } from 'ws';
 import { globalClock, scaledClock, type Clock } from '../protocol/clock.ts';
 import { SutEnv } from '../protocol/sut-result.ts';
-import type { WebSocketCtor } from './connection.ts';
-import { ProspectSimulator, type SimulatorOptions, type SimulatorResult } from './prospect-simulator.ts';
+import type { WebSocketCtor } from './core/connection.ts';
+import { ProspectSimulator } from './prospect-simulator.ts';
+import type { SimulatorOptions, SimulatorResult } from './simulator-types.ts';
 
 export class UsageError extends Error {
   override name = 'UsageError';

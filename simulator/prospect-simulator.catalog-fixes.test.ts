@@ -1,34 +1,32 @@
 /**
  * Two behaviours the field-failure catalog showed the reference simulator got wrong, and their
  * fixes: a goAway right after every resume (F3) and the last agent turn repeated after a resume
- * (F19). Each is checked with the fix and, through its hook, without it.
+ * (F19). Each is checked with the fix and, through its decision, without it.
  */
 import { describe, expect, it } from 'vitest';
-import { ProspectSimulator } from './prospect-simulator.ts';
-import type { FakeConnection } from './test-support/fake-agent-server.ts';
-import { createFixture } from './test-support/simulator-fixture.ts';
+import type { ResumeDecisions } from './index.ts';
+import type { FakeConnection } from './testing/fake-agent-server.ts';
+import { createFixture } from './testing/simulator-fixture.ts';
 
-/** The hook as it was before the F3 fix: right after a resume counts as a turn boundary. */
-class BoundaryRightAfterResume extends ProspectSimulator {
-  protected override isRotationBoundary(): boolean {
-    const connection = this.current;
-    const handle = this.handles.newest();
-    return connection !== null && connection.usable && this.pendingReply === null && handle !== null && handle.finalsBefore === this.finalsSeen && handle.coveredThrough === this.contextThrough;
-  }
-}
+/** The decision as it was before the F3 fix: right after a resume counts as a turn boundary. */
+const BoundaryRightAfterResume: Partial<ResumeDecisions> = {
+  isRotationBoundary: (ctx) => {
+    const connection = ctx.current;
+    const handle = ctx.newestHandle;
+    return connection !== null && connection.usable && ctx.pendingReply === null && handle !== null && handle.finalsBefore === ctx.finalsSeen && handle.coveredThrough === ctx.contextThrough;
+  },
+};
 
-class NoRepeatDetection extends ProspectSimulator {
-  protected override isRepeatedAgentTurn(): boolean {
-    return false;
-  }
-}
+const NoRepeatDetection: Partial<ResumeDecisions> = {
+  isRepeatedAgentTurn: () => false,
+};
 
 describe('F3: session_expiring right after every resume', () => {
-  const fixture = (Simulator?: typeof ProspectSimulator) => {
+  const fixture = (decisions?: Partial<ResumeDecisions>) => {
     const warned = new Set<number>();
     const f = createFixture({
       maxTurns: 6,
-      ...(Simulator ? { Simulator } : {}),
+      ...(decisions ? { decisions } : {}),
       afterAnswer: (c, index) => {
         if (c.index === 0 && index === 2) f.server.expire(c, 60);
       },
@@ -62,14 +60,14 @@ describe('F3: session_expiring right after every resume', () => {
 });
 
 describe('F19: the last agent turn delivered again after a resume', () => {
-  const fixture = (Simulator?: typeof ProspectSimulator) => {
+  const fixture = (decisions?: Partial<ResumeDecisions>) => {
     let lastAnswer: { first: string; full: string } | null = null;
     let replayed = false;
     const f = createFixture({
       maxTurns: 4,
       replyDelayMs: 3_000,
       simulator: { thinkTimeMs: [500, 800] },
-      ...(Simulator ? { Simulator } : {}),
+      ...(decisions ? { decisions } : {}),
       afterAnswer: (_c, index) => {
         if (index === 1) lastAnswer = { first: 'Answer 1: ', full: 'Answer 1: that is a great question about your needs.' };
       },

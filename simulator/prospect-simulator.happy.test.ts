@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createPersona, prospectMessage } from './persona.ts';
-import { createFixture } from './test-support/simulator-fixture.ts';
+import { createPersona, prospectMessage } from './core/persona.ts';
+import { createFixture } from './testing/simulator-fixture.ts';
 
 describe('ProspectSimulator: an uneventful conversation', () => {
   it('greets, alternates strictly, ends with end_conversation and reports completed', async () => {

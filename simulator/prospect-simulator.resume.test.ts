@@ -3,9 +3,9 @@
  * Names carry the trap ids of the brief (T1…T14).
  */
 import { describe, expect, it } from 'vitest';
-import { createPersona, prospectMessage } from './persona.ts';
-import type { FakeConnection } from './test-support/fake-agent-server.ts';
-import { createFixture } from './test-support/simulator-fixture.ts';
+import { createPersona, prospectMessage } from './core/persona.ts';
+import type { FakeConnection } from './testing/fake-agent-server.ts';
+import { createFixture } from './testing/simulator-fixture.ts';
 
 const SEED = 7;
 const persona = createPersona(SEED);

@@ -2,10 +2,10 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createPersona, prospectMessage } from './persona.ts';
+import { createPersona, prospectMessage } from './core/persona.ts';
 import { ProspectSimulator } from './prospect-simulator.ts';
-import type { FakeConnection } from './test-support/fake-agent-server.ts';
-import { createFixture } from './test-support/simulator-fixture.ts';
+import type { FakeConnection } from './testing/fake-agent-server.ts';
+import { createFixture } from './testing/simulator-fixture.ts';
 import { ManualClock } from '../protocol/testing/manual-clock.ts';
 
 const say = (index: number): string => prospectMessage(createPersona(7), index);
@@ -142,12 +142,14 @@ describe('run() never rejects', () => {
   });
 
   it('turns an exception inside a hook into a failed result', async () => {
-    class Broken extends ProspectSimulator {
-      protected override onHandleUpdate(): void {
-        throw new Error('boom');
-      }
-    }
-    const f = createFixture({ maxTurns: 2, Simulator: Broken });
+    const f = createFixture({
+      maxTurns: 2,
+      decisions: {
+        handleUpdate: () => {
+          throw new Error('boom');
+        },
+      },
+    });
     const result = await f.run();
     expect(result.status).toBe('failed');
     expect(result.reason).toMatch(/internal error.*boom/);

@@ -1,8 +1,12 @@
-/** Public option and result types of the Prospect Simulator (re-exported by prospect-simulator.ts). */
+/** Public option and result types of the Prospect Simulator (exported by index.ts). */
 import type { Clock } from '../protocol/clock.ts';
 import type { SutResult } from '../protocol/sut-result.ts';
-import type { WebSocketCtor } from './connection.ts';
-import type { ResumePolicy } from './policy.ts';
+import type { WebSocketCtor } from './core/connection.ts';
+import type { ResumeDecisions } from './core/decisions.ts';
+import type { SimulatorEvent } from './core/event-log.ts';
+import type { ResumePolicy } from './core/policy.ts';
+
+export type { SimulatorEvent } from './core/event-log.ts';
 
 export interface SimulatorOptions {
   /** Base URL for `POST /api/sales-agent/{shareToken}/session`. */
@@ -21,19 +25,14 @@ export interface SimulatorOptions {
   /** Default: globalThis.fetch, looked up when the run starts. */
   fetch?: typeof fetch;
   policy?: Partial<ResumePolicy>;
+  /** Resume decisions to replace (the rest stay DEFAULT_DECISIONS): how the mutants put a bug back. */
+  decisions?: Partial<ResumeDecisions>;
   /** The prospect's "thinking/speaking" delay before each reply, [min, max] protocol ms, seeded. */
   thinkTimeMs?: [number, number];
   /** Receives redacted log lines. Default: no output. */
   logger?: (line: string) => void;
   /** Where to write the post-mortem JSON when the run ends (always written when set). */
   stateFile?: string;
-}
-
-/** One entry of the run's event log. `t` is the clock's now(); never holds a secret. */
-export interface SimulatorEvent {
-  t: number;
-  kind: string;
-  [k: string]: unknown;
 }
 
 export interface SimulatorResult extends SutResult {

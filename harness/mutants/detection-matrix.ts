@@ -12,7 +12,7 @@ import { stopInterception } from '../run/msw-interception.ts';
 import { runScenario, type ScenarioRun } from '../run/run-scenario.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import type { Mode, SystemUnderTest } from '../sut/system-under-test.ts';
-import type { Mutant } from './gallery.ts';
+import type { Mutant } from '../../simulator/index.ts';
 
 /** A row of the matrix: the reference, or a mutant. `sut` is its `--sut` value. */
 export interface MatrixSubject {

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { Clock } from '../../protocol/clock.ts';
-import type { SimulatorOptions, WebSocketCtor } from '../../simulator/prospect-simulator.ts';
+import type { SimulatorOptions, WebSocketCtor } from '../../simulator/index.ts';
 import { runInVirtualTime } from '../run/virtual-time.ts';
 import { Fence, RunOverError } from './fenced-mutant.ts';
 

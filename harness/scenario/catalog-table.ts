@@ -11,7 +11,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { MUTANTS } from '../mutants/gallery.ts';
+import { MUTANTS } from '../../simulator/index.ts';
 import { CATALOG_DIR, loadCatalog } from './loader.ts';
 import { SCENARIO_GROUPS, type Scenario } from './schema.ts';
 

@@ -3,7 +3,7 @@ import { WebSocket as WsWebSocket } from 'ws';
 import { globalClock, scaledClock } from '../../protocol/clock.ts';
 import { SutResult } from '../../protocol/sut-result.ts';
 import { join } from 'node:path';
-import { ProspectSimulator, type SimulatorOptions } from '../../simulator/prospect-simulator.ts';
+import { ProspectSimulator, type SimulatorOptions } from '../../simulator/index.ts';
 import type { SutRunContext, SutRunOutcome, SystemUnderTest } from './system-under-test.ts';
 
 export type SimulatorFactory = (options: SimulatorOptions) => { run(): Promise<unknown> };

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MUTANTS } from '../mutants/gallery.ts';
+import { MUTANTS } from '../../simulator/index.ts';
 import { allMutants, parseSut, SutSpecError } from './parse-sut.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');

@@ -8,8 +8,7 @@
  *   seed-plan | mutant:seed-plan the seed plan's logic as written (harness/mutants/seed-plan-port.ts)
  */
 import { fencedMutantSut } from '../mutants/fenced-mutant.ts';
-import { findMutant, MUTANTS, type Mutant } from '../mutants/gallery.ts';
-import { SEED_PLAN_MUTANT } from '../mutants/seed-plan-port.ts';
+import { findMutant, MUTANTS, SEED_PLAN_MUTANT, type Mutant } from '../../simulator/index.ts';
 import { builtinSut } from './builtin-sut.ts';
 import { cmdSut } from './cmd-sut.ts';
 import { moduleSut, resolveModulePath } from './module-sut.ts';

@@ -9,7 +9,7 @@ import { basename, dirname, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../harness/cli/main.ts';
 import type { CliIo } from '../../harness/cli/run-command.ts';
-import { MUTANTS } from '../../harness/mutants/gallery.ts';
+import { MUTANTS } from '../../simulator/index.ts';
 import { currentSection, generatedSection, tableTarget } from '../../harness/scenario/catalog-table.ts';
 import { CATALOG_DIR, catalogFiles, loadCatalog } from '../../harness/scenario/loader.ts';
 import { SCENARIO_GROUPS } from '../../harness/scenario/schema.ts';

@@ -7,7 +7,7 @@
  * time after its run, and must not reach the runs after it.
  */
 import { describe, expect, it } from 'vitest';
-import { findMutant } from '../../harness/mutants/gallery.ts';
+import { findMutant } from '../../simulator/index.ts';
 import { runScenario } from '../../harness/run/run-scenario.ts';
 import { simulatorSut } from '../../harness/sut/builtin-sut.ts';
 import { CATALOG, CATCHERS, MAY_HANG } from './catalog-support.ts';

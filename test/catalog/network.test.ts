@@ -8,7 +8,7 @@
  * short scenarios run at 0.04 (1 protocol s = 40 ms) and only long ones faster (at least 0.004).
  */
 import { describe, expect, it } from 'vitest';
-import { findMutant } from '../../harness/mutants/gallery.ts';
+import { findMutant } from '../../simulator/index.ts';
 import { runScenario, type ScenarioRun } from '../../harness/run/run-scenario.ts';
 import type { Scenario } from '../../harness/scenario/schema.ts';
 import { builtinSut, simulatorSut } from '../../harness/sut/builtin-sut.ts';

@@ -6,7 +6,7 @@ import { WebSocket } from 'ws';
 import { describe, expect, it } from 'vitest';
 import { scaledClock } from '../../protocol/clock.ts';
 import { serveCommand } from '../../harness/cli/serve-command.ts';
-import { ProspectSimulator } from '../../simulator/prospect-simulator.ts';
+import { ProspectSimulator } from '../../simulator/index.ts';
 
 describe('resume-harness serve', () => {
   it('serves a scenario on 127.0.0.1 that a client completes, printing its URLs and redacted journal lines', async () => {

@@ -4,7 +4,7 @@
  * it — and the reference simulator passes that same scenario, so the failure is the bug's.
  */
 import { describe, expect, it } from 'vitest';
-import { findMutant } from '../../harness/mutants/gallery.ts';
+import { findMutant } from '../../simulator/index.ts';
 import { runScenario } from '../../harness/run/run-scenario.ts';
 import { loadCatalog } from '../../harness/scenario/loader.ts';
 import { builtinSut, simulatorSut } from '../../harness/sut/builtin-sut.ts';

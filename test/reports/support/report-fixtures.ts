@@ -10,30 +10,22 @@ import { runScenario, type ScenarioRun } from '../../../harness/run/run-scenario
 import type { Scenario } from '../../../harness/scenario/schema.ts';
 import { simulatorSut } from '../../../harness/sut/builtin-sut.ts';
 import type { SystemUnderTest } from '../../../harness/sut/system-under-test.ts';
-import { ProspectSimulator } from '../../../simulator/prospect-simulator.ts';
+import { ProspectSimulator, type SimulatorOptions } from '../../../simulator/index.ts';
 
 /**
  * The seed plan's client: waits for the server to close after session_expiring (T6) and
  * then takes the close as the end (T1), so every expiry and every drop loses the conversation.
  */
 export class BrokenClient extends ProspectSimulator {
-  protected override shouldReconnect(): boolean {
-    return false;
-  }
-
-  protected override rotationDelayMs(): number {
-    return 1e9;
-  }
-
-  protected override isRotationBoundary(): boolean {
-    return false;
+  constructor(options: SimulatorOptions) {
+    super({ ...options, decisions: { shouldReconnect: () => false, rotationDelayMs: () => 1e9, isRotationBoundary: () => false } });
   }
 }
 
 /** T12: logs the share and session tokens (and anything else it knows) in full. */
 export class LeakyClient extends ProspectSimulator {
-  protected override redactSecrets(text: string): string {
-    return text;
+  constructor(options: SimulatorOptions) {
+    super({ ...options, decisions: { redactSecrets: (text) => text } });
   }
 }
 

@@ -2,7 +2,7 @@
  * Delay before a reconnect attempt (spec §6.4). Growing delays keep a struggling server from being
  * hammered; jitter keeps many clients that lost the same server from returning in lockstep.
  */
-import type { Rng } from '../protocol/rng.ts';
+import type { Rng } from '../../protocol/rng.ts';
 
 export interface BackoffPolicy {
   baseDelayMs: number;

@@ -3,7 +3,7 @@
  * against msw's interceptor (globalThis.WebSocket in-process) and the `ws` package (network).
  *
  * A Connection forwards every event of its socket, even after it has been replaced or closed:
- * deciding that an event is stale is the simulator's job (ProspectSimulator.isCurrent), kept in
+ * deciding that an event is stale is the simulator's job (ResumeDecisions.isCurrent), kept in
  * one place so that it can be tested, and broken on purpose, in one place.
  */
 import type { KeptHandle } from './handle-keeper.ts';

@@ -5,7 +5,7 @@
  * rolled-back conversation. So when the newest is rejected there is nothing to fall back to,
  * and a rejected handle is remembered so that it is never taken again (spec §7, 4003).
  */
-import { fingerprint } from '../protocol/redact.ts';
+import { fingerprint } from '../../protocol/redact.ts';
 
 export interface KeptHandle {
   readonly value: string;

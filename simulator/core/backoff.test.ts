@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRng } from '../protocol/rng.ts';
+import { createRng } from '../../protocol/rng.ts';
 import { backoffDelayMs, nominalBackoffMs } from './backoff.ts';
 
 const policy = { baseDelayMs: 2000, maxDelayMs: 30000, jitter: 0.2 };

@@ -1,7 +1,7 @@
 /**
  * The seed plan's client logic, ported literally (the project's original plan,
  * sections A–E): one more mutant of the gallery, and the harness's proof that it catches the
- * plan as written. It is a standalone client — not the reference simulator with a hook
+ * plan as written. It is a standalone client — not the reference simulator with a decision
  * broken — over the WHATWG WebSocket, fetch and a Clock, so it runs as a system under test
  * in both modes (`--sut seed-plan` or `--sut mutant:seed-plan`).
  *
@@ -35,9 +35,11 @@ import type { Clock, TimerHandle } from '../../protocol/clock.ts';
 import { globalClock } from '../../protocol/clock.ts';
 import { createRng, type Rng } from '../../protocol/rng.ts';
 import type { SutResult } from '../../protocol/sut-result.ts';
-import { createPersona, prospectMessage, type Persona } from '../../simulator/persona.ts';
-import { DEFAULT_THINK_TIME_MS, type SimulatorOptions, type WebSocketCtor, type WebSocketLike } from '../../simulator/prospect-simulator.ts';
-import type { Mutant } from './gallery.ts';
+import type { WebSocketCtor, WebSocketLike } from '../core/connection.ts';
+import { createPersona, prospectMessage, type Persona } from '../core/persona.ts';
+import { DEFAULT_THINK_TIME_MS } from '../core/policy.ts';
+import type { SimulatorOptions } from '../simulator-types.ts';
+import type { Mutant } from './mutant.ts';
 
 const OPEN = 1;
 

@@ -1,17 +1,13 @@
 /**
- * Each decision hook, broken on purpose the way the seed plan (or a plausible slip) breaks it,
+ * Each resume decision, broken on purpose the way the seed plan (or a plausible slip) breaks it,
  * must be caught by its scenario: the reference passes the check, the mutant fails it. This keeps
- * the hooks wired (a hook the simulator stopped calling would make its mutant pass) and proves
- * that the scenarios can fail.
+ * the decisions wired (a decision the simulator stopped asking would make its mutant pass) and
+ * proves that the scenarios can fail.
  */
 import { describe, expect, it } from 'vitest';
-import type { SessionResumptionUpdateMessage } from '../protocol/messages.ts';
-import type { Connection } from './connection.ts';
-import { createPersona, prospectMessage } from './persona.ts';
-import { ProspectSimulator, type SimulatorOptions, type SimulatorResult } from './prospect-simulator.ts';
-import type { FakeConnection } from './test-support/fake-agent-server.ts';
-import { createFixture, type Fixture, type FixtureOptions } from './test-support/simulator-fixture.ts';
-import type { z } from 'zod';
+import { createPersona, DEFAULT_DECISIONS, prospectMessage, type ResumeDecisions, type SimulatorResult } from '../index.ts';
+import type { FakeConnection } from '../testing/fake-agent-server.ts';
+import { createFixture, type Fixture, type FixtureOptions } from '../testing/simulator-fixture.ts';
 
 const say = (index: number): string => prospectMessage(createPersona(7), index);
 
@@ -20,12 +16,12 @@ interface Scenario {
   holds: (f: Fixture, result: SimulatorResult | null) => boolean;
 }
 
-type SimulatorClass = new (options: SimulatorOptions) => ProspectSimulator;
+type Decisions = Partial<ResumeDecisions>;
 
-async function holds(scenario: Scenario, Simulator: SimulatorClass = ProspectSimulator): Promise<boolean> {
+async function holds(scenario: Scenario, decisions?: Decisions): Promise<boolean> {
   let fixture: Fixture | undefined;
   const options = scenario.options(() => fixture as Fixture);
-  fixture = createFixture({ ...options, Simulator });
+  fixture = createFixture({ ...options, ...(decisions ? { decisions } : {}) });
   let result: SimulatorResult | null;
   try {
     result = await fixture.run(4 * 3_600_000);
@@ -205,160 +201,28 @@ const scenarios = {
   },
 } satisfies Record<string, Scenario>;
 
-type UpdateMessage = z.infer<typeof SessionResumptionUpdateMessage>;
-
-const mutants: [string, keyof typeof scenarios, SimulatorClass][] = [
-  [
-    'T1 seed plan: no reconnect on 1000',
-    'closeAfterExpiring',
-    class extends ProspectSimulator {
-      protected override shouldReconnect(code: number, reason: string): boolean {
-        return code !== 1000 && super.shouldReconnect(code, reason);
-      }
-    },
-  ],
-  [
-    'T2 seed plan: an open socket is taken as a resume',
-    'openWithoutResumed',
-    class extends ProspectSimulator {
-      protected override confirmsResume(): boolean {
-        return true;
-      }
-    },
-  ],
-  [
-    'T3: events of replaced sockets are not filtered',
-    'lateCloseOfOldSocket',
-    class extends ProspectSimulator {
-      protected override isCurrent(): boolean {
-        return true;
-      }
-    },
-  ],
-  [
-    'T4 seed plan: fixed 2 s delay',
-    'everyAttemptRefused',
-    class extends ProspectSimulator {
-      protected override reconnectDelayMs(): number {
-        return 2000;
-      }
-    },
-  ],
-  [
-    'T4: unbounded attempts',
-    'everyAttemptRefused',
-    class extends ProspectSimulator {
-      protected override exceedsAttemptBudget(): boolean {
-        return false;
-      }
-    },
-  ],
-  [
-    'T4 seed plan: attempts reset on session:resumed',
-    'acceptThenCloseForever',
-    class extends ProspectSimulator {
-      protected override resetAttemptsAfter(kind: 'open' | 'resumed' | 'full-turn'): boolean {
-        return kind !== 'open';
-      }
-    },
-  ],
-  [
-    'T14: accept-then-close handles are never abandoned',
-    'acceptThenCloseTwice',
-    class extends ProspectSimulator {
-      protected override shouldAbandonHandle(): boolean {
-        return false;
-      }
-    },
-  ],
+const mutants: [string, keyof typeof scenarios, Decisions][] = [
+  ['T1 seed plan: no reconnect on 1000', 'closeAfterExpiring', { shouldReconnect: (close, ctx) => close.code !== 1000 && DEFAULT_DECISIONS.shouldReconnect(close, ctx) }],
+  ['T2 seed plan: an open socket is taken as a resume', 'openWithoutResumed', { confirmsResume: () => true }],
+  ['T3: events of replaced sockets are not filtered', 'lateCloseOfOldSocket', { isCurrent: () => true }],
+  ['T4 seed plan: fixed 2 s delay', 'everyAttemptRefused', { reconnectDelayMs: () => 2000 }],
+  ['T4: unbounded attempts', 'everyAttemptRefused', { exceedsAttemptBudget: () => false }],
+  ['T4 seed plan: attempts reset on session:resumed', 'acceptThenCloseForever', { resetAttemptsAfter: (kind) => kind !== 'open' }],
+  ['T14: accept-then-close handles are never abandoned', 'acceptThenCloseTwice', { shouldAbandonHandle: () => false }],
   [
     'T5: resumable:false clears the handle',
     'resumableFalse',
-    class extends ProspectSimulator {
-      protected override onHandleUpdate(message: UpdateMessage, connection: Connection): void {
-        const newest = this.handles.newest();
-        if (!message.resumable && newest) this.handles.reject(newest.value);
-        super.onHandleUpdate(message, connection);
-      }
-    },
+    { handleUpdate: (update, ctx) => (!update.resumable && ctx.newestHandle ? 'drop-newest-then-offer' : 'offer') },
   ],
-  [
-    'T6: session_expiring ignored (waits for the server to close)',
-    'expiringAtBoundary',
-    class extends ProspectSimulator {
-      protected override onExpiring(): void {}
-    },
-  ],
-  [
-    'T6: rotation planned at the deadline itself',
-    'expiringMidTurn',
-    class extends ProspectSimulator {
-      protected override rotationDelayMs(timeLeftSeconds: number): number {
-        return timeLeftSeconds * 1000 + 1;
-      }
-    },
-  ],
-  [
-    'T7: nothing re-sent after resume',
-    'dropMidTurn',
-    class extends ProspectSimulator {
-      protected override messageToResend(): number | null {
-        return null;
-      }
-    },
-  ],
-  [
-    'T9: no half-open detection',
-    'halfOpen',
-    class extends ProspectSimulator {
-      protected override inactivityTimeoutMs(): number {
-        return 1e12;
-      }
-    },
-  ],
-  [
-    'T11: conversation_end ignored',
-    'serverEndsConversation',
-    class extends ProspectSimulator {
-      protected override onConversationEnd(): void {}
-    },
-  ],
-  [
-    '4001: reconnects anyway',
-    'unauthorised',
-    class extends ProspectSimulator {
-      protected override shouldReconnect(): boolean {
-        return true;
-      }
-    },
-  ],
-  [
-    'T14: 4003 does not drop the handle',
-    'handleRejected',
-    class extends ProspectSimulator {
-      protected override rejectsHandle(): boolean {
-        return false;
-      }
-    },
-  ],
-  [
-    'T8/T13: silent new model session when no handle',
-    'dropBeforeFirstHandle',
-    class extends ProspectSimulator {
-      protected override recoverWithoutHandle(): void {
-        this.openConnection(null);
-      }
-    },
-  ],
-  [
-    'T12: no redaction',
-    'secretsEchoed',
-    class extends ProspectSimulator {
-      protected override redactSecrets(text: string): string {
-        return text;
-      }
-    },
-  ],
+  ['T6: session_expiring ignored (waits for the server to close)', 'expiringAtBoundary', { expiringResponse: () => 'ignore' }],
+  ['T6: rotation planned at the deadline itself', 'expiringMidTurn', { rotationDelayMs: (timeLeftSeconds) => timeLeftSeconds * 1000 + 1 }],
+  ['T7: nothing re-sent after resume', 'dropMidTurn', { messageToResend: () => null }],
+  ['T9: no half-open detection', 'halfOpen', { inactivityTimeoutMs: () => 1e12 }],
+  ['T11: conversation_end ignored', 'serverEndsConversation', { honoursConversationEnd: () => false }],
+  ['4001: reconnects anyway', 'unauthorised', { shouldReconnect: () => true }],
+  ['T14: 4003 does not drop the handle', 'handleRejected', { rejectsHandle: () => false }],
+  ['T8/T13: silent new model session when no handle', 'dropBeforeFirstHandle', { withoutHandle: () => 'fresh-connection' }],
+  ['T12: no redaction', 'secretsEchoed', { redactSecrets: (text) => text }],
 ];
 
 describe('scenarios hold for the reference simulator', () => {
@@ -368,7 +232,7 @@ describe('scenarios hold for the reference simulator', () => {
 });
 
 describe('each re-introduced bug is caught by its scenario', () => {
-  it.each(mutants)('%s (%s)', async (_name, scenario, Mutant) => {
-    expect(await holds(scenarios[scenario], Mutant)).toBe(false);
+  it.each(mutants)('%s (%s)', async (_name, scenario, decisions) => {
+    expect(await holds(scenarios[scenario], decisions)).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fingerprint } from '../protocol/redact.ts';
+import { fingerprint } from '../../protocol/redact.ts';
 import { HandleKeeper } from './handle-keeper.ts';
 
 const arrival = (coveredThrough: number, receivedAt = 0) => ({ receivedAt, coveredThrough, sentAtArrival: coveredThrough, finalsBefore: coveredThrough + 1 });

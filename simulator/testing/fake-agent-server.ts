@@ -5,7 +5,7 @@
  * helper methods; everything else behaves like a well-mannered server.
  */
 import { decodeClientFrame, type ClientMessage, type ServerMessage } from '../../protocol/messages.ts';
-import type { WebSocketCtor, WebSocketLike } from '../connection.ts';
+import type { WebSocketCtor, WebSocketLike } from '../core/connection.ts';
 import type { ManualClock } from '../../protocol/testing/manual-clock.ts';
 
 type Listener = (event: any) => void;

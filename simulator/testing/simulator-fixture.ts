@@ -1,5 +1,5 @@
 /** Wires a simulator to the fake server on a virtual clock, for the socket-driven tests. */
-import { ProspectSimulator, type SimulatorOptions, type SimulatorResult } from '../prospect-simulator.ts';
+import { ProspectSimulator, type ResumeDecisions, type SimulatorOptions, type SimulatorResult } from '../index.ts';
 import { FakeAgentServer, type FakeServerOptions } from './fake-agent-server.ts';
 import { ManualClock } from '../../protocol/testing/manual-clock.ts';
 
@@ -7,8 +7,8 @@ export interface FixtureOptions extends Omit<FakeServerOptions, 'clock'> {
   maxTurns?: number;
   seed?: number;
   simulator?: Partial<SimulatorOptions>;
-  /** A subclass re-introducing a bug, for mutation checks. */
-  Simulator?: new (options: SimulatorOptions) => ProspectSimulator;
+  /** Decisions re-introducing a bug, for mutation checks. */
+  decisions?: Partial<ResumeDecisions>;
 }
 
 export interface Fixture {
@@ -23,7 +23,7 @@ export interface Fixture {
 
 export function createFixture(fixture: FixtureOptions = {}): Fixture {
   const clock = new ManualClock(1_000_000);
-  const { maxTurns = 3, seed = 7, simulator: overrides = {}, Simulator = ProspectSimulator, ...serverOptions } = fixture;
+  const { maxTurns = 3, seed = 7, simulator: overrides = {}, decisions, ...serverOptions } = fixture;
   const server = new FakeAgentServer({ clock, ...serverOptions });
   const logs: string[] = [];
   const options: SimulatorOptions = {
@@ -38,8 +38,9 @@ export function createFixture(fixture: FixtureOptions = {}): Fixture {
     thinkTimeMs: [1000, 2000],
     logger: (line) => logs.push(line),
     ...overrides,
+    ...(decisions ? { decisions } : {}),
   };
-  const simulator = new Simulator(options);
+  const simulator = new ProspectSimulator(options);
   return {
     clock,
     server,

@@ -3,7 +3,7 @@
  * so re-arming a wait can never leave a stale duplicate behind, and `clearAll` at the end of a run
  * guarantees nothing fires afterwards.
  */
-import type { Clock, TimerHandle } from '../protocol/clock.ts';
+import type { Clock, TimerHandle } from '../../protocol/clock.ts';
 
 /** Node fires longer timers at once (32-bit overflow); no wait of the simulator is meant to be that long. */
 const MAX_TIMER_MS = 2_147_483_647;

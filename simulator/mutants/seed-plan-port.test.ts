@@ -3,10 +3,10 @@
  * harness catches it (a FAILED verdict) on the scenarios built for them.
  */
 import { describe, expect, it } from 'vitest';
-import { runScenario } from '../run/run-scenario.ts';
-import { loadCatalog } from '../scenario/loader.ts';
-import { Scenario } from '../scenario/schema.ts';
-import { parseSut } from '../sut/parse-sut.ts';
+import { runScenario } from '../../harness/run/run-scenario.ts';
+import { loadCatalog } from '../../harness/scenario/loader.ts';
+import { Scenario } from '../../harness/scenario/schema.ts';
+import { parseSut } from '../../harness/sut/parse-sut.ts';
 
 const catalog = loadCatalog().map((l) => l.scenario);
 const scenario = (id: string): Scenario => catalog.find((s) => s.id === id)!;

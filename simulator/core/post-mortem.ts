@@ -5,10 +5,11 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { SimulatorEvent, SimulatorResult } from './simulator-types.ts';
+import type { SutResult } from '../../protocol/sut-result.ts';
+import type { SimulatorEvent } from './event-log.ts';
 
 export interface PostMortem {
-  status: SimulatorResult['status'];
+  status: SutResult['status'];
   reason: string | null;
   conversationId: string | null;
   turns: number;

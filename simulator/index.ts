@@ -1,0 +1,21 @@
+/**
+ * The simulator's public entry: the reference Prospect Simulator, its options and types, the
+ * resume decisions and policy it is configured with, the persona, and the mutant gallery.
+ * Code outside simulator/ imports from here only.
+ */
+export { ProspectSimulator } from './prospect-simulator.ts';
+export type { SimulatorEvent, SimulatorOptions, SimulatorResult } from './simulator-types.ts';
+export { DEFAULT_RESUME_POLICY, DEFAULT_THINK_TIME_MS, resolvePolicy, type ResumePolicy } from './core/policy.ts';
+export {
+  DEFAULT_DECISIONS,
+  resolveDecisions,
+  type ConnectionView,
+  type DecisionContext,
+  type PendingReply,
+  type ResumeDecisions,
+} from './core/decisions.ts';
+export type { WebSocketCtor, WebSocketLike } from './core/connection.ts';
+export type { KeptHandle } from './core/handle-keeper.ts';
+export { createPersona, prospectMessage, type Persona } from './core/persona.ts';
+export { findMutant, MUTANTS, type Mutant } from './mutants/gallery.ts';
+export { SEED_PLAN_MUTANT, SeedPlanSimulator } from './mutants/seed-plan-port.ts';

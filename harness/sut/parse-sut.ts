@@ -7,11 +7,11 @@
  *   mutant:ID                    the reference with one trap re-introduced (harness/mutants/gallery.ts)
  *   seed-plan | mutant:seed-plan the seed plan's logic as written (harness/mutants/seed-plan-port.ts)
  */
-import { fencedMutantSut } from '../mutants/fenced-mutant.ts';
 import { findMutant, MUTANTS, type Mutant } from '../mutants/gallery.ts';
 import { SEED_PLAN_MUTANT } from '../mutants/seed-plan-port.ts';
 import { builtinSut } from './builtin-sut.ts';
 import { cmdSut } from './cmd-sut.ts';
+import { fencedMutantSut } from './fenced-mutant.ts';
 import { moduleSut, resolveModulePath } from './module-sut.ts';
 import type { SystemUnderTest } from './system-under-test.ts';
 

@@ -13,10 +13,10 @@
 import type { Clock, TimerHandle } from '../../protocol/clock.ts';
 import { globalClock } from '../../protocol/clock.ts';
 import type { SimulatorOptions, WebSocketCtor } from '../../simulator/prospect-simulator.ts';
-import { virtualTimeActive } from '../run/virtual-time.ts';
-import { simulatorSut } from '../sut/builtin-sut.ts';
-import type { SutRunOutcome, SystemUnderTest } from '../sut/system-under-test.ts';
-import type { Mutant } from './gallery.ts';
+import { virtualTimeActive } from '../sandbox/virtual-time.ts';
+import type { Mutant } from '../mutants/gallery.ts';
+import { simulatorSut } from './builtin-sut.ts';
+import type { SutRunOutcome, SystemUnderTest } from './system-under-test.ts';
 
 export class RunOverError extends Error {
   readonly code = 'RUN_OVER';

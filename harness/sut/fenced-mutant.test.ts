@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { Clock } from '../../protocol/clock.ts';
 import type { SimulatorOptions, WebSocketCtor } from '../../simulator/prospect-simulator.ts';
-import { runInVirtualTime } from '../run/virtual-time.ts';
+import { runInVirtualTime } from '../sandbox/virtual-time.ts';
 import { Fence, RunOverError } from './fenced-mutant.ts';
 
 const fenceOptions = (o: SimulatorOptions): SimulatorOptions => new Fence().apply(o);

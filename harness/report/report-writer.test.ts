@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ALL_FORMATS, createReportWriter, parseFormats, ReportFormatError, type ReportFormat } from './report-writer.ts';
 import { ScenarioReportSchema } from './scenario-report-schema.ts';
-import { fakeSut, passingRun, syntheticJournal, syntheticRun } from './test-support/synthetic-run.ts';
+import { fakeSut, passingRun, syntheticJournal, syntheticRun } from './testing/synthetic-run.ts';
 
 const root = (): string => mkdtempSync(join(tmpdir(), 'report-writer-'));
 const writer = (reportsRoot: string, formats: readonly ReportFormat[] = ALL_FORMATS, runId = 'run-a') =>

@@ -1,9 +1,10 @@
 /** `resume-harness serve --scenario ID`: the mock server alone, to point a real client at by hand. */
 import { scaledClock } from '../../protocol/clock.ts';
 import { startWsServer } from '../../mock-server/index.ts';
+import { UsageError } from '../errors.ts';
 import { mockServerFor } from '../sandbox/mock-server.ts';
 import { loadCatalog } from '../scenario/loader.ts';
-import { intFlag, parse, positiveFlag, UsageError } from './args.ts';
+import { intFlag, parse, positiveFlag } from './args.ts';
 import type { CliIo } from './run-command.ts';
 
 export async function serveCommand(args: string[], io: CliIo, until: Promise<void>): Promise<number> {

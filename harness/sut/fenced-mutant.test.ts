@@ -2,7 +2,8 @@ import { describe, expect, it, vi } from 'vitest';
 import type { Clock } from '../../protocol/clock.ts';
 import type { SimulatorOptions, WebSocketCtor } from '../../simulator/prospect-simulator.ts';
 import { runInVirtualTime } from '../sandbox/virtual-time.ts';
-import { Fence, RunOverError } from './fenced-mutant.ts';
+import { RunOverError } from '../errors.ts';
+import { Fence } from './fenced-mutant.ts';
 
 const fenceOptions = (o: SimulatorOptions): SimulatorOptions => new Fence().apply(o);
 

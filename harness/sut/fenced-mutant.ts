@@ -14,17 +14,10 @@ import type { Clock, TimerHandle } from '../../protocol/clock.ts';
 import { globalClock } from '../../protocol/clock.ts';
 import type { SimulatorOptions, WebSocketCtor } from '../../simulator/prospect-simulator.ts';
 import { virtualTimeActive } from '../sandbox/virtual-time.ts';
+import { RunOverError } from '../errors.ts';
 import type { Mutant } from '../mutants/gallery.ts';
 import { simulatorSut } from './builtin-sut.ts';
 import type { SutRunOutcome, SystemUnderTest } from './system-under-test.ts';
-
-export class RunOverError extends Error {
-  readonly code = 'RUN_OVER';
-  constructor() {
-    super('this run is over');
-    this.name = 'RunOverError';
-  }
-}
 
 export class Fence {
   private closed = false;

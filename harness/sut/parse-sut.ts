@@ -9,15 +9,13 @@
  */
 import { findMutant, MUTANTS, type Mutant } from '../mutants/gallery.ts';
 import { SEED_PLAN_MUTANT } from '../mutants/seed-plan-port.ts';
+import { SutSpecError } from '../errors.ts';
 import { builtinSut } from './builtin-sut.ts';
 import { cmdSut } from './cmd-sut.ts';
 import { fencedMutantSut } from './fenced-mutant.ts';
 import { moduleSut, resolveModulePath } from './module-sut.ts';
 import type { SystemUnderTest } from './system-under-test.ts';
 
-export class SutSpecError extends Error {
-  readonly code = 'SUT_SPEC_INVALID';
-}
 
 /** Every mutant `--sut mutant:ID` knows: the gallery, then the seed plan's port. */
 export function allMutants(): readonly Mutant[] {

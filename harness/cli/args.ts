@@ -1,9 +1,6 @@
 /** Command-line parsing with errors that name the flag at fault (exit 2). */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-
-export class UsageError extends Error {
-  readonly code = 'USAGE';
-}
+import { UsageError } from '../errors.ts';
 
 export function parse<T extends ParseArgsConfig['options']>(args: string[], options: T): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
   try {

@@ -4,7 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { catalogFiles, isScenarioFilePath, loadFiles, selectScenarios, type LoadedScenario } from '../scenario/loader.ts';
-import { UsageError } from './args.ts';
+import { UsageError } from '../errors.ts';
 
 export function loadSelection(selectors: readonly string[], cwd: string): LoadedScenario[] {
   const paths = selectors.filter(isScenarioFilePath).map((p) => resolve(cwd, p));

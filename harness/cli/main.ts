@@ -2,9 +2,7 @@
  * resume-harness: exit 0 when nothing failed, 1 when a scenario failed, 2 for usage errors
  * and invalid scenario files (named by file, field and problem).
  */
-import { ScenarioError } from '../scenario/errors.ts';
-import { SutSpecError } from '../sut/parse-sut.ts';
-import { UsageError } from './args.ts';
+import { ScenarioError, SutSpecError, UsageError } from '../errors.ts';
 import { listCommand } from './list-command.ts';
 import { MATRIX_USAGE, matrixCommand } from './matrix-command.ts';
 import { RUN_USAGE, runCommand, type CliIo } from './run-command.ts';

@@ -7,11 +7,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
-import { matrixPasses, mutantSubject, referenceSubject, renderMatrixMarkdown, renderMatrixText, runMatrix, type DetectionMatrix } from '../mutants/detection-matrix.ts';
-import { runInWorkers } from '../mutants/matrix-pool.ts';
+import { UsageError } from '../errors.ts';
+import { matrixPasses, mutantSubject, referenceSubject, renderMatrixMarkdown, renderMatrixText, runMatrix, type DetectionMatrix } from '../matrix/detection-matrix.ts';
+import { runInWorkers } from '../matrix/matrix-pool.ts';
 import type { Mode } from '../sut/system-under-test.ts';
 import { allMutants, parseSut } from '../sut/parse-sut.ts';
-import { intFlag, parse, positiveFlag, UsageError } from './args.ts';
+import { intFlag, parse, positiveFlag } from './args.ts';
 import { loadSelection } from './load-selection.ts';
 import type { CliIo } from './run-command.ts';
 

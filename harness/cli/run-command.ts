@@ -1,13 +1,15 @@
 /** `resume-harness run`: scenarios × one system under test → verdicts, reports, exit status. */
 import { randomInt } from 'node:crypto';
 import { resolve } from 'node:path';
+import { ReportFormatError, UsageError } from '../errors.ts';
 import { passes } from '../judge/verdict.ts';
 import { createProgress } from '../report/progress.ts';
-import { ALL_FORMATS, createReportWriter, type ReportFormat } from '../report/report-writer.ts';
+import { ALL_FORMATS, parseFormats, type ReportFormat } from '../report/formats.ts';
+import { createReportWriter } from '../report/report-writer.ts';
 import { runScenario } from '../run/run-scenario.ts';
 import type { Mode } from '../sut/system-under-test.ts';
 import { parseSut } from '../sut/parse-sut.ts';
-import { intFlag, parse, positiveFlag, UsageError } from './args.ts';
+import { intFlag, parse, positiveFlag } from './args.ts';
 import { loadSelection } from './load-selection.ts';
 
 export const DEFAULT_TIME_SCALE = 0.005;
@@ -36,7 +38,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   if (mode !== 'virtual' && mode !== 'network') throw new UsageError(`--mode must be virtual or network, got "${String(values.mode)}"`);
   const seed = intFlag(values.seed, 'seed') ?? randomInt(0, 2 ** 31);
   const timeScale = positiveFlag(values['time-scale'], 'time-scale') ?? DEFAULT_TIME_SCALE;
-  const formats = parseFormats(values.format);
+  const formats = formatsFlag(values.format);
   const strict = values.strict === true;
   const sut = parseSut(String(values.sut));
   if (!sut.modes.includes(mode)) throw new UsageError(`--sut ${sut.id} runs only in ${sut.modes.join(' or ')} mode`);
@@ -62,10 +64,13 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   return summary.failed > 0 ? 1 : 0;
 }
 
-function parseFormats(value: string | boolean | undefined): ReadonlySet<ReportFormat> {
+/** `--format`, read by the one registry of report formats; absent: every format. */
+function formatsFlag(value: string | boolean | undefined): ReadonlySet<ReportFormat> {
   if (value === undefined) return new Set(ALL_FORMATS);
-  const wanted = String(value).split(',').map((f) => f.trim()).filter(Boolean);
-  const bad = wanted.filter((f) => !(ALL_FORMATS as readonly string[]).includes(f));
-  if (bad.length > 0 || wanted.length === 0) throw new UsageError(`--format takes a list of ${ALL_FORMATS.join(', ')}; got "${String(value)}"`);
-  return new Set(wanted as ReportFormat[]);
+  try {
+    return parseFormats(String(value));
+  } catch (error) {
+    if (error instanceof ReportFormatError) throw new UsageError(`--format takes a list of ${ALL_FORMATS.join(', ')}; got "${String(value)}"`);
+    throw error;
+  }
 }

@@ -1,8 +1,10 @@
 /** `resume-harness serve --scenario ID`: the mock server alone, to point a real client at by hand. */
 import { scaledClock } from '../../protocol/clock.ts';
-import { AiVoiceServer, startWsServer } from '../../mock-server/index.ts';
+import { startWsServer } from '../../mock-server/index.ts';
+import { UsageError } from '../errors.ts';
+import { mockServerFor } from '../sandbox/mock-server.ts';
 import { loadCatalog } from '../scenario/loader.ts';
-import { intFlag, parse, positiveFlag, UsageError } from './args.ts';
+import { intFlag, parse, positiveFlag } from './args.ts';
 import type { CliIo } from './run-command.ts';
 
 export async function serveCommand(args: string[], io: CliIo, until: Promise<void>): Promise<number> {
@@ -11,7 +13,7 @@ export async function serveCommand(args: string[], io: CliIo, until: Promise<voi
   const found = loadCatalog().find((l) => l.scenario.id === values.scenario);
   if (!found) throw new UsageError(`no scenario "${values.scenario}" (see: resume-harness list)`);
   const scale = positiveFlag(values['time-scale'], 'time-scale') ?? 1;
-  const server = new AiVoiceServer({ clock: scaledClock(scale), seed: intFlag(values.seed, 'seed') ?? undefined, script: found.scenario.server });
+  const server = mockServerFor(found.scenario, scaledClock(scale), intFlag(values.seed, 'seed') ?? undefined);
   const running = await startWsServer(server, { port: intFlag(values.port, 'port') ?? 0 });
   io.stdout.write(
     [

@@ -1,8 +1,7 @@
 /** `resume-harness validate FILES…`: every problem of every file, then exit 2 if any. */
 import { resolve } from 'node:path';
-import { formatProblem, type ScenarioProblem } from '../scenario/errors.ts';
+import { formatProblem, UsageError, type ScenarioProblem } from '../errors.ts';
 import { validateFiles } from '../scenario/loader.ts';
-import { UsageError } from './args.ts';
 import type { CliIo } from './run-command.ts';
 
 export function validateCommand(args: string[], io: CliIo): number {

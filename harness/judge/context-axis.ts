@@ -3,12 +3,11 @@
  * Silent loss — the server's model lost answered turns while the client reported
  * `contextLost: false` — is the most serious failure the harness knows (sut-contract §5).
  */
-import { conversationFacts } from './conversation-facts.ts';
 import { clientReportedLoss, resultOf, s, type JudgeInput } from './judge-input.ts';
 import { failed, nonStrict, ok, type AxisVerdict } from './verdict.ts';
 
 export function judgeContext(input: JudgeInput): AxisVerdict {
-  const facts = conversationFacts(input.timeline);
+  const { facts } = input.analysis;
   const result = resultOf(input.client);
   const lost = facts.lostSlots.length > 0 || facts.newSessionAfterTurns;
   const outcome = input.scenario.expect.outcome;

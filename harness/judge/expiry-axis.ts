@@ -3,13 +3,13 @@
  * turn boundary where it could (spec §6.2), rather than wait to be cut?
  */
 import { secs, type JudgeInput } from './judge-input.ts';
-import type { Segment } from './timeline.ts';
+import type { Segment } from '../analysis/timeline.ts';
 import { failed, informational, nonStrict, ok, type AxisVerdict } from './verdict.ts';
 
 const MIN_ACTIONABLE_TIME_LEFT_S = 2;
 
 export function judgeExpiry(input: JudgeInput): AxisVerdict {
-  const notified = input.timeline.segments.filter((seg) => seg.expiring.length > 0 && !seg.blackHoled);
+  const notified = input.analysis.timeline.segments.filter((seg) => seg.expiring.length > 0 && !seg.blackHoled);
   if (notified.length === 0) return informational('No session_expiring in this run: nothing to judge.');
   let midTurn: { seg: Segment; t: number } | null = null;
   let judged = 0;
@@ -20,7 +20,7 @@ export function judgeExpiry(input: JudgeInput): AxisVerdict {
     const deadline = notice.t + notice.timeLeft * 1000;
     const close = seg.close;
     if (seg.conversationEndAt !== null && seg.conversationEndAt <= deadline) { judged++; continue; }
-    if (!close) return failed(`Connection ${seg.ordinal} was still open when the run ended, ${secs(input.timeline.end - deadline)} past its goAway deadline.`);
+    if (!close) return failed(`Connection ${seg.ordinal} was still open when the run ended, ${secs(input.analysis.timeline.end - deadline)} past its goAway deadline.`);
     // Closed before the announced deadline: the server broke its own notice; nothing to hold against the client.
     if (close.by !== 'client' && close.t < deadline) continue;
     if (close.by === 'server' && close.cause === 'expiry-deadline') {

@@ -6,14 +6,14 @@ import { s, type JudgeInput } from './judge-input.ts';
 import { failed, ok, type AxisVerdict } from './verdict.ts';
 
 export function judgeProtocol(input: JudgeInput): AxisVerdict {
-  const frames = input.timeline.segments.flatMap((seg) => seg.framesIn.map((f) => ({ seg, f })));
+  const frames = input.analysis.timeline.segments.flatMap((seg) => seg.framesIn.map((f) => ({ seg, f })));
   const bad = frames.filter(({ f }) => f.decoded !== 'valid');
   if (bad.length > 0) {
     const { seg, f } = bad[0]!;
     const what = f.decoded === 'unknown-type' ? `unknown type "${f.type}"` : f.decoded === 'binary' ? 'a binary frame' : f.problem ?? f.decoded;
     return failed(`The client sent ${s(bad.length, 'frame')} that the protocol does not allow; the first on connection ${seg.ordinal}: ${what}.`);
   }
-  const budget = 3 * (input.scenario.conversation.maxTurns + input.timeline.segments.length + 5);
+  const budget = 3 * (input.scenario.conversation.maxTurns + input.analysis.timeline.segments.length + 5);
   if (frames.length > budget) return failed(`Flood: the client sent ${frames.length} frames for a ${input.scenario.conversation.maxTurns}-turn conversation (budget ${budget}).`);
   return ok(`${s(frames.length, 'frame')} from the client, all valid protocol v1 messages.`);
 }

@@ -1,17 +1,12 @@
 import type { SutResult } from '../../protocol/sut-result.ts';
+import type { RunAnalysis } from '../analysis/run-analysis.ts';
 import type { Scenario } from '../scenario/schema.ts';
-import type { Timeline } from './timeline.ts';
-
-/** What the client reported, or why nothing usable came back. */
-export type ClientReport =
-  | { readonly state: 'reported'; readonly result: SutResult }
-  | { readonly state: 'missing'; readonly reason: string }
-  | { readonly state: 'invalid'; readonly reason: string }
-  | { readonly state: 'hung'; readonly reason: string };
+import type { ClientReport } from '../sut/system-under-test.ts';
 
 export interface JudgeInput {
   readonly scenario: Scenario;
-  readonly timeline: Timeline;
+  /** The timeline and conversation facts, worked out once per run (analysis/run-analysis.ts). */
+  readonly analysis: RunAnalysis;
   readonly client: ClientReport;
   /** Everything the client printed or logged. */
   readonly output: readonly string[];

@@ -6,8 +6,10 @@ import { describe, expect, it } from 'vitest';
 import type { HandleRef, JournalEvent } from '../../mock-server/index.ts';
 import { Scenario, type Expectation } from '../scenario/schema.ts';
 import { judgeReconnect } from './reconnect-axis.ts';
-import { buildTimeline } from './timeline.ts';
-import type { ClientReport } from './judge-input.ts';
+import { conversationFacts } from '../analysis/conversation-facts.ts';
+import type { RunAnalysis } from '../analysis/run-analysis.ts';
+import { buildTimeline } from '../analysis/timeline.ts';
+import type { ClientReport } from '../sut/system-under-test.ts';
 
 const scenario = (expect: Partial<Expectation> & Pick<Expectation, 'outcome'>, limit = 3600) =>
   Scenario.parse({ id: 'unit', title: 't', description: 'd', expectation: 'e', why: 'w', group: 'timing', provenance: ['unit'], expect, limit, conversation: { maxTurns: 2 } });
@@ -25,8 +27,14 @@ const session: JournalEvent = { kind: 'http-session', t: 0, status: 201, convers
 const failedClient: ClientReport = { state: 'reported', result: { status: 'failed', turns: 0, reconnects: 2, contextLost: true } };
 const completedClient: ClientReport = { state: 'reported', result: { status: 'completed', turns: 2, reconnects: 2, contextLost: false } };
 
+/** The run's analysis with the run's end given (the reconnect axis reads the timeline). */
+function analysisOf(events: JournalEvent[], end: number): RunAnalysis {
+  const timeline = buildTimeline(events, end);
+  return { timeline, get facts() { return conversationFacts(timeline); } };
+}
+
 function judge(events: JournalEvent[], expect: Parameters<typeof scenario>[0], client: ClientReport, end = 100_000, limit?: number) {
-  return judgeReconnect({ scenario: scenario(expect, limit), timeline: buildTimeline(events, end), client, output: [], secrets: [] });
+  return judgeReconnect({ scenario: scenario(expect, limit), analysis: analysisOf(events, end), client, output: [], secrets: [] });
 }
 
 describe('maxReconnects', () => {

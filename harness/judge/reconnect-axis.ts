@@ -5,7 +5,7 @@
  */
 import { CloseCode } from '../../protocol/close-codes.ts';
 import { resultOf, s, secs, type JudgeInput } from './judge-input.ts';
-import { carriedFullTurn, newestDeliveredHandle, type Attempt, type Segment, type Timeline } from './timeline.ts';
+import { carriedFullTurn, newestDeliveredHandle, type Attempt, type Segment, type Timeline } from '../analysis/timeline.ts';
 import { failed, informational, nonStrict, ok, type AxisVerdict } from './verdict.ts';
 
 interface Outage {
@@ -14,7 +14,8 @@ interface Outage {
 }
 
 export function judgeReconnect(input: JudgeInput): AxisVerdict {
-  const { timeline, scenario } = input;
+  const { scenario } = input;
+  const { timeline } = input.analysis;
   const expect = scenario.expect;
   if (input.client.state === 'hung') return failed(`The client never ended: ${input.client.reason}. When every attempt fails it must end with a failed status (spec §6.7).`);
   // Virtual time can leap to a client's next timer, however far: an end after the limit is a hang all the same.

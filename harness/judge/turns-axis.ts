@@ -2,15 +2,15 @@
  * Turns: how many prospect turns reached the agent, duplicates, stalls, and whether the
  * client's count agrees with the server's.
  */
-import { conversationFacts } from './conversation-facts.ts';
 import { resultOf, s, secs, type JudgeInput } from './judge-input.ts';
-import { segmentEnd, type Segment, type Timeline } from './timeline.ts';
+import { segmentEnd, type Segment, type Timeline } from '../analysis/timeline.ts';
 import { failed, ok, type AxisVerdict } from './verdict.ts';
 
 export function judgeTurns(input: JudgeInput): AxisVerdict {
-  const { scenario, timeline } = input;
+  const { scenario } = input;
+  const { timeline } = input.analysis;
   const expected = scenario.conversation.maxTurns;
-  const facts = conversationFacts(timeline);
+  const { facts } = input.analysis;
   const serverTurns = facts.answeredTurns;
   const duplicates = timeline.segments.flatMap((seg) => seg.prospectTurns.filter((p) => p.duplicate).map((p) => ({ seg, p })));
   if (duplicates.length > 0) {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fingerprint } from '../../protocol/redact.ts';
 import { buildScenarioReport, minimalScenarioReport } from './build-scenario-report.ts';
 import { ScenarioReportSchema } from './scenario-report-schema.ts';
-import { HANDLE_SECRET, SECRETS, syntheticRun, TOKEN_SECRET } from './test-support/synthetic-run.ts';
+import { HANDLE_SECRET, SECRETS, syntheticRun, TOKEN_SECRET } from './testing/synthetic-run.ts';
 
 describe('buildScenarioReport', () => {
   const run = syntheticRun();

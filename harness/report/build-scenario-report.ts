@@ -2,9 +2,9 @@
  * Builds the per-scenario report object from a judged run. Pure and deterministic: the
  * same seed gives the same object, except under `wall`.
  */
-import type { ClientReport } from '../judge/judge-input.ts';
 import { passes } from '../judge/verdict.ts';
 import type { ScenarioRun } from '../run/run-scenario.ts';
+import type { ClientReport } from '../sut/system-under-test.ts';
 import { scriptedFaults } from './fault-script.ts';
 import { redactDeep } from './redaction.ts';
 import { runFacts } from './run-facts.ts';
@@ -12,7 +12,7 @@ import { REPORT_VERSION, type ReportComparison, type ScenarioReport } from './sc
 
 export function buildScenarioReport(run: ScenarioRun, strict: boolean): ScenarioReport {
   const { scenario } = run;
-  const facts = runFacts(run.journal, run.protocolMs, scenario.conversation.maxTurns);
+  const facts = runFacts(run.journal, run.analysis, scenario.conversation.maxTurns);
   const client = clientSide(run.client);
   const report: ScenarioReport = {
     ...header(run, strict),

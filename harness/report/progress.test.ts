@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createProgress } from './progress.ts';
 import type { RunSummary } from './report-writer.ts';
-import { passingRun, syntheticRun } from './test-support/synthetic-run.ts';
+import { passingRun, syntheticRun } from './testing/synthetic-run.ts';
 
 /** A write stream that keeps what it is given. */
 function sink(isTTY: boolean, columns = 200): NodeJS.WriteStream & { text: () => string } {

@@ -2,9 +2,9 @@ import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlink
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ALL_FORMATS, createReportWriter, parseFormats, ReportFormatError, type ReportFormat } from './report-writer.ts';
+import { ALL_FORMATS, createReportWriter, type ReportFormat } from './report-writer.ts';
 import { ScenarioReportSchema } from './scenario-report-schema.ts';
-import { fakeSut, passingRun, syntheticJournal, syntheticRun } from './test-support/synthetic-run.ts';
+import { fakeSut, passingRun, syntheticJournal, syntheticRun } from './testing/synthetic-run.ts';
 
 const root = (): string => mkdtempSync(join(tmpdir(), 'report-writer-'));
 const writer = (reportsRoot: string, formats: readonly ReportFormat[] = ALL_FORMATS, runId = 'run-a') =>
@@ -108,18 +108,5 @@ describe('createReportWriter', () => {
     expect(readlinkSync(join(reportsRoot, 'latest'))).toBe('run-2');
     expect(tree(reportsRoot).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     expect(Object.keys(JSON.parse(readFileSync(join(reportsRoot, 'run-2', 'index.json'), 'utf8')).suts.builtin)).toEqual(['synthetic.drop', 'synthetic.ok', 'synthetic.other']);
-  });
-});
-
-describe('parseFormats', () => {
-  it('reads a comma-separated list; nothing or `all` means every format', () => {
-    expect([...parseFormats('json, md')]).toEqual(['json', 'md']);
-    expect([...parseFormats(undefined)]).toEqual([...ALL_FORMATS]);
-    expect([...parseFormats('all')]).toEqual([...ALL_FORMATS]);
-  });
-
-  it('names the unknown formats', () => {
-    expect(() => parseFormats('json,pdf,xml')).toThrow(ReportFormatError);
-    expect(() => parseFormats('json,pdf')).toThrow('unknown report format "pdf" (known: json, md, junit, html)');
   });
 });

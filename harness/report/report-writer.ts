@@ -14,15 +14,14 @@ import type { ScenarioRun } from '../run/run-scenario.ts';
 import { pointLatest, writeFileAtomic } from './atomic-file.ts';
 import { buildScenarioReport, minimalScenarioReport } from './build-scenario-report.ts';
 import { SutFolders } from './report-paths.ts';
-import { htmlReporter } from './reporters/html-reporter.ts';
+import { REPORTERS_MAP } from './formats.ts';
 import { jsonReporter } from './reporters/json-reporter.ts';
-import { junitReporter } from './reporters/junit-reporter.ts';
-import { markdownReporter, summaryMarkdown } from './reporters/markdown-reporter.ts';
-import { ALL_FORMATS, type OutputFile, type ReportEntry, type ReportFormat, type Reporter, type RunContext } from './reporters/reporter.ts';
+import { summaryMarkdown } from './reporters/markdown-reporter.ts';
+import type { OutputFile, ReportEntry, ReportFormat, Reporter, RunContext } from './reporters/reporter.ts';
 import type { ScenarioReport } from './scenario-report-schema.ts';
 import { countVerdicts } from './render/verdicts.ts';
 
-export { ALL_FORMATS, type ReportFormat } from './reporters/reporter.ts';
+export { ALL_FORMATS, type ReportFormat } from './formats.ts';
 export type { ScenarioReport } from './scenario-report-schema.ts';
 export { buildScenarioReport } from './build-scenario-report.ts';
 
@@ -56,26 +55,8 @@ export interface ReportWriter {
   finish(): Promise<RunSummary>;
 }
 
-/** One reporter per format, in the order their files are written. */
-const REPORTERS: readonly Reporter[] = [jsonReporter, markdownReporter, junitReporter, htmlReporter];
-
-export class ReportFormatError extends Error {
-  readonly code = 'REPORT_UNKNOWN_FORMAT';
-
-  constructor(readonly unknown: string[]) {
-    super(`unknown report format${unknown.length > 1 ? 's' : ''} ${unknown.map((f) => `"${f}"`).join(', ')} (known: ${ALL_FORMATS.join(', ')})`);
-    this.name = 'ReportFormatError';
-  }
-}
-
-/** `--format json,md`: a comma-separated list; empty or `all` means every format. */
-export function parseFormats(text: string | undefined): Set<ReportFormat> {
-  const names = (text ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
-  if (names.length === 0 || names.includes('all')) return new Set(ALL_FORMATS);
-  const unknown = names.filter((n) => !(ALL_FORMATS as readonly string[]).includes(n));
-  if (unknown.length > 0) throw new ReportFormatError(unknown);
-  return new Set(names as ReportFormat[]);
-}
+/** One reporter per format, in the order their files are written: the registry's. */
+const REPORTERS: readonly Reporter[] = Object.values(REPORTERS_MAP);
 
 export async function createReportWriter(options: ReportWriterOptions): Promise<ReportWriter> {
   const runDir = join(options.reportsRoot, options.runId);

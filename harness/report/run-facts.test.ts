@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { runFacts } from './run-facts.ts';
-import { H2, syntheticJournal } from './test-support/synthetic-run.ts';
+import type { JournalEvent } from '../../mock-server/index.ts';
+import { analyseRun } from '../analysis/run-analysis.ts';
+import { runFacts as runFactsOf } from './run-facts.ts';
+import { H2, syntheticJournal } from './testing/synthetic-run.ts';
+
+/** The report's facts of a journal, from the run's analysis as run/ works it out. */
+const runFacts = (journal: JournalEvent[], protocolMs: number, maxTurns: number) => runFactsOf(journal, analyseRun(journal, protocolMs), maxTurns);
 
 describe('runFacts', () => {
   const facts = runFacts(syntheticJournal(), 12_000, 5);

@@ -1,11 +1,12 @@
 /**
- * What happened in one run, derived from the server's journal for the reader: connections
- * as segments, attempts with their gaps, fault windows to shade, where turns or context were
- * lost. Facts only, no verdicts: the judge grades, the report shows why.
+ * What happened in one run, shaped for the reader from the server's journal and the run's
+ * analysis (the timeline and conversation facts the judge graded, not rebuilt here):
+ * connections as segments, attempts with their gaps, fault windows to shade, where turns or
+ * context were lost. Facts only, no verdicts: the judge grades, the report shows why.
  */
 import type { EventOf, JournalEvent } from '../../mock-server/index.ts';
-import { conversationFacts } from '../judge/conversation-facts.ts';
-import { buildTimeline, carriedFullTurn, type Segment, type Timeline } from '../judge/timeline.ts';
+import type { RunAnalysis } from '../analysis/run-analysis.ts';
+import { carriedFullTurn, type Segment, type Timeline } from '../analysis/timeline.ts';
 import type {
   ReportAttempt, ReportComparison, ReportConnection, ReportFaultWindow, ReportHappened, ReportLoss, ReportTurnEvent, ReportWireFrame,
 } from './scenario-report-schema.ts';
@@ -29,12 +30,12 @@ export const secs = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 /** Fault actions whose effect lasts until the connection they hit is gone. */
 const UNTIL_CLOSE = new Set(['drop', 'close', 'halfOpen', 'silence', 'toxic']);
 
-export function runFacts(journal: readonly JournalEvent[], protocolMs: number, maxTurns: number): RunFacts {
-  const end = Math.max(protocolMs, journal.at(-1)?.t ?? 0);
-  const timeline = buildTimeline(journal, end);
+export function runFacts(journal: readonly JournalEvent[], analysis: RunAnalysis, maxTurns: number): RunFacts {
+  const { timeline } = analysis;
+  const { end } = timeline;
   const framesOut = new Map<number, number>();
   for (const e of journal) if (e.kind === 'frame-out') framesOut.set(e.conn, (framesOut.get(e.conn) ?? 0) + 1);
-  const facts = conversationFacts(timeline);
+  const { facts } = analysis;
   const turnEvents = turnEventsOf(journal);
   return {
     end,

@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { AXES } from '../judge/verdict.ts';
-import { scenarioReportJsonSchema, scenarioReportJsonSchemaText } from './scenario-report-schema.ts';
-import { REPORT_SCHEMA_FILE } from './write-report-schema.ts';
+import { REPORT_SCHEMA_FILE, scenarioReportJsonSchema, scenarioReportJsonSchemaText } from './scenario-report-schema.ts';
 
 describe('the shipped JSON Schema', () => {
-  it('is in sync with the zod schema (regenerate: npx tsx harness/report/write-report-schema.ts)', () => {
+  it('is in sync with the zod schema (regenerate: npm run report-schema)', () => {
     expect(readFileSync(REPORT_SCHEMA_FILE, 'utf8')).toBe(scenarioReportJsonSchemaText());
   });
 

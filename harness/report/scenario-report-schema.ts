@@ -8,10 +8,14 @@
  * or scaled time), so they are reproducible from the seed. Every wall-clock value lives
  * under `wall` and nowhere else: a determinism check drops that one key.
  */
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { AXES, VERDICTS, type Axis } from '../judge/verdict.ts';
 
 export const REPORT_VERSION = 1;
+
+/** Where the shipped JSON Schema lives, next to this file (written by tools/write-report-schema.ts). */
+export const REPORT_SCHEMA_FILE = fileURLToPath(new URL('./scenario-report.schema.json', import.meta.url));
 
 const t = z.number().describe('Protocol milliseconds since the run started.');
 const conn = z.number().int().describe('Server connection id (the journal\'s `conn`).');

@@ -7,14 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { globalClock, scaledClock } from '../../protocol/clock.ts';
 import { SutResult } from '../../protocol/sut-result.ts';
-import { AiVoiceServer, startWsServer, virtualEndpoints, type JournalEvent } from '../../mock-server/index.ts';
+import { startWsServer, virtualEndpoints, type JournalEvent } from '../../mock-server/index.ts';
+import { analyseRun, type RunAnalysis } from '../analysis/run-analysis.ts';
 import { harnessError, judge, type Judgement } from '../judge/judge.ts';
-import type { ClientReport } from '../judge/judge-input.ts';
-import { buildTimeline } from '../judge/timeline.ts';
+import { mockServerFor } from '../sandbox/mock-server.ts';
+import { interceptFor, releaseInterception, stopInterception } from '../sandbox/msw-interception.ts';
+import { runInVirtualTime } from '../sandbox/virtual-time.ts';
 import type { Scenario } from '../scenario/schema.ts';
-import type { Mode, SutRunOutcome, SystemUnderTest } from '../sut/system-under-test.ts';
-import { interceptFor, releaseInterception, stopInterception } from './msw-interception.ts';
-import { runInVirtualTime } from './virtual-time.ts';
+import type { ClientReport, Mode, SutRunOutcome, SystemUnderTest } from '../sut/system-under-test.ts';
 
 export interface RunOptions {
   readonly mode: Mode;
@@ -39,6 +39,8 @@ export interface ScenarioRun {
   readonly clientExtra: Record<string, unknown>;
   readonly output: string[];
   readonly journal: JournalEvent[];
+  /** The journal's timeline and conversation facts, worked out once: the judge and the reports read them. */
+  readonly analysis: RunAnalysis;
   readonly secrets: string[];
   readonly protocolMs: number;
   readonly wallMs: number;
@@ -62,7 +64,7 @@ export async function runScenario(scenario: Scenario, sut: SystemUnderTest, opti
   try {
     if (!sut.modes.includes(options.mode)) {
       const reason = `${sut.id} cannot run in ${options.mode} mode (supports: ${sut.modes.join(', ')})`;
-      return { ...base, judgement: harnessError(reason), client: { state: 'missing', reason }, clientExtra: {}, journal: [], secrets: [], protocolMs: 0, wallMs: performance.now() - wallStart, harnessError: reason };
+      return { ...base, judgement: harnessError(reason), client: { state: 'missing', reason }, clientExtra: {}, journal: [], analysis: analyseRun([], 0), secrets: [], protocolMs: 0, wallMs: performance.now() - wallStart, harnessError: reason };
     }
     const run = options.mode === 'virtual' ? await runVirtual(scenario, sut, seed, workDir, output) : await runNetwork(scenario, sut, seed, options, workDir, output);
     // Whatever an adapter says was reported must be a result of sut-contract §4; anything else is the client's finding, not a crash.
@@ -70,16 +72,17 @@ export async function runScenario(scenario: Scenario, sut: SystemUnderTest, opti
       const checked = SutResult.safeParse(run.outcome.report.result);
       if (!checked.success) run.outcome = { ...run.outcome, report: { state: 'invalid', reason: `not a result of sut-contract §4: ${checked.error.issues.map((i) => `${i.path.join('.') || 'result'}: ${i.message}`).join('; ')}` } };
     }
-    const timeline = buildTimeline(run.journal, run.protocolMs);
+    const analysis = analyseRun(run.journal, run.protocolMs);
     const judgement = run.harnessError
       ? harnessError(run.harnessError)
-      : judge({ scenario, timeline, client: run.outcome.report, output, secrets: run.secrets });
+      : judge({ scenario, analysis, client: run.outcome.report, output, secrets: run.secrets });
     return {
       ...base,
       judgement,
       client: run.outcome.report,
       clientExtra: run.outcome.extra ?? {},
       journal: run.journal,
+      analysis,
       secrets: run.secrets,
       protocolMs: run.protocolMs,
       wallMs: performance.now() - wallStart,
@@ -87,7 +90,7 @@ export async function runScenario(scenario: Scenario, sut: SystemUnderTest, opti
     };
   } catch (error) {
     const reason = `harness error: ${(error as Error).stack ?? String(error)}`;
-    return { ...base, judgement: harnessError(reason), client: { state: 'missing', reason }, clientExtra: {}, journal: [], secrets: [], protocolMs: 0, wallMs: performance.now() - wallStart, harnessError: reason };
+    return { ...base, judgement: harnessError(reason), client: { state: 'missing', reason }, clientExtra: {}, journal: [], analysis: analyseRun([], 0), secrets: [], protocolMs: 0, wallMs: performance.now() - wallStart, harnessError: reason };
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }
@@ -102,7 +105,7 @@ interface RawRun {
 }
 
 async function runVirtual(scenario: Scenario, sut: SystemUnderTest, seed: number, workDir: string, output: string[]): Promise<RawRun> {
-  const server = new AiVoiceServer({ clock: globalClock, seed, script: scenario.server });
+  const server = mockServerFor(scenario, globalClock, seed);
   const endpoints = virtualEndpoints();
   await interceptFor(server);
   let snapshot: { journal: JournalEvent[]; at: number } | null = null;
@@ -143,7 +146,7 @@ async function runNetwork(scenario: Scenario, sut: SystemUnderTest, seed: number
   // Real sockets need the real globals: an earlier virtual run's msw interception must go.
   stopInterception();
   const clock = scaledClock(options.timeScale);
-  const server = new AiVoiceServer({ clock, seed, script: scenario.server });
+  const server = mockServerFor(scenario, clock, seed);
   const running = await startWsServer(server);
   const wallLimitMs = scenario.limit * 1000 * options.timeScale + (options.wallSlackMs ?? 15_000);
   try {

@@ -6,7 +6,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
-import { ScenarioError, pathToString, type ScenarioProblem } from './errors.ts';
+import { ScenarioError, type ScenarioProblem } from '../errors.ts';
 import { explainIssue } from './explain-issues.ts';
 import { Scenario, ScenarioFile } from './schema.ts';
 
@@ -197,6 +197,16 @@ function issuesToProblems(file: string, schema: z.ZodType, root: unknown, issues
       seen.add(key);
       out.push({ code: 'SCENARIO_INVALID', file, path: full, problem: explained.message });
     }
+  }
+  return out;
+}
+
+/** A zod path as people write it: `variants[1].server.expiry.closeCode`. */
+export function pathToString(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out ? `.${String(key)}` : String(key);
   }
   return out;
 }

@@ -21,8 +21,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SutEnv, SutResult } from '../../protocol/sut-result.ts';
-import type { ClientReport } from '../judge/judge-input.ts';
-import type { SutRunContext, SutRunOutcome, SystemUnderTest } from './system-under-test.ts';
+import type { ClientReport, SutRunContext, SutRunOutcome, SystemUnderTest } from './system-under-test.ts';
 
 export interface CmdSutOptions {
   /** As shown in reports; default `cmd:<command>`. */

@@ -49,10 +49,9 @@ import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
 import { WebSocket as WsWebSocket } from 'ws';
 import { SutResult } from '../../protocol/sut-result.ts';
-import type { ClientReport } from '../judge/judge-input.ts';
-import { stopInterception } from '../run/msw-interception.ts';
-import { virtualTimeActive } from '../run/virtual-time.ts';
-import type { Mode, SutRunContext, SutRunOutcome, SystemUnderTest } from './system-under-test.ts';
+import { stopInterception } from '../sandbox/msw-interception.ts';
+import { virtualTimeActive } from '../sandbox/virtual-time.ts';
+import type { ClientReport, Mode, SutRunContext, SutRunOutcome, SystemUnderTest } from './system-under-test.ts';
 
 /** What the factory is given. */
 export interface ModuleSutConfig {

@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MUTANTS } from '../../simulator/index.ts';
-import { allMutants, parseSut, SutSpecError } from './parse-sut.ts';
+import { SutSpecError } from '../errors.ts';
+import { allMutants, parseSut } from './parse-sut.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 

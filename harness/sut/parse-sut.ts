@@ -4,19 +4,17 @@
  *   builtin                      the reference Prospect Simulator
  *   module:PATH                  an in-process module (module-sut.ts), PATH from the working directory
  *   cmd:COMMAND                  an external process, through `sh -c` (cmd-sut.ts)
- *   mutant:ID                    the reference with one trap re-introduced (harness/mutants/gallery.ts)
- *   seed-plan | mutant:seed-plan the seed plan's logic as written (harness/mutants/seed-plan-port.ts)
+ *   mutant:ID                    the reference with one trap re-introduced (simulator/mutants/gallery.ts)
+ *   seed-plan | mutant:seed-plan the seed plan's logic as written (simulator/mutants/seed-plan-port.ts)
  */
-import { fencedMutantSut } from '../mutants/fenced-mutant.ts';
 import { findMutant, MUTANTS, SEED_PLAN_MUTANT, type Mutant } from '../../simulator/index.ts';
+import { SutSpecError } from '../errors.ts';
 import { builtinSut } from './builtin-sut.ts';
 import { cmdSut } from './cmd-sut.ts';
+import { fencedMutantSut } from './fenced-mutant.ts';
 import { moduleSut, resolveModulePath } from './module-sut.ts';
 import type { SystemUnderTest } from './system-under-test.ts';
 
-export class SutSpecError extends Error {
-  readonly code = 'SUT_SPEC_INVALID';
-}
 
 /** Every mutant `--sut mutant:ID` knows: the gallery, then the seed plan's port. */
 export function allMutants(): readonly Mutant[] {

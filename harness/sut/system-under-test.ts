@@ -3,9 +3,16 @@
  * kind yields a ClientReport and never throws: a misbehaving client is a finding, not a
  * harness failure.
  */
-import type { ClientReport } from '../judge/judge-input.ts';
+import type { SutResult } from '../../protocol/sut-result.ts';
 
 export type Mode = 'virtual' | 'network';
+
+/** What the client reported, or why nothing usable came back. */
+export type ClientReport =
+  | { readonly state: 'reported'; readonly result: SutResult }
+  | { readonly state: 'missing'; readonly reason: string }
+  | { readonly state: 'invalid'; readonly reason: string }
+  | { readonly state: 'hung'; readonly reason: string };
 
 export interface SutRunContext {
   readonly httpUrl: string;

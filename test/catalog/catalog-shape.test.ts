@@ -10,11 +10,11 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../../harness/cli/main.ts';
 import type { CliIo } from '../../harness/cli/run-command.ts';
 import { MUTANTS } from '../../simulator/index.ts';
-import { currentSection, generatedSection, tableTarget } from '../../harness/scenario/catalog-table.ts';
+import { currentSection, generatedSection, tableTarget } from '../../tools/catalog-table.ts';
 import { CATALOG_DIR, catalogFiles, loadCatalog } from '../../harness/scenario/loader.ts';
 import { SCENARIO_GROUPS } from '../../harness/scenario/schema.ts';
-import { SCHEMA_FILE, scenarioJsonSchemaText } from '../../harness/scenario/write-json-schema.ts';
-import { CATALOG, CATCHERS, isCore } from './catalog-support.ts';
+import { SCHEMA_FILE, scenarioJsonSchemaText } from '../../tools/write-json-schema.ts';
+import { CATALOG, CATCHERS, isCore } from '../testing/catalog-support.ts';
 
 /** Issue 3's list, item by item, and the scenarios that answer it. */
 const ISSUE_LIST: Array<[string, string[]]> = [
@@ -109,7 +109,7 @@ describe('catchers', () => {
 });
 
 describe('the README table and the CLI', () => {
-  it('the catalog table in the README is the one generated from the files (npx tsx harness/scenario/catalog-table.ts --write)', () => {
+  it('the catalog table in the README is the one generated from the files (npx tsx tools/catalog-table.ts --write)', () => {
     expect(currentSection(tableTarget())).toBe(generatedSection());
   });
 

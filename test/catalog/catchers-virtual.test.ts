@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { findMutant } from '../../simulator/index.ts';
 import { runScenario } from '../../harness/run/run-scenario.ts';
 import { simulatorSut } from '../../harness/sut/builtin-sut.ts';
-import { CATALOG, CATCHERS, MAY_HANG } from './catalog-support.ts';
+import { CATALOG, CATCHERS, MAY_HANG } from '../testing/catalog-support.ts';
 
 const SEEDS = [1, 2, 3];
 const cases = CATALOG.flatMap((scenario) =>

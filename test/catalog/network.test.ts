@@ -3,7 +3,7 @@
  * server on 127.0.0.1 (each run starts its own server on port 0), protocol time scaled, one
  * seed, many runs at once. And the catchers that exist only over the network (pings) fail.
  *
- * Time scales are chosen per scenario (catalog-support.ts): retry gaps are judged on growth,
+ * Time scales are chosen per scenario (test/testing/catalog-support.ts): retry gaps are judged on growth,
  * and a few milliseconds of socket and scheduling overhead must stay small next to them, so
  * short scenarios run at 0.04 (1 protocol s = 40 ms) and only long ones faster (at least 0.004).
  */
@@ -13,7 +13,7 @@ import { runScenario, type ScenarioRun } from '../../harness/run/run-scenario.ts
 import type { Scenario } from '../../harness/scenario/schema.ts';
 import { builtinSut, simulatorSut } from '../../harness/sut/builtin-sut.ts';
 import type { SystemUnderTest } from '../../harness/sut/system-under-test.ts';
-import { CATALOG, CATCHERS, networkTimeScale } from './catalog-support.ts';
+import { CATALOG, CATCHERS, networkTimeScale } from '../testing/catalog-support.ts';
 
 const SEED = 11;
 const CONCURRENCY = 16;

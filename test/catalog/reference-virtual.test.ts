@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../harness/run/run-scenario.ts';
 import { builtinSut } from '../../harness/sut/builtin-sut.ts';
-import { CATALOG } from './catalog-support.ts';
+import { CATALOG } from '../testing/catalog-support.ts';
 
 const SEEDS = [1, 2, 3, 4, 5];
 

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../harness/cli/main.ts';
-import { mutantSubject, referenceSubject, runMatrix, type DetectionMatrix } from '../../harness/mutants/detection-matrix.ts';
-import { runInWorkers } from '../../harness/mutants/matrix-pool.ts';
+import { mutantSubject, referenceSubject, runMatrix, type DetectionMatrix } from '../../harness/matrix/detection-matrix.ts';
+import { runInWorkers } from '../../harness/matrix/matrix-pool.ts';
 import { loadCatalog } from '../../harness/scenario/loader.ts';
 import { allMutants, parseSut } from '../../harness/sut/parse-sut.ts';
 

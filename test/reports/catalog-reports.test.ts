@@ -12,11 +12,11 @@ import { oneSentenceReason } from '../../harness/report/render/verdicts.ts';
 import { MAX_DIAGRAMS } from '../../harness/report/reporters/markdown-reporter.ts';
 import { mermaidSequence } from '../../harness/report/render/mermaid-sequence.ts';
 import { ScenarioReportSchema, type ScenarioReport } from '../../harness/report/scenario-report-schema.ts';
-import { validateAgainstXsd, XMLLINT_MISSING, xmllintAvailable } from '../../harness/report/test-support/xmllint.ts';
+import { validateAgainstXsd, XMLLINT_MISSING, xmllintAvailable } from '../../harness/report/testing/xmllint.ts';
 import type { ScenarioRun } from '../../harness/run/run-scenario.ts';
 import { loadCatalog } from '../../harness/scenario/loader.ts';
 import { builtinSut } from '../../harness/sut/builtin-sut.ts';
-import { brokenSut, runAndReport, type ReportedRun } from './support/report-fixtures.ts';
+import { brokenSut, runAndReport, type ReportedRun } from '../testing/report-fixtures.ts';
 
 const catalog = loadCatalog().map((l) => l.scenario);
 let result: ReportedRun;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../harness/scenario/loader.ts';
 import { builtinSut } from '../../harness/sut/builtin-sut.ts';
-import { brokenSut, runAndReport } from './support/report-fixtures.ts';
+import { brokenSut, runAndReport } from '../testing/report-fixtures.ts';
 
 /**
  * Every pair, a client that gives up included: its post-mortem file is written synchronously,

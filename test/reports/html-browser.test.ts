@@ -12,7 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../harness/scenario/loader.ts';
 import { builtinSut } from '../../harness/sut/builtin-sut.ts';
-import { brokenSut, runAndReport, type ReportedRun } from './support/report-fixtures.ts';
+import { brokenSut, runAndReport, type ReportedRun } from '../testing/report-fixtures.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/reports/', import.meta.url));

@@ -10,7 +10,7 @@ import { fingerprint } from '../../protocol/redact.ts';
 import type { ScenarioRun } from '../../harness/run/run-scenario.ts';
 import { loadCatalog } from '../../harness/scenario/loader.ts';
 import { builtinSut } from '../../harness/sut/builtin-sut.ts';
-import { brokenSut, leakySut, runAndReport, type ReportedRun } from './support/report-fixtures.ts';
+import { brokenSut, leakySut, runAndReport, type ReportedRun } from '../testing/report-fixtures.ts';
 
 const ids = ['goaway.close-1006', 'invalid-handle', 'flapping'];
 let result: ReportedRun;

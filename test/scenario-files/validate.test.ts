@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../harness/cli/main.ts';
 import type { CliIo } from '../../harness/cli/run-command.ts';
-import { formatProblem, type ScenarioProblem } from '../../harness/scenario/errors.ts';
+import { formatProblem, type ScenarioProblem } from '../../harness/errors.ts';
 import { catalogFiles, loadFile, loadFiles, validateFiles } from '../../harness/scenario/loader.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));

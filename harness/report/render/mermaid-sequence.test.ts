@@ -1,7 +1,7 @@
 import mermaid from 'mermaid';
 import { describe, expect, it } from 'vitest';
 import { buildScenarioReport } from '../build-scenario-report.ts';
-import { syntheticRun } from '../test-support/synthetic-run.ts';
+import { syntheticRun } from '../testing/synthetic-run.ts';
 import { clean, mermaidSequence } from './mermaid-sequence.ts';
 
 describe('mermaidSequence', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildScenarioReport } from '../build-scenario-report.ts';
-import { syntheticRun } from '../test-support/synthetic-run.ts';
+import { syntheticRun } from '../testing/synthetic-run.ts';
 import { niceStep, svgTimeline } from './svg-timeline.ts';
 
 /** The attributes of every element with the given class, in document order. */

@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { entryOf, judgementOf, passingRun, runContext, syntheticRun } from '../test-support/synthetic-run.ts';
-import { validateAgainstXsd, XMLLINT_MISSING, xmllintAvailable } from '../test-support/xmllint.ts';
+import { entryOf, judgementOf, passingRun, runContext, syntheticRun } from '../testing/synthetic-run.ts';
+import { validateAgainstXsd, XMLLINT_MISSING, xmllintAvailable } from '../testing/xmllint.ts';
 import { junitXml } from './junit-reporter.ts';
 
 const entries = [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { entryOf, passingRun, runContext, syntheticRun } from '../test-support/synthetic-run.ts';
+import { entryOf, passingRun, runContext, syntheticRun } from '../testing/synthetic-run.ts';
 import { MAX_DIAGRAMS, summaryMarkdown } from './markdown-reporter.ts';
 
 describe('summaryMarkdown', () => {

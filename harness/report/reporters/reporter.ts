@@ -5,8 +5,8 @@
  */
 import type { ScenarioReport } from '../scenario-report-schema.ts';
 
+/** A key of the registry (formats.ts). */
 export type ReportFormat = 'json' | 'md' | 'junit' | 'html';
-export const ALL_FORMATS: readonly ReportFormat[] = ['json', 'md', 'junit', 'html'];
 
 export interface ReportEntry {
   readonly report: ScenarioReport;

@@ -5,12 +5,12 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createReportWriter, type ReportFormat, type RunSummary, ALL_FORMATS } from '../../../harness/report/report-writer.ts';
-import { runScenario, type ScenarioRun } from '../../../harness/run/run-scenario.ts';
-import type { Scenario } from '../../../harness/scenario/schema.ts';
-import { simulatorSut } from '../../../harness/sut/builtin-sut.ts';
-import type { SystemUnderTest } from '../../../harness/sut/system-under-test.ts';
-import { ProspectSimulator, type SimulatorOptions } from '../../../simulator/index.ts';
+import { createReportWriter, type ReportFormat, type RunSummary, ALL_FORMATS } from '../../harness/report/report-writer.ts';
+import { runScenario, type ScenarioRun } from '../../harness/run/run-scenario.ts';
+import type { Scenario } from '../../harness/scenario/schema.ts';
+import { simulatorSut } from '../../harness/sut/builtin-sut.ts';
+import type { SystemUnderTest } from '../../harness/sut/system-under-test.ts';
+import { ProspectSimulator, type SimulatorOptions } from '../../simulator/index.ts';
 
 /**
  * The seed plan's client: waits for the server to close after session_expiring (T6) and

@@ -1,8 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { Clock } from '../../protocol/clock.ts';
 import type { SimulatorOptions, WebSocketCtor } from '../../simulator/index.ts';
-import { runInVirtualTime } from '../run/virtual-time.ts';
-import { Fence, RunOverError } from './fenced-mutant.ts';
+import { runInVirtualTime } from '../sandbox/virtual-time.ts';
+import { RunOverError } from '../errors.ts';
+import { Fence } from './fenced-mutant.ts';
 
 const fenceOptions = (o: SimulatorOptions): SimulatorOptions => new Fence().apply(o);
 

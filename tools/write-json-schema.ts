@@ -9,8 +9,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { CATALOG_DIR } from './loader.ts';
-import { ScenarioFile } from './schema.ts';
+import { CATALOG_DIR } from '../harness/scenario/loader.ts';
+import { ScenarioFile } from '../harness/scenario/schema.ts';
 
 export const SCHEMA_FILE = join(CATALOG_DIR, 'scenario.schema.json');
 

@@ -5,6 +5,7 @@
  * is microtask-only, so nothing real happens between deadlines and a run is deterministic.
  */
 import * as FakeTimers from '@sinonjs/fake-timers';
+import { HarnessError } from '../errors.ts';
 
 type InstalledClock = ReturnType<typeof FakeTimers.install>;
 
@@ -41,7 +42,7 @@ async function settleRealWork(rounds: number): Promise<void> {
 }
 
 export async function runInVirtualTime<T>(start: () => Promise<T>, options: VirtualRunOptions): Promise<VirtualOutcome<T>> {
-  if (active) throw new Error('a virtual-time run is already in progress');
+  if (active) throw new HarnessError('SANDBOX_BUSY', 'a virtual-time run is already in progress');
   const clock = FakeTimers.install({ now: 0, toFake: [...TO_FAKE], loopLimit: 100_000 });
   active = clock;
   const wallStart = realNow();

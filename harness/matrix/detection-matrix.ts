@@ -6,12 +6,11 @@
  * itself grades "allowed, not ideal" (`detectedAs: 'NON-STRICT'`), where exactly that grade is
  * the detection); it escapes when no scenario catches it. Any verdict of the reference other than OK or INFORMATIONAL is a false alarm.
  */
-import type { ClientReport } from '../judge/judge-input.ts';
 import { AXES, type Axis, type Verdict } from '../judge/verdict.ts';
-import { stopInterception } from '../run/msw-interception.ts';
 import { runScenario, type ScenarioRun } from '../run/run-scenario.ts';
+import { stopInterception } from '../sandbox/msw-interception.ts';
 import type { Scenario } from '../scenario/schema.ts';
-import type { Mode, SystemUnderTest } from '../sut/system-under-test.ts';
+import type { ClientReport, Mode, SystemUnderTest } from '../sut/system-under-test.ts';
 import type { Mutant } from '../../simulator/index.ts';
 
 /** A row of the matrix: the reference, or a mutant. `sut` is its `--sut` value. */

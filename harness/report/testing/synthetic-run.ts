@@ -6,6 +6,7 @@
  * post-mortem data, as a careless client would print them.
  */
 import type { JournalEvent } from '../../../mock-server/index.ts';
+import { analyseRun } from '../../analysis/run-analysis.ts';
 import type { Judgement } from '../../judge/judge.ts';
 import { AXES, type Axis, type AxisVerdict, type Verdict } from '../../judge/verdict.ts';
 import type { ScenarioRun } from '../../run/run-scenario.ts';
@@ -76,8 +77,9 @@ export function judgementOf(verdicts: Partial<Record<Axis, Verdict>> = {}): Judg
   return { overall, axes };
 }
 
+/** The run's analysis follows the journal and protocol time of the overrides, as run/ works it out. */
 export function syntheticRun(overrides: Partial<ScenarioRun> = {}): ScenarioRun {
-  return {
+  const run: Omit<ScenarioRun, 'analysis'> & { analysis?: ScenarioRun['analysis'] } = {
     scenario: syntheticScenario(),
     sut: fakeSut(),
     mode: 'virtual',
@@ -94,6 +96,7 @@ export function syntheticRun(overrides: Partial<ScenarioRun> = {}): ScenarioRun 
     wallMs: 3.5,
     ...overrides,
   };
+  return { ...run, analysis: run.analysis ?? analyseRun(run.journal, run.protocolMs) };
 }
 
 /** A run context as the writer passes it to reporters. */

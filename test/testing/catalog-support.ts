@@ -2,7 +2,7 @@
  * What the catalog tests share: the catalog, the catchers each scenario declares, and the time
  * scale a scenario runs at over real sockets.
  */
-import { readCatchers, type Catcher } from '../../harness/scenario/catalog-table.ts';
+import { readCatchers, type Catcher } from '../../tools/catalog-table.ts';
 import { loadCatalog } from '../../harness/scenario/loader.ts';
 import type { Scenario } from '../../harness/scenario/schema.ts';
 

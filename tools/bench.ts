@@ -5,10 +5,10 @@
  *   2. a 2-hour session with 12 expiries (target ≤ 250 ms)
  */
 import { cpus, totalmem } from 'node:os';
-import { runScenario } from '../run/run-scenario.ts';
-import { loadCatalog } from '../scenario/loader.ts';
-import { Scenario, type Scenario as ScenarioType } from '../scenario/schema.ts';
-import { builtinSut } from '../sut/builtin-sut.ts';
+import { runScenario } from '../harness/run/run-scenario.ts';
+import { loadCatalog } from '../harness/scenario/loader.ts';
+import { Scenario, type Scenario as ScenarioType } from '../harness/scenario/schema.ts';
+import { builtinSut } from '../harness/sut/builtin-sut.ts';
 
 const base = {
   title: 'bench', description: 'bench', expectation: 'completes', why: 'bench', group: 'long-session', provenance: ['bench'],

@@ -13,17 +13,10 @@
 import type { Clock, TimerHandle } from '../../protocol/clock.ts';
 import { globalClock } from '../../protocol/clock.ts';
 import type { Mutant, SimulatorOptions, WebSocketCtor } from '../../simulator/index.ts';
-import { virtualTimeActive } from '../run/virtual-time.ts';
-import { simulatorSut } from '../sut/builtin-sut.ts';
-import type { SutRunOutcome, SystemUnderTest } from '../sut/system-under-test.ts';
-
-export class RunOverError extends Error {
-  readonly code = 'RUN_OVER';
-  constructor() {
-    super('this run is over');
-    this.name = 'RunOverError';
-  }
-}
+import { virtualTimeActive } from '../sandbox/virtual-time.ts';
+import { RunOverError } from '../errors.ts';
+import { simulatorSut } from './builtin-sut.ts';
+import type { SutRunOutcome, SystemUnderTest } from './system-under-test.ts';
 
 export class Fence {
   private closed = false;

@@ -8,6 +8,7 @@ import { WebSocket as WsWebSocket } from 'ws';
 import type { SetupServer } from 'msw/node';
 import type { AiVoiceServer } from '../../mock-server/index.ts';
 import { mswHandlers } from '../../mock-server/index.ts';
+import { HarnessError } from '../errors.ts';
 
 let api: SetupServer | null = null;
 let current: AiVoiceServer | null = null;
@@ -20,7 +21,7 @@ export async function interceptFor(server: AiVoiceServer): Promise<void> {
   }
   const { setupServer } = await import('msw/node');
   const created = setupServer(...mswHandlers(() => {
-    if (!current) throw new Error('no mock server is active for this virtual run');
+    if (!current) throw new HarnessError('SANDBOX_NO_SERVER', 'no mock server is active for this virtual run');
     return current;
   }));
   created.listen({ onUnhandledRequest: 'error' });

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 /**
  * Before/after benchmark of a change, side by side in one run: `npm run bench` in two
- * checkouts, alternating (A B A B …) so that load on a shared machine hits both alike, then
- * the median of each figure and the ratio after/before (below 1 = faster).
+ * checkouts, alternating in ABBA order (so that neither side always runs second, warmer or
+ * cooler) so that load on a shared machine hits both alike; then, per figure, the median
+ * over the rounds of the bench's medians and of its minima, and the ratios after/before
+ * (below 1 = faster). The minimum is the figure least moved by a noisy neighbour.
  *
  *   git worktree add --detach /tmp/before <commit> && ln -s "$PWD/node_modules" /tmp/before/
  *   node tools/bench-compare.mjs /tmp/before . [--rounds 5]
@@ -21,8 +23,10 @@ const rounds = i >= 0 ? Number(args[i + 1]) : 5;
 // The bench's own lines: "10-minute lifetime …: median 16.8 ms", "2-hour session …: median 118.2 ms",
 // "whole catalog (77 scenarios), virtual: 0.87 s".
 const FIGURES = {
-  '10-minute lifetime (median ms)': /10-minute lifetime.*?median ([\d.]+) (ms|s)/,
-  '2-hour session (median ms)': /2-hour session.*?median ([\d.]+) (ms|s)/,
+  '10-minute lifetime, median (ms)': /10-minute lifetime.*?median ([\d.]+) (ms|s)/,
+  '10-minute lifetime, min (ms)': /10-minute lifetime.*?min ([\d.]+) (ms|s)/,
+  '2-hour session, median (ms)': /2-hour session.*?median ([\d.]+) (ms|s)/,
+  '2-hour session, min (ms)': /2-hour session.*?min ([\d.]+) (ms|s)/,
   'whole catalog (ms)': /whole catalog.*?virtual: ([\d.]+) (ms|s)/,
 };
 
@@ -41,12 +45,12 @@ function bench(dir) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const samples = { before: [], after: [] };
 for (let round = 1; round <= rounds; round++) {
-  samples.before.push(bench(before));
-  samples.after.push(bench(after));
+  const order = round % 2 === 1 ? ['before', 'after'] : ['after', 'before'];
+  for (const side of order) samples[side].push(bench(side === 'before' ? before : after));
   process.stderr.write(`round ${round}/${rounds} done\n`);
 }
 
-console.log(`${rounds} alternating rounds of npm run bench; medians; ratio = after / before`);
+console.log(`${rounds} rounds of npm run bench, ABBA order; median over the rounds; ratio = after / before`);
 console.log('| figure | before | after | ratio |');
 console.log('|---|---|---|---|');
 for (const name of Object.keys(FIGURES)) {

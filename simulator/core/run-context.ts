@@ -82,22 +82,11 @@ export interface RunDeps {
   readonly webSocket: () => WebSocketCtor | undefined;
 }
 
-export class RunContext implements RunDeps {
-  readonly clock: Clock;
-  readonly timers: NamedTimers;
-  readonly log: EventLog;
-  readonly ledger: TurnLedger;
-  readonly handles: HandleKeeper;
-  readonly policy: ResumePolicy;
-  readonly decisions: ResumeDecisions;
-  readonly persona: Persona;
-  readonly rng: Rng;
-  readonly jitterRng: Rng;
-  readonly maxTurns: number;
-  readonly thinkRange: readonly [number, number];
-  readonly wire: SimulatorWire;
-  readonly webSocket: RunDeps['webSocket'];
+// The class carries its dependencies as they were given (Object.assign below): this
+// interface, merged with the class, is what declares them.
+export interface RunContext extends RunDeps {}
 
+export class RunContext {
   phase: Phase = 'idle';
   session: WireSession | null = null;
   sessionsCreated = 0;
@@ -123,20 +112,7 @@ export class RunContext implements RunDeps {
   readonly view: DecisionContext;
 
   constructor(deps: RunDeps) {
-    this.clock = deps.clock;
-    this.timers = deps.timers;
-    this.log = deps.log;
-    this.ledger = deps.ledger;
-    this.handles = deps.handles;
-    this.policy = deps.policy;
-    this.decisions = deps.decisions;
-    this.persona = deps.persona;
-    this.rng = deps.rng;
-    this.jitterRng = deps.jitterRng;
-    this.maxTurns = deps.maxTurns;
-    this.thinkRange = deps.thinkRange;
-    this.wire = deps.wire;
-    this.webSocket = deps.webSocket;
+    Object.assign(this, deps);
     const run = this;
     this.view = {
       get policy() { return run.policy; },

@@ -51,10 +51,12 @@ for (let round = 1; round <= rounds; round++) {
 }
 
 console.log(`${rounds} rounds of npm run bench, ABBA order; median over the rounds; ratio = after / before`);
-console.log('| figure | before | after | ratio |');
-console.log('|---|---|---|---|');
+// The spread of the same round's after/before ratios says how much of a difference is noise.
+console.log('| figure | before | after | ratio | per-round ratios, min – max |');
+console.log('|---|---|---|---|---|');
 for (const name of Object.keys(FIGURES)) {
   const b = median(samples.before.map((s) => s[name]));
   const a = median(samples.after.map((s) => s[name]));
-  console.log(`| ${name} | ${b.toFixed(1)} | ${a.toFixed(1)} | ${(a / b).toFixed(2)} |`);
+  const perRound = samples.after.map((s, round) => s[name] / samples.before[round][name]);
+  console.log(`| ${name} | ${b.toFixed(1)} | ${a.toFixed(1)} | ${(a / b).toFixed(2)} | ${Math.min(...perRound).toFixed(2)} – ${Math.max(...perRound).toFixed(2)} |`);
 }

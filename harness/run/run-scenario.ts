@@ -134,8 +134,10 @@ async function runVirtual(scenario: Scenario, sut: SystemUnderTest, seed: number
         return { outcome: { report: { state: 'hung', reason: `waiting on nothing at ${(protocolMs / 1000).toFixed(1)} s: no timer, no message, no result` } }, journal, secrets, protocolMs };
       case 'time-limit':
         return { outcome: { report: { state: 'hung', reason: `no result after the scenario's limit of ${scenario.limit} protocol seconds` } }, journal, secrets, protocolMs };
+      case 'step-limit':
+        return { outcome: { report: { state: 'hung', reason: `no result after ${outcome.steps} timer firings, at ${(protocolMs / 1000).toFixed(1)} protocol s: the harness's bound on one virtual run (a reconnect loop?)` } }, journal, secrets, protocolMs };
       case 'wall-limit':
-        return { outcome: { report: { state: 'hung', reason: 'no result after 60 s of real time (a livelock of zero-delay timers?)' } }, journal, secrets, protocolMs };
+        return { outcome: { report: { state: 'hung', reason: 'no result after 300 s of real time (real work that never ended?)' } }, journal, secrets, protocolMs };
     }
   } finally {
     releaseInterception();

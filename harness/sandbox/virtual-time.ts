@@ -19,14 +19,27 @@ export type VirtualOutcome<T> =
   | { readonly state: 'rejected'; readonly error: unknown; readonly virtualMs: number }
   | { readonly state: 'deadlock'; readonly virtualMs: number }
   | { readonly state: 'time-limit'; readonly virtualMs: number }
+  | { readonly state: 'step-limit'; readonly virtualMs: number; readonly steps: number }
   | { readonly state: 'wall-limit'; readonly virtualMs: number };
+
+/**
+ * Timer firings after which a virtual run is stopped. A client that never finishes inside
+ * its protocol limit can still take minutes of real time to get there (a reconnect loop that
+ * opens a connection every two protocol seconds pays a real handshake each time); stopping
+ * it on a real-time budget made its report depend on the machine's load. Firings are
+ * counted, not timed, so the same seed stops at the same firing on any machine. The
+ * reference's longest catalog run (two-hour-session) fires under a thousand.
+ */
+export const DEFAULT_STEP_LIMIT = 10_000;
 
 export interface VirtualRunOptions {
   /** Runs on the virtual clock after the run, before the fake timers go (disposing servers). */
   beforeUninstall?: () => void;
   /** Protocol ms after which the run is stopped. */
   limitMs: number;
-  /** Real ms after which the run is stopped (a livelock of zero-delay timers). */
+  /** Timer firings after which the run is stopped (DEFAULT_STEP_LIMIT). */
+  stepLimit?: number;
+  /** Real ms after which the run is stopped: a backstop only, for real work that never ends. */
   wallLimitMs?: number;
 }
 
@@ -46,7 +59,9 @@ export async function runInVirtualTime<T>(start: () => Promise<T>, options: Virt
   const clock = FakeTimers.install({ now: 0, toFake: [...TO_FAKE], loopLimit: 100_000 });
   active = clock;
   const wallStart = realNow();
-  const wallLimit = options.wallLimitMs ?? 60_000;
+  const wallLimit = options.wallLimitMs ?? 300_000;
+  const stepLimit = options.stepLimit ?? DEFAULT_STEP_LIMIT;
+  let steps = 0;
   type Finished = { state: 'settled'; value: T } | { state: 'rejected'; error: unknown };
   let outcome: Finished | null = null as Finished | null;
   try {
@@ -72,6 +87,8 @@ export async function runInVirtualTime<T>(start: () => Promise<T>, options: Virt
         if (outcome !== null) continue;
         if (clock.countTimers() === 0) return { state: 'deadlock', virtualMs: clock.now };
       }
+      if (steps >= stepLimit) return { state: 'step-limit', virtualMs: clock.now, steps };
+      steps++;
       await clock.nextAsync();
     }
   } finally {

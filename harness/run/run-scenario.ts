@@ -61,10 +61,12 @@ export async function runScenario(scenario: Scenario, sut: SystemUnderTest, opti
   const workDir = mkdtempSync(join(tmpdir(), 'resume-harness-'));
   const output: string[] = [];
   const base = { scenario, sut, mode: options.mode, seed: options.seed, scenarioSeed: seed, timeScale: options.timeScale, output };
+  // A run the harness itself could not carry out: UNKNOWN, with an empty journal.
+  const harnessFailure = (reason: string): ScenarioRun => ({ ...base, judgement: harnessError(reason), client: { state: 'missing', reason }, clientExtra: {}, journal: [], analysis: analyseRun([], 0), secrets: [], protocolMs: 0, wallMs: performance.now() - wallStart, harnessError: reason });
   try {
     if (!sut.modes.includes(options.mode)) {
       const reason = `${sut.id} cannot run in ${options.mode} mode (supports: ${sut.modes.join(', ')})`;
-      return { ...base, judgement: harnessError(reason), client: { state: 'missing', reason }, clientExtra: {}, journal: [], analysis: analyseRun([], 0), secrets: [], protocolMs: 0, wallMs: performance.now() - wallStart, harnessError: reason };
+      return harnessFailure(reason);
     }
     const run = options.mode === 'virtual' ? await runVirtual(scenario, sut, seed, workDir, output) : await runNetwork(scenario, sut, seed, options, workDir, output);
     // Whatever an adapter says was reported must be a result of sut-contract §4; anything else is the client's finding, not a crash.
@@ -90,7 +92,7 @@ export async function runScenario(scenario: Scenario, sut: SystemUnderTest, opti
     };
   } catch (error) {
     const reason = `harness error: ${(error as Error).stack ?? String(error)}`;
-    return { ...base, judgement: harnessError(reason), client: { state: 'missing', reason }, clientExtra: {}, journal: [], analysis: analyseRun([], 0), secrets: [], protocolMs: 0, wallMs: performance.now() - wallStart, harnessError: reason };
+    return harnessFailure(reason);
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }

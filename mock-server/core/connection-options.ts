@@ -36,3 +36,19 @@ export function lifetimeExpiry(expiry: ServerScript['expiry']): { noticeAtMs: nu
     },
   };
 }
+
+/**
+ * What one model session was opened with, as its face agreed it with the client. The AI-voice
+ * face's sessions are all alike; a Gemini session's terms come from its `setup`
+ * (docs/gemini-live.md §1.3, §1.4).
+ */
+export interface SessionTerms {
+  /** Handle updates go to this client (Gemini sends them only when the setup asked, §1.3). */
+  readonly handles: boolean;
+  /** A fresh session's agent speaks first (the AI-voice agent greets; Gemini's model waits to be spoken to). */
+  readonly greets: boolean;
+  /** `resumable: false` while the agent generates, whatever the script says (Gemini does, §1.4). */
+  readonly nonResumableWhileGenerating: boolean;
+}
+
+export const DEFAULT_TERMS: SessionTerms = { handles: true, greets: true, nonResumableWhileGenerating: false };

@@ -1,3 +1,5 @@
+import type { Clock } from '../../protocol/clock.ts';
+
 /**
  * What a transport offers the server logic for one accepted WebSocket. The real `ws`
  * transport implements all of it; the in-process msw transport cannot reach below the
@@ -22,8 +24,23 @@ export interface ConnectionPort {
   readonly capabilities: { readonly pings: boolean; readonly halfOpen: 'real' | 'emulated' };
 }
 
+/** An upgrade request as a transport sees it: the path as sent (`//ws/…` included) and the headers. */
 export interface UpgradeRequest {
-  readonly url: URL;
+  readonly rawUrl: string;
+  readonly headers: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * What a transport needs of a protocol face: its clock (slow accepts), its upgrade decision
+ * for any path, and its plain HTTP routes. The ws and msw transports move bytes for any face.
+ */
+export interface TransportFace {
+  readonly clock: Clock;
+  /** The WebSocket path a person is told to use (shown in URLs; the face decides what it accepts). */
+  readonly wsPath: string;
+  upgradeRequest(request: UpgradeRequest): UpgradeDecision;
+  /** An HTTP request that is not an upgrade; undefined: no such route (404). */
+  httpRequest(method: string, rawPath: string, body: string): HttpResponseLike | undefined;
 }
 
 /** The decision for one upgrade request, before any WebSocket exists. */

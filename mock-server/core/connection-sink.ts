@@ -22,7 +22,22 @@ export interface ConnectionSink {
   scripted(frame: Readonly<Record<string, unknown>>): void;
   /** A client frame that came through the connection's faults: the face decodes it and calls the core. */
   receive(data: IncomingData): void;
+  /**
+   * The connection was accepted as a model session (fresh or resumed), before anything else is
+   * sent on it. A face whose sessions start with a message says it here (Gemini's
+   * `setupComplete`); a face whose socket opening is the acceptance has nothing to add.
+   */
+  accepted?(): void;
+  /**
+   * The close the face puts on its wire for a close the core decided (`cause` says why:
+   * 'rejection', 'expiry-deadline', 'fault: …'). A face whose protocol has its own codes maps
+   * the core's here; without it the core's code and reason go out unchanged.
+   */
+  closeFor?(code: number, reason: string, cause: string): { readonly code: number; readonly reason: string };
 }
+
+/** How a face sends its frames: JSON text, or (Gemini, gemini-live.md §1.2) the same bytes in a binary frame. */
+export type FrameEncoding = 'text' | 'binary';
 
 /** A text frame the connection let through to the transport (or dropped by a fault rule). */
 export interface FrameOut {
@@ -31,6 +46,8 @@ export interface FrameOut {
   /** The label the face gave the frame when it sent it. */
   readonly type: string | undefined;
   readonly dropped: boolean;
+  /** Sent as a binary frame (its bytes are `text` in UTF-8). */
+  readonly binary: boolean;
 }
 
 /** What a connection tells its face as frames pass: the face journals them. */

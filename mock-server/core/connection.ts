@@ -5,8 +5,8 @@
  * text or bytes.
  */
 import type { ConnectionPort, IncomingData } from './connection-port.ts';
-import type { AgentPhase, ExpireOptions, MessageRule } from './connection-options.ts';
-import type { CloseBy, ConnectionEvents, ConnectionSink, TurnPhase } from './connection-sink.ts';
+import { DEFAULT_TERMS, type AgentPhase, type ExpireOptions, type MessageRule, type SessionTerms } from './connection-options.ts';
+import type { CloseBy, ConnectionEvents, ConnectionSink, FrameEncoding, TurnPhase } from './connection-sink.ts';
 import { Emitter } from './emitter.ts';
 import type { JournalEvent } from './journal.ts';
 import { chunksOf, turnsOf, type ModelState } from './sales-agent.ts';
@@ -70,6 +70,7 @@ export class Connection {
     private readonly port: ConnectionPort,
     initialState: ModelState,
     makeSink: SinkFactory,
+    readonly terms: SessionTerms = DEFAULT_TERMS,
   ) {
     this.state = initialState;
     this.timers = new TimerGroup(host.clock);
@@ -94,22 +95,24 @@ export class Connection {
 
   // ── sending ────────────────────────────────────────────────────────────────
 
-  /** Sends a text frame through the connection's faults; `type` labels it in the journal. */
-  sendText(text: string, type?: string): void {
+  /** Sends a frame through the connection's faults; `type` labels it in the journal. */
+  sendText(text: string, type?: string, encoding: FrameEncoding = 'text'): void {
+    const binary = encoding === 'binary';
     if (this.closed || this.halfOpen) return;
     this.outCount += 1;
     const n = this.outCount;
     const rule = this.messageRules.find((r) => r.direction === 'out' && r.nth === n);
     const bytes = Buffer.byteLength(text);
     if (rule?.effect === 'drop') {
-      this.events.emit('frame-out', { text, bytes, type, dropped: true });
+      this.events.emit('frame-out', { text, bytes, type, dropped: true, binary });
       return;
     }
     const deliver = (): void => {
       if (this.portGone || this.halfOpen) return;
-      this.events.emit('frame-out', { text, bytes, type, dropped: false });
+      this.events.emit('frame-out', { text, bytes, type, dropped: false, binary });
       this.outBytes += bytes;
-      this.port.sendText(text);
+      if (binary) this.port.sendBinary(Buffer.from(text, 'utf8'));
+      else this.port.sendText(text);
       if (this.limitData.out !== null && this.outBytes >= this.limitData.out) this.serverClose(1006, '', 'fault: limit_data', true);
     };
     const ruleDelayMs = rule && typeof rule.effect === 'object' ? rule.effect.delayMs : 0;
@@ -147,6 +150,12 @@ export class Connection {
     });
   }
 
+  /** The connection is a model session now (fresh or resumed): its face may say so first. */
+  accept(): void {
+    if (this.closed) return;
+    this.sink.accepted?.();
+  }
+
   // What the agent sends is suppressed once the server "goes quiet"; the rest always goes.
 
   sendAgentChunk(text: string, final: boolean): void {
@@ -160,7 +169,7 @@ export class Connection {
   }
 
   sendHandleUpdate(handle: string, resumable: boolean): void {
-    if (this.silent) return;
+    if (this.silent || !this.terms.handles) return;
     this.sink.handleUpdate({ handle, resumable });
   }
 
@@ -206,7 +215,7 @@ export class Connection {
     const { chunks, chunkGap } = this.host.script.agent;
     const parts = chunksOf(text, chunks);
     this.phase = 'generating';
-    if (this.host.script.handles.nonResumableWhileGenerating) {
+    if (this.terms.handles && (this.host.script.handles.nonResumableWhileGenerating || this.terms.nonResumableWhileGenerating)) {
       this.sendHandleUpdate('', false);
       this.host.record({ kind: 'not-resumable', t: this.now, conn: this.id });
     }
@@ -229,7 +238,7 @@ export class Connection {
 
   expire(options: ExpireOptions): void {
     if (this.closed) return;
-    const handle = options.resendHandle ? this.host.latestValidHandleValue() : null;
+    const handle = options.resendHandle && this.terms.handles ? this.host.latestValidHandleValue() : null;
     if (handle !== null && !this.silent) this.sink.handleUpdate({ handle, resumable: true });
     const deadline = this.now + options.closeAfterMs;
     this.sink.expiring({ timeLeft: options.timeLeft, hasHandle: handle !== null });
@@ -255,9 +264,14 @@ export class Connection {
     });
   }
 
-  serverClose(code: number, reason: string, cause: string, asDrop = false): void {
+  serverClose(coreCode: number, coreReason: string, cause: string, asDrop = false): void {
     if (this.closed || this.serverClosing) return;
-    if (asDrop || code === 1006) {
+    if (asDrop || coreCode === 1006) {
+      this.serverDrop(cause);
+      return;
+    }
+    const { code, reason } = this.sink.closeFor ? this.sink.closeFor(coreCode, coreReason, cause) : { code: coreCode, reason: coreReason };
+    if (code === 1006) {
       this.serverDrop(cause);
       return;
     }

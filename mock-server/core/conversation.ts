@@ -13,17 +13,29 @@ import type { ServerScript } from '../script/schema.ts';
 import { AdmissionGate, type ConnectionGate } from './admission-gate.ts';
 import { Connection, type ConnectionHost, type SinkFactory } from './connection.ts';
 import type { ConnectionPort } from './connection-port.ts';
-import { lifetimeExpiry } from './connection-options.ts';
+import { DEFAULT_TERMS, lifetimeExpiry, type SessionTerms } from './connection-options.ts';
 import type { CloseBy } from './connection-sink.ts';
 import { Emitter } from './emitter.ts';
 import type { ConversationEvents, ConversationHost } from './conversation-events.ts';
 import type { HandleRecord } from './handle-store.ts';
-import type { HandleRef, Journal, JournalEvent } from './journal.ts';
+import type { HandleRef, Journal, JournalEvent, RejectReason } from './journal.ts';
 import { idsOf, restoredState, validatePresented } from './resume-policy.ts';
-import { emptyState, turnsOf, type ModelState } from './sales-agent.ts';
+import { emptyState, turnsOf, type Exchange, type ModelState } from './sales-agent.ts';
 import { TimerGroup } from './timers.ts';
 
 export type { ConnectionGate, ConversationEvents, ConversationHost };
+
+/** What a face adds to an attach: the session's terms, and a rejection only the face can see. */
+export interface AttachOptions {
+  readonly terms?: SessionTerms;
+  /**
+   * The face refuses the session for a reason of its own wire, before or after accepting it:
+   * a first frame that is no setup, a resume that asks for another model (gemini-live.md §1.2,
+   * §1.6). The connection is journaled as opened (rejected, when it presented a handle) and
+   * closed at once; `afterAccept` accepts it first (Gemini: setupComplete, then 1011).
+   */
+  readonly refuse?: { readonly rejection: string; readonly rejectReason: RejectReason; readonly code: number; readonly reason: string; readonly afterAccept: boolean; readonly cause: string };
+}
 
 export class Conversation {
   readonly connections: Connection[] = [];
@@ -100,7 +112,9 @@ export class Conversation {
   }
 
   /** The connection accepted after `gate()`; `makeSink` builds its face before anything flows. */
-  attach(port: ConnectionPort, presented: string | null, gate: ConnectionGate, makeSink: SinkFactory): Connection {
+  attach(port: ConnectionPort, presented: string | null, gate: ConnectionGate, makeSink: SinkFactory, options: AttachOptions = {}): Connection {
+    const terms = options.terms ?? DEFAULT_TERMS;
+    const addConnection = (state: ModelState): Connection => this.addConnection(id, number, port, makeSink, state, terms);
     const number = this.connections.length + 1;
     const openBefore = this.openConnections().map((c) => c.id);
     const latest = this.latestIssued();
@@ -118,7 +132,7 @@ export class Conversation {
     };
 
     if (gate.closeAtOnce) {
-      const conn = this.addConnection(id, number, port, makeSink, emptyState());
+      const conn = addConnection(emptyState());
       const record = presented === null ? undefined : this.host.handles.lookup(presented);
       this.record({ ...base, handle: record?.ref ?? null, resume: presented === null ? 'none' : 'rejected', rejection: 'outage', rejectReason: 'forced', contextTurns: 0, contextIds: [] });
       this.events.emit('connection-opened', conn);
@@ -126,10 +140,22 @@ export class Conversation {
       return conn;
     }
 
+    if (options.refuse) {
+      const { rejection, rejectReason, code, reason: closeReason, afterAccept, cause } = options.refuse;
+      const record = presented === null ? undefined : this.host.handles.lookup(presented);
+      const conn = addConnection(emptyState());
+      const outcome = presented === null ? { resume: 'none' as const } : { resume: 'rejected' as const, rejection, rejectReason };
+      this.record({ ...base, handle: record?.ref ?? null, ...outcome, contextTurns: 0, contextIds: [] });
+      if (afterAccept) conn.accept();
+      this.events.emit('connection-opened', conn);
+      conn.serverClose(code, closeReason, cause);
+      return conn;
+    }
+
     if (presented === null) {
-      const conn = this.addConnection(id, number, port, makeSink, emptyState());
+      const conn = addConnection(emptyState());
       this.record({ ...base, handle: null, resume: 'none', contextTurns: 0, contextIds: [] });
-      this.startFresh(conn);
+      this.startFresh(conn, terms.greets);
       return conn;
     }
 
@@ -144,7 +170,7 @@ export class Conversation {
     const knownRecord = this.host.handles.lookup(presented);
     if (validation.ok) {
       const state = restoredState(this.script, validation.record.state);
-      const conn = this.addConnection(id, number, port, makeSink, state);
+      const conn = addConnection(state);
       this.record({ ...base, handle: validation.record.ref, resume: 'resumed', contextTurns: turnsOf(state), contextIds: idsOf(state) });
       this.confirmResume(conn, validation.record);
       return conn;
@@ -152,7 +178,7 @@ export class Conversation {
 
     const reason = validation.reason;
     if (reason === 'old-socket-open') {
-      const conn = this.addConnection(id, number, port, makeSink, emptyState());
+      const conn = addConnection(emptyState());
       this.record({ ...base, handle: knownRecord?.ref ?? null, resume: 'rejected', rejection: 'close-1011', rejectReason: reason, contextTurns: 0, contextIds: [] });
       this.events.emit('connection-opened', conn);
       conn.serverClose(1011, 'Internal error occurred.', 'rejection: old socket still open');
@@ -161,21 +187,21 @@ export class Conversation {
     const behaviour = this.script.validation.reject;
     switch (behaviour) {
       case 'silent-fresh': {
-        const conn = this.addConnection(id, number, port, makeSink, emptyState());
+        const conn = addConnection(emptyState());
         this.record({ ...base, handle: knownRecord?.ref ?? null, resume: 'rejected', rejection: behaviour, rejectReason: reason, contextTurns: 0, contextIds: [] });
-        this.startFresh(conn, this.script.validation.silentFresh.greet);
+        this.startFresh(conn, terms.greets && this.script.validation.silentFresh.greet);
         return conn;
       }
       case 'close': {
         const { code, reason: closeReason } = this.script.validation.rejectClose;
-        const conn = this.addConnection(id, number, port, makeSink, emptyState());
+        const conn = addConnection(emptyState());
         this.record({ ...base, handle: knownRecord?.ref ?? null, resume: 'rejected', rejection: `close-${code}`, rejectReason: reason, contextTurns: 0, contextIds: [] });
         this.events.emit('connection-opened', conn);
         conn.serverClose(code, closeReason, 'rejection');
         return conn;
       }
       case 'close-4003': {
-        const conn = this.addConnection(id, number, port, makeSink, emptyState());
+        const conn = addConnection(emptyState());
         this.record({ ...base, handle: knownRecord?.ref ?? null, resume: 'rejected', rejection: behaviour, rejectReason: reason, contextTurns: 0, contextIds: [] });
         this.events.emit('connection-opened', conn);
         conn.serverClose(4003, 'invalid resume handle', 'rejection');
@@ -184,8 +210,9 @@ export class Conversation {
       case 'accept-then-close': {
         const { after, code, reason: closeReason, sendResumed } = this.script.validation.acceptThenClose;
         const state = knownRecord ? knownRecord.state : emptyState();
-        const conn = this.addConnection(id, number, port, makeSink, state);
+        const conn = addConnection(state);
         this.record({ ...base, handle: knownRecord?.ref ?? null, resume: 'rejected', rejection: behaviour, rejectReason: reason, contextTurns: turnsOf(state), contextIds: idsOf(state) });
+        conn.accept();
         if (sendResumed) this.sendResumed(conn);
         this.events.emit('connection-opened', conn);
         conn.after(after * 1000, () => conn.serverClose(code, closeReason, 'rejection: accept-then-close'));
@@ -195,6 +222,7 @@ export class Conversation {
   }
 
   private confirmResume(conn: Connection, record: HandleRecord): void {
+    conn.accept();
     const { confirm, state } = this.script.resume;
     const afterConfirm = (): void => {
       if (state === 'repeat-last') {
@@ -225,10 +253,16 @@ export class Conversation {
 
   /** A fresh model session: the agent greets first, unless told to wait to be spoken to (Gemini's model does). */
   private startFresh(conn: Connection, greet = true): void {
+    conn.accept();
     conn.phase = greet ? 'waiting-greeting' : 'idle';
     this.events.emit('connection-opened', conn);
     this.scheduleExpiry(conn);
-    if (conn.closed || !greet) return;
+    if (conn.closed) return;
+    if (!greet) {
+      // An AI-voice server told not to greet just waits; a face whose agent never greets starts at turn 0.
+      if (!conn.terms.greets) this.silentStart(conn);
+      return;
+    }
     const greeting = this.host.agent.greet(this.salt);
     conn.streamTurn(greeting, this.script.agent.greetingDelay * 1000, 0, () => {
       conn.state = { greeting, exchanges: [] };
@@ -236,8 +270,8 @@ export class Conversation {
     });
   }
 
-  private addConnection(id: number, number: number, port: ConnectionPort, makeSink: SinkFactory, state: ModelState): Connection {
-    const conn = new Connection(id, number, this.connectionHost, port, state, makeSink);
+  private addConnection(id: number, number: number, port: ConnectionPort, makeSink: SinkFactory, state: ModelState, terms: SessionTerms): Connection {
+    const conn = new Connection(id, number, this.connectionHost, port, state, makeSink, terms);
     this.connections.push(conn);
     if (this.firstOpenedAt === null) {
       this.firstOpenedAt = this.now;
@@ -311,17 +345,48 @@ export class Conversation {
     });
   }
 
+  /**
+   * Exchanges the client wrote into the model's context without asking for an answer (Gemini's
+   * clientContent without turnComplete, gemini-live.md §1.3). They become part of the state a
+   * handle captures; the journal says how many the context already held (a history replayed
+   * over a resumed context duplicates it, field-failures F9).
+   */
+  onHistory(conn: Connection, exchanges: readonly Exchange[]): void {
+    if (exchanges.length === 0 || conn.phase === 'ended') return;
+    const held = new Set(conn.state.exchanges.map((e) => e.prospect));
+    const alreadyHeld = exchanges.filter((e) => held.has(e.prospect)).length;
+    conn.state = { greeting: conn.state.greeting, exchanges: [...conn.state.exchanges, ...exchanges] };
+    this.record({ kind: 'history', t: this.now, conn: conn.id, textIds: exchanges.map((e) => fingerprint(e.prospect)), alreadyHeld, contextTurns: conn.turns });
+  }
+
   private agentTurnCompleted(conn: Connection, turn: number, answers: string | null): void {
     this.highWater = Math.max(this.highWater, conn.turns);
     this.record({ kind: 'agent-turn', t: this.now, conn: conn.id, turn, greeting: answers === null, ...(answers ? { answers } : {}) });
     this.events.emit('turn-phase', conn, turn, 'after-final');
     this.events.emit('event', 'agent-final', conn);
+    this.afterTurn(conn, turn);
+  }
+
+  /**
+   * A session whose agent does not greet (Gemini's model waits to be spoken to) is at turn 0
+   * once it starts: turn-0 triggers fire here, and the turn-0 handle comes now, right after
+   * the session's start (where Gemini sends its first update, gemini-live.md §1.4).
+   */
+  private silentStart(conn: Connection): void {
+    this.events.emit('turn-phase', conn, 0, 'after-final');
+    this.afterTurn(conn, 0);
+  }
+
+  /** After a turn's final chunk: the handle the script issues for it, then the 'after-handle' triggers. */
+  private afterTurn(conn: Connection, turn: number): void {
     if (conn.closed) return;
     const { every, firstAfterTurn, nonResumableAfterTurns } = this.script.handles;
     if (turn >= firstAfterTurn && (turn - firstAfterTurn) % every === 0 && !this.firstHandleHeld()) {
       if (nonResumableAfterTurns.includes(turn)) {
-        conn.sendHandleUpdate('', false);
-        this.record({ kind: 'not-resumable', t: this.now, conn: conn.id });
+        if (conn.terms.handles) {
+          conn.sendHandleUpdate('', false);
+          this.record({ kind: 'not-resumable', t: this.now, conn: conn.id });
+        }
       } else {
         this.issueHandle(conn, 'turn');
       }
@@ -330,6 +395,8 @@ export class Conversation {
   }
 
   issueHandle(conn: Connection, reason: 'turn' | 'before-expiring' | 'delayed' | 'fault', binding: 'own' | 'other-share-token' | 'other-conversation' = 'own'): void {
+    // A client that did not ask for handles gets none (Gemini, gemini-live.md §1.3).
+    if (!conn.terms.handles) return;
     const record = this.host.handles.issue({
       // A foreign handle is bound elsewhere: this server will itself reject it (spec §5.1).
       shareToken: binding === 'other-share-token' ? `${this.shareToken}_other` : this.shareToken,

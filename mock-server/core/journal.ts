@@ -22,7 +22,8 @@ export type CloseSide = 'client' | 'server' | 'network';
 
 export type JournalEvent =
   | { kind: 'http-session'; t: number; status: number; conversationId?: string; sessionToken?: string; problem?: string }
-  | { kind: 'upgrade-rejected'; t: number; status: number; reason: string; conversationId?: string; attempt?: number; handle?: string }
+  /** `status` is the HTTP status of a refused upgrade; a face that refuses after the upgrade (Gemini) gives 101 and `closeCode`. */
+  | { kind: 'upgrade-rejected'; t: number; status: number; reason: string; conversationId?: string; attempt?: number; handle?: string; closeCode?: number }
   | {
       kind: 'open';
       t: number;
@@ -51,6 +52,13 @@ export type JournalEvent =
   | { kind: 'frame-in'; t: number; conn: number; text?: string; bytes: number; binary: boolean; decoded: 'valid' | 'invalid' | 'unknown-type' | 'not-json' | 'binary'; type?: string; problem?: string }
   | { kind: 'frame-out'; t: number; conn: number; text?: string; bytes: number; binary: boolean; type?: string; dropped?: boolean }
   | { kind: 'prospect-turn'; t: number; conn: number; turn: number; contextTurns: number; textId: string; duplicate?: 'while-generating' | 'repeat' | 'after-end' }
+  /**
+   * Turns the client wrote into the model's context without asking for an answer (Gemini's
+   * clientContent without turnComplete: seeded history, gemini-live.md §1.3). `textIds` are the
+   * prospect messages' fingerprints; `alreadyHeld` of them were in the context already, which
+   * now holds them twice.
+   */
+  | { kind: 'history'; t: number; conn: number; textIds: string[]; alreadyHeld: number; contextTurns: number }
   /** `answers` is the fingerprint of the prospect message this turn answered (none for the greeting). */
   | { kind: 'agent-turn'; t: number; conn: number; turn: number; greeting: boolean; answers?: string }
   | { kind: 'handle-issued'; t: number; conn: number; handle: HandleRef; reason: 'turn' | 'before-expiring' | 'delayed' | 'fault' }

@@ -6,8 +6,7 @@
  */
 import { http, HttpResponse, ws, type RequestHandler, type WebSocketHandler } from 'msw';
 import { WS_PATH } from '../../protocol/messages.ts';
-import type { AiVoiceServer } from '../faces/ai-voice/ai-voice-server.ts';
-import type { ConnectionPort, IncomingData } from '../core/connection-port.ts';
+import type { ConnectionPort, IncomingData, TransportFace } from '../core/connection-port.ts';
 
 /** Loopback discard port: should interception ever fail, nothing leaves this machine. */
 export const VIRTUAL_ORIGIN = 'http://127.0.0.1:9';
@@ -23,16 +22,21 @@ export const virtualEndpoints = (origin = VIRTUAL_ORIGIN): VirtualEndpoints => (
 });
 
 /** `current` is read on every request, so one set of handlers serves run after run. */
-export function mswHandlers(current: () => AiVoiceServer, endpoints: VirtualEndpoints = virtualEndpoints()): Array<RequestHandler | WebSocketHandler> {
-  const link = ws.link(new RegExp(`^${escapeRegExp(endpoints.wsUrl)}(\\?.*)?$`));
+export function mswHandlers(current: () => TransportFace, endpoints: VirtualEndpoints = virtualEndpoints()): Array<RequestHandler | WebSocketHandler> {
+  // Every path of the virtual origin: the face decides what it serves (a 404 is its answer too).
+  const wsOrigin = endpoints.httpUrl.replace(/^http/, 'ws');
+  const link = ws.link(new RegExp(`^${escapeRegExp(wsOrigin)}/.*$`));
   return [
-    http.post(`${endpoints.httpUrl}/api/sales-agent/:shareToken/session`, async ({ request, params }) => {
-      const result = current().createSession(String(params.shareToken), await request.text());
+    http.all(new RegExp(`^${escapeRegExp(endpoints.httpUrl)}/.*$`), async ({ request }) => {
+      const url = new URL(request.url);
+      const result = current().httpRequest(request.method, `${url.pathname}${url.search}`, await request.text());
+      if (!result) return HttpResponse.json({ error: 'not_found', message: `no route for ${request.method} ${url.pathname}` }, { status: 404 });
       return HttpResponse.json(result.body as Record<string, unknown>, { status: result.status });
     }),
     link.addEventListener('connection', ({ client }) => {
       const server = current();
-      const decision = server.upgrade(new URL(client.url));
+      const url = client.url;
+      const decision = server.upgradeRequest({ rawUrl: `${url.pathname}${url.search}`, headers: {} });
       if (!decision.accept) {
         // What a browser reports for a refused handshake: an error, then 1006.
         (client as unknown as { socket?: EventTarget }).socket?.dispatchEvent(new Event('error'));

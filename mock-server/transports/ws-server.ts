@@ -7,10 +7,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { SESSION_PATH_PATTERN, WS_PATH } from '../../protocol/messages.ts';
 import { MockServerError } from '../errors.ts';
-import type { AiVoiceServer } from '../faces/ai-voice/ai-voice-server.ts';
-import type { ConnectionPort, IncomingData } from '../core/connection-port.ts';
+import type { ConnectionPort, IncomingData, TransportFace } from '../core/connection-port.ts';
 
 export interface RunningServer {
   readonly httpUrl: string;
@@ -26,7 +24,7 @@ export interface WsServerOptions {
 
 const MAX_BODY = 64 * 1024;
 
-export async function startWsServer(server: AiVoiceServer, options: WsServerOptions = {}): Promise<RunningServer> {
+export async function startWsServer(server: TransportFace, options: WsServerOptions = {}): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
   const wss = new WebSocketServer({ noServer: true, autoPong: false, maxPayload: 1024 * 1024 });
   const sockets = new Set<Duplex>();
@@ -37,9 +35,7 @@ export async function startWsServer(server: AiVoiceServer, options: WsServerOpti
   });
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => undefined);
-    const url = new URL(req.url ?? '/', `http://${host}`);
-    if (url.pathname.replace(/\/{2,}/g, '/') !== WS_PATH) return refuse(socket, 404, 'not found');
-    const decision = server.upgrade(url);
+    const decision = server.upgradeRequest({ rawUrl: req.url ?? '/', headers: headersOf(req) });
     if (!decision.accept) return refuse(socket, decision.status, decision.body);
     const complete = (): void => {
       if (socket.destroyed) return;
@@ -57,7 +53,7 @@ export async function startWsServer(server: AiVoiceServer, options: WsServerOpti
   const base = `${host}:${address.port}`;
   return {
     httpUrl: `http://${base}`,
-    wsUrl: `ws://${base}${WS_PATH}`,
+    wsUrl: `ws://${base}${server.wsPath}`,
     port: address.port,
     close: async () => {
       for (const client of wss.clients) client.terminate();
@@ -68,13 +64,7 @@ export async function startWsServer(server: AiVoiceServer, options: WsServerOpti
   };
 }
 
-function handleHttp(server: AiVoiceServer, req: IncomingMessage, res: ServerResponse): void {
-  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-  const match = SESSION_PATH_PATTERN.exec(url.pathname.replace(/\/{2,}/g, '/'));
-  if (req.method !== 'POST' || !match) {
-    send(res, 404, { error: 'not_found', message: `no route for ${req.method} ${url.pathname}` });
-    return;
-  }
+function handleHttp(server: TransportFace, req: IncomingMessage, res: ServerResponse): void {
   const chunks: Buffer[] = [];
   let size = 0;
   req.on('data', (chunk: Buffer) => {
@@ -88,10 +78,16 @@ function handleHttp(server: AiVoiceServer, req: IncomingMessage, res: ServerResp
   });
   req.on('end', () => {
     if (res.writableEnded) return;
-    const shareToken = decodeURIComponent(match[1] ?? '');
-    const result = server.createSession(shareToken, Buffer.concat(chunks).toString('utf8'));
-    send(res, result.status, result.body);
+    const result = server.httpRequest(req.method ?? 'GET', req.url ?? '/', Buffer.concat(chunks).toString('utf8'));
+    if (!result) send(res, 404, { error: 'not_found', message: `no route for ${req.method} ${req.url}` });
+    else send(res, result.status, result.body);
   });
+}
+
+function headersOf(req: IncomingMessage): Record<string, string | undefined> {
+  const headers: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(req.headers)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  return headers;
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
@@ -108,7 +104,7 @@ function statusText(status: number): string {
   return ({ 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable' } as Record<number, string>)[status] ?? 'Error';
 }
 
-function wsPort(ws: WebSocket, server: AiVoiceServer): ConnectionPort {
+function wsPort(ws: WebSocket, server: TransportFace): ConnectionPort {
   const rawSocket = (ws as unknown as { _socket: Socket })._socket;
   let pongs: 'answer' | 'ignore' | { lateByMs: number } = 'answer';
   let blackHole = false;

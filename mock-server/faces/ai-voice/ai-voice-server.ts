@@ -5,7 +5,8 @@
  * (real `ws` on 127.0.0.1, in-process msw) only move bytes to and from here.
  */
 import type { Clock } from '../../../protocol/clock.ts';
-import type { HttpResponseLike, UpgradeDecision } from '../../core/connection-port.ts';
+import { SESSION_PATH_PATTERN, WS_PATH } from '../../../protocol/messages.ts';
+import type { HttpResponseLike, TransportFace, UpgradeDecision, UpgradeRequest } from '../../core/connection-port.ts';
 import type { Conversation } from '../../core/conversation.ts';
 import type { HandleStore } from '../../core/handle-store.ts';
 import type { Journal } from '../../core/journal.ts';
@@ -25,8 +26,9 @@ export interface AiVoiceServerOptions {
   journal?: Journal;
 }
 
-export class AiVoiceServer {
+export class AiVoiceServer implements TransportFace {
   readonly core: ServerCore;
+  readonly wsPath = WS_PATH;
 
   constructor(options: AiVoiceServerOptions) {
     const { script, ...rest } = options;
@@ -48,6 +50,21 @@ export class AiVoiceServer {
   /** Decides an upgrade of `GET /ws/ai-voice?…` (spec §2). */
   upgrade(url: URL): UpgradeDecision {
     return decideUpgrade(this.core, url);
+  }
+
+  /** Any upgrade a transport received: only the AI-voice path opens a WebSocket (repeated slashes collapse). */
+  upgradeRequest(request: UpgradeRequest): UpgradeDecision {
+    const url = new URL(request.rawUrl.replace(/^\/{2,}/, '/'), 'http://127.0.0.1');
+    if (url.pathname.replace(/\/{2,}/g, '/') !== WS_PATH) return { accept: false, status: 404, body: 'not found' };
+    return this.upgrade(url);
+  }
+
+  /** `POST /api/sales-agent/{shareToken}/session` (spec §1); nothing else is routed. */
+  httpRequest(method: string, rawPath: string, body: string): HttpResponseLike | undefined {
+    const path = new URL(rawPath.replace(/^\/{2,}/, '/'), 'http://127.0.0.1').pathname.replace(/\/{2,}/g, '/');
+    const match = SESSION_PATH_PATTERN.exec(path);
+    if (method !== 'POST' || !match) return undefined;
+    return this.createSession(decodeURIComponent(match[1] ?? ''), body);
   }
 
   /** Everything redaction must hide: the share token, session tokens, every handle. */

@@ -20,3 +20,16 @@ export const SutEnv = {
   timeScale: 'RESUME_HARNESS_TIME_SCALE',
   result: 'RESUME_HARNESS_RESULT',
 } as const;
+
+/**
+ * What a Gemini Live client is given on top of SutEnv (sut-contract §6): the variable
+ * `@google/genai` reads for its base URL, and a key the mock accepts.
+ */
+export const GeminiSutEnv = {
+  baseUrl: 'GOOGLE_GEMINI_BASE_URL',
+  apiKey: 'GEMINI_API_KEY',
+} as const;
+
+/** The wire a run speaks: the AI-voice protocol v1, or Gemini Live itself (`--protocol`). */
+export const PROTOCOLS = ['ai-voice', 'gemini-live'] as const;
+export type Protocol = (typeof PROTOCOLS)[number];

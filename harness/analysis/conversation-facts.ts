@@ -16,12 +16,18 @@ export interface ConversationFacts {
   readonly newSessionAfterTurns: boolean;
   /** Where the client put a different message into an answered slot: it talked on as if the lost turn had happened. */
   readonly rewrites: Array<{ segment: Segment; slot: number }>;
+  /** Where the client replayed history over a context that already held it: the model holds those turns twice (F9). */
+  readonly duplicatedHistory: Array<{ segment: Segment; alreadyHeld: number }>;
 }
 
-/** The model state a segment ended with: what it started with plus the turns it answered. */
+/** The model state a segment ended with: what it started with, the history written into it, and the turns it answered, in order. */
 export function finalStateOf(segment: Segment): string[] {
   const state = [...segment.open.contextIds];
-  for (const turn of segment.agentTurns) if (turn.answers) state.push(turn.answers);
+  const added = [
+    ...segment.history.map((h) => ({ t: h.t, ids: h.textIds })),
+    ...segment.agentTurns.filter((turn) => turn.answers).map((turn) => ({ t: turn.t, ids: [turn.answers as string] })),
+  ].sort((a, b) => a.t - b.t);
+  for (const { ids } of added) state.push(...ids);
   return state;
 }
 
@@ -43,7 +49,7 @@ export function conversationFacts(timeline: Timeline): ConversationFacts {
     for (const turn of segment.agentTurns) {
       if (turn.answers && !slots.has(turn.turn)) slots.set(turn.turn, turn.answers);
     }
-    if (segment.agentTurns.length > 0 || segment.open.contextIds.length > 0 || segment.open.resume === 'resumed') lastActive.set(segment.conversationId, segment);
+    if (segment.agentTurns.length > 0 || segment.history.length > 0 || segment.open.contextIds.length > 0 || segment.open.resume === 'resumed') lastActive.set(segment.conversationId, segment);
   }
   const conversations = [...slotsByConversation.keys()];
   const last = conversations.at(-1);
@@ -53,5 +59,6 @@ export function conversationFacts(timeline: Timeline): ConversationFacts {
   const lostSlots = [...lastSlots.keys()].filter((slot) => slot > finalState.length).sort((a, b) => a - b);
   const answeredTurns = [...slotsByConversation.values()].reduce((sum, slots) => sum + slots.size, 0);
   const newSessionAfterTurns = conversations.slice(0, -1).some((c) => (slotsByConversation.get(c)?.size ?? 0) > 0);
-  return { answeredTurns, finalState, lostSlots, newSessionAfterTurns, rewrites };
+  const duplicatedHistory = timeline.segments.flatMap((segment) => segment.history.filter((h) => h.alreadyHeld > 0).map((h) => ({ segment, alreadyHeld: h.alreadyHeld })));
+  return { answeredTurns, finalState, lostSlots, newSessionAfterTurns, rewrites, duplicatedHistory };
 }

@@ -15,6 +15,8 @@ export interface Segment {
   readonly expiring: EventOf<'expiring'>[];
   readonly handlesIssued: EventOf<'handle-issued'>[];
   readonly framesIn: EventOf<'frame-in'>[];
+  /** History the client wrote into the context without asking for an answer (Gemini clientContent, F9). */
+  readonly history: EventOf<'history'>[];
   resumedSentAt: number | null;
   conversationEndAt: number | null;
   /** The server stopped reading and writing (half-open, Toxiproxy `timeout`): its close time says nothing of the client. */
@@ -49,7 +51,7 @@ export function buildTimeline(events: readonly JournalEvent[], endTime: number):
       case 'open': {
         const segment: Segment = {
           conn: e.conn, ordinal: e.ordinal, conversationId: e.conversationId, open: e, openedAt: e.t, close: null,
-          prospectTurns: [], agentTurns: [], expiring: [], handlesIssued: [], framesIn: [], resumedSentAt: null, conversationEndAt: null, blackHoled: false, faults: [],
+          prospectTurns: [], agentTurns: [], expiring: [], handlesIssued: [], framesIn: [], history: [], resumedSentAt: null, conversationEndAt: null, blackHoled: false, faults: [],
         };
         segments.push(segment);
         byConn.set(e.conn, segment);
@@ -65,6 +67,7 @@ export function buildTimeline(events: readonly JournalEvent[], endTime: number):
       case 'expiring': byConn.get(e.conn)?.expiring.push(e); break;
       case 'handle-issued': byConn.get(e.conn)?.handlesIssued.push(e); break;
       case 'frame-in': byConn.get(e.conn)?.framesIn.push(e); break;
+      case 'history': byConn.get(e.conn)?.history.push(e); break;
       case 'resumed-sent': { const s = byConn.get(e.conn); if (s && s.resumedSentAt === null) s.resumedSentAt = e.t; break; }
       case 'conversation-end': { const s = byConn.get(e.conn); if (s) s.conversationEndAt = e.t; break; }
       case 'fault': {

@@ -9,14 +9,14 @@ import { createReportWriter } from '../report/report-writer.ts';
 import { runScenario } from '../run/run-scenario.ts';
 import type { Mode } from '../sut/system-under-test.ts';
 import { parseSut } from '../sut/parse-sut.ts';
-import { intFlag, parse, positiveFlag } from './args.ts';
+import { intFlag, parse, positiveFlag, protocolFlag } from './args.ts';
 import { loadSelection } from './load-selection.ts';
 
 export const DEFAULT_TIME_SCALE = 0.005;
 
 export const RUN_USAGE = `resume-harness run [ids | globs | files…] [--sut builtin|module:PATH|cmd:COMMAND] [--seed N]
-                   [--mode virtual|network] [--time-scale X] [--report-dir DIR] [--strict]
-                   [--format json,md,junit,html]`;
+                   [--protocol ai-voice|gemini-live] [--mode virtual|network] [--time-scale X]
+                   [--report-dir DIR] [--strict] [--format json,md,junit,html]`;
 
 export interface CliIo {
   readonly stdout: NodeJS.WriteStream;
@@ -33,25 +33,32 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     'report-dir': { type: 'string' },
     strict: { type: 'boolean', default: false },
     format: { type: 'string' },
+    protocol: { type: 'string' },
   });
+  const protocol = protocolFlag(values.protocol);
   const mode = values.mode as Mode;
   if (mode !== 'virtual' && mode !== 'network') throw new UsageError(`--mode must be virtual or network, got "${String(values.mode)}"`);
   const seed = intFlag(values.seed, 'seed') ?? randomInt(0, 2 ** 31);
   const timeScale = positiveFlag(values['time-scale'], 'time-scale') ?? DEFAULT_TIME_SCALE;
   const formats = formatsFlag(values.format);
   const strict = values.strict === true;
-  const sut = parseSut(String(values.sut));
+  const sut = parseSut(String(values.sut), io.cwd);
   if (!sut.modes.includes(mode)) throw new UsageError(`--sut ${sut.id} runs only in ${sut.modes.join(' or ')} mode`);
-  const scenarios = loadSelection(positionals, io.cwd);
+  const selected = loadSelection(positionals, io.cwd);
+  // A scenario that belongs to the other face is not run, and says so: never a silent pass.
+  const scenarios = selected.filter(({ scenario }) => scenario.faces.includes(protocol));
+  const elsewhere = selected.length - scenarios.length;
+  if (scenarios.length === 0) throw new UsageError(`none of the ${selected.length} selected scenarios runs on the ${protocol} face (see: resume-harness list)`);
+  if (elsewhere > 0) io.stdout.write(`resume-harness: ${elsewhere} selected scenario${elsewhere === 1 ? ' belongs' : 's belong'} to the other face only, not run on ${protocol}\n`);
 
   const reportsRoot = resolve(io.cwd, typeof values['report-dir'] === 'string' ? values['report-dir'] : 'reports');
   const runId = `${new Date().toISOString().replace(/[:.]/g, '-')}-seed${seed}`;
-  io.stdout.write(`resume-harness: ${scenarios.length} scenario${scenarios.length === 1 ? '' : 's'} against ${sut.id}, ${mode} mode, seed ${seed}${mode === 'network' ? `, time scale ${timeScale}` : ''}\n`);
+  io.stdout.write(`resume-harness: ${scenarios.length} scenario${scenarios.length === 1 ? '' : 's'} against ${sut.id} on the ${protocol} face, ${mode} mode, seed ${seed}${mode === 'network' ? `, time scale ${timeScale}` : ''}\n`);
   const writer = await createReportWriter({ reportsRoot, runId, formats, seed, mode, strict, timeScale });
   const progress = createProgress(io.stdout);
   for (const { scenario } of scenarios) {
     progress.scenarioStarted(scenario.id, sut.id);
-    const run = await runScenario(scenario, sut, { mode, seed, timeScale });
+    const run = await runScenario(scenario, sut, { mode, seed, timeScale, protocol });
     try {
       await writer.scenarioDone(run);
     } catch (error) {

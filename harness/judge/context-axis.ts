@@ -28,6 +28,10 @@ export function judgeContext(input: JudgeInput): AxisVerdict {
     }
     return ok(`Context lost and reported, as expected: ${what}; the client reported ${result.status === 'failed' ? 'status failed' : 'contextLost:true'}.`);
   }
+  if (facts.duplicatedHistory.length > 0) {
+    const { segment, alreadyHeld } = facts.duplicatedHistory[0]!;
+    return failed(`Context duplicated: on connection ${segment.ordinal} the client replayed ${s(alreadyHeld, 'prospect turn')} as history into a context that already held ${alreadyHeld === 1 ? 'it' : 'them'}, so the model holds ${alreadyHeld === 1 ? 'it' : 'them'} twice (field failure F9).`);
+  }
   if (facts.rewrites.length > 0) {
     const { segment, slot } = facts.rewrites[0]!;
     return failed(`Context rolled back: on connection ${segment.ordinal} the client sent a new message as turn ${slot}, a turn the agent had already answered with another message: it talked on as if the lost turn had happened.`);

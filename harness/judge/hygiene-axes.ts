@@ -14,8 +14,11 @@ export function judgeProtocol(input: JudgeInput): AxisVerdict {
     return failed(`The client sent ${s(bad.length, 'frame')} that the protocol does not allow; the first on connection ${seg.ordinal}: ${what}.`);
   }
   const budget = 3 * (input.scenario.conversation.maxTurns + input.analysis.timeline.segments.length + 5);
-  if (frames.length > budget) return failed(`Flood: the client sent ${frames.length} frames for a ${input.scenario.conversation.maxTurns}-turn conversation (budget ${budget}).`);
-  return ok(`${s(frames.length, 'frame')} from the client, all valid protocol v1 messages.`);
+  // A Gemini Live client streams realtimeInput (audio, video) by design (gemini-live.md §1.3): only
+  // its other messages count against the budget, or every voice client would be a flood.
+  const counted = input.protocol === 'gemini-live' ? frames.filter(({ f }) => f.type !== 'realtimeInput') : frames;
+  if (counted.length > budget) return failed(`Flood: the client sent ${counted.length} frames for a ${input.scenario.conversation.maxTurns}-turn conversation (budget ${budget}).`);
+  return ok(`${s(frames.length, 'frame')} from the client, all valid ${input.protocol === 'gemini-live' ? 'Gemini Live (BidiGenerateContent)' : 'protocol v1'} messages.`);
 }
 
 export function judgeSecrets(input: JudgeInput): AxisVerdict {
@@ -24,7 +27,7 @@ export function judgeSecrets(input: JudgeInput): AxisVerdict {
     const line = input.output[i]!;
     const leaked = secrets.find((secret) => line.includes(secret));
     if (leaked) {
-      const kind = leaked.startsWith('rh_') ? 'resume handle' : leaked.startsWith('st_') ? 'session token' : 'share token';
+      const kind = leaked.startsWith('rh_') ? 'resume handle' : leaked.startsWith('st_') ? 'session token' : input.protocol === 'gemini-live' ? 'API key' : 'share token';
       return failed(`The client's output line ${i + 1} contains a full ${kind} (${fingerprint(leaked)}); spec §5.1: handles are bearer credentials.`);
     }
   }

@@ -1,10 +1,12 @@
-import type { SutResult } from '../../protocol/sut-result.ts';
+import type { Protocol, SutResult } from '../../protocol/sut-result.ts';
 import type { RunAnalysis } from '../analysis/run-analysis.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import type { ClientReport } from '../sut/system-under-test.ts';
 
 export interface JudgeInput {
   readonly scenario: Scenario;
+  /** The wire the client spoke (default ai-voice): it names what a valid frame is. */
+  readonly protocol?: Protocol;
   /** The timeline and conversation facts, worked out once per run (analysis/run-analysis.ts). */
   readonly analysis: RunAnalysis;
   readonly client: ClientReport;

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { globalClock, scaledClock } from '../../protocol/clock.ts';
-import { SutResult } from '../../protocol/sut-result.ts';
+import { SutResult, type Protocol } from '../../protocol/sut-result.ts';
 import { startWsServer, virtualEndpoints, type JournalEvent } from '../../mock-server/index.ts';
 import { analyseRun, type RunAnalysis } from '../analysis/run-analysis.ts';
 import { harnessError, judge, type Judgement } from '../judge/judge.ts';
@@ -23,11 +23,14 @@ export interface RunOptions {
   readonly timeScale: number;
   /** Extra real milliseconds a network run may take beyond its scaled limit. */
   readonly wallSlackMs?: number;
+  /** The wire of the run (`--protocol`); default ai-voice. */
+  readonly protocol?: Protocol;
 }
 
 export interface ScenarioRun {
   readonly scenario: Scenario;
   readonly sut: SystemUnderTest;
+  readonly protocol: Protocol;
   readonly mode: Mode;
   /** The run's seed: what `--seed` takes to replay it. */
   readonly seed: number;
@@ -60,7 +63,8 @@ export async function runScenario(scenario: Scenario, sut: SystemUnderTest, opti
   const seed = scenarioSeed(options.seed, scenario.id);
   const workDir = mkdtempSync(join(tmpdir(), 'resume-harness-'));
   const output: string[] = [];
-  const base = { scenario, sut, mode: options.mode, seed: options.seed, scenarioSeed: seed, timeScale: options.timeScale, output };
+  const protocol = options.protocol ?? 'ai-voice';
+  const base = { scenario, sut, protocol, mode: options.mode, seed: options.seed, scenarioSeed: seed, timeScale: options.timeScale, output };
   // A run the harness itself could not carry out: UNKNOWN, with an empty journal.
   const harnessFailure = (reason: string): ScenarioRun => ({ ...base, judgement: harnessError(reason), client: { state: 'missing', reason }, clientExtra: {}, journal: [], analysis: analyseRun([], 0), secrets: [], protocolMs: 0, wallMs: performance.now() - wallStart, harnessError: reason });
   try {
@@ -68,7 +72,9 @@ export async function runScenario(scenario: Scenario, sut: SystemUnderTest, opti
       const reason = `${sut.id} cannot run in ${options.mode} mode (supports: ${sut.modes.join(', ')})`;
       return harnessFailure(reason);
     }
-    const run = options.mode === 'virtual' ? await runVirtual(scenario, sut, seed, workDir, output) : await runNetwork(scenario, sut, seed, options, workDir, output);
+    if (sut.protocols && !sut.protocols.includes(protocol)) return harnessFailure(`${sut.id} speaks ${sut.protocols.join(', ')}, not ${protocol}`);
+    if (!scenario.faces.includes(protocol)) return harnessFailure(`scenario ${scenario.id} belongs to ${scenario.faces.join(', ')}: its meaning does not exist on ${protocol}`);
+    const run = options.mode === 'virtual' ? await runVirtual(scenario, sut, seed, protocol, workDir, output) : await runNetwork(scenario, sut, seed, protocol, options, workDir, output);
     // Whatever an adapter says was reported must be a result of sut-contract §4; anything else is the client's finding, not a crash.
     if (run.outcome.report.state === 'reported') {
       const checked = SutResult.safeParse(run.outcome.report.result);
@@ -77,7 +83,7 @@ export async function runScenario(scenario: Scenario, sut: SystemUnderTest, opti
     const analysis = analyseRun(run.journal, run.protocolMs);
     const judgement = run.harnessError
       ? harnessError(run.harnessError)
-      : judge({ scenario, analysis, client: run.outcome.report, output, secrets: run.secrets });
+      : judge({ scenario, protocol, analysis, client: run.outcome.report, output, secrets: run.secrets });
     return {
       ...base,
       judgement,
@@ -106,14 +112,14 @@ interface RawRun {
   harnessError?: string;
 }
 
-async function runVirtual(scenario: Scenario, sut: SystemUnderTest, seed: number, workDir: string, output: string[]): Promise<RawRun> {
-  const server = mockServerFor(scenario, globalClock, seed);
+async function runVirtual(scenario: Scenario, sut: SystemUnderTest, seed: number, protocol: Protocol, workDir: string, output: string[]): Promise<RawRun> {
+  const server = mockServerFor(scenario, globalClock, seed, protocol);
   const endpoints = virtualEndpoints();
-  await interceptFor(server);
+  await interceptFor(server.face);
   let snapshot: { journal: JournalEvent[]; at: number } | null = null;
   try {
     const outcome = await runInVirtualTime(
-      () => sut.run({ ...endpoints, shareToken: server.shareToken, maxTurns: scenario.conversation.maxTurns, seed, mode: 'virtual', timeScale: 1, workDir, wallLimitMs: 60_000, output: (line) => output.push(line) }),
+      () => sut.run({ protocol, httpUrl: endpoints.httpUrl, wsUrl: protocol === 'ai-voice' ? endpoints.wsUrl : `${endpoints.httpUrl.replace(/^http/, 'ws')}${server.face.wsPath}`, shareToken: server.credential, maxTurns: scenario.conversation.maxTurns, seed, mode: 'virtual', timeScale: 1, workDir, wallLimitMs: 60_000, output: (line) => output.push(line) }),
       {
         limitMs: scenario.limit * 1000,
         beforeUninstall: () => {
@@ -146,12 +152,12 @@ async function runVirtual(scenario: Scenario, sut: SystemUnderTest, seed: number
   }
 }
 
-async function runNetwork(scenario: Scenario, sut: SystemUnderTest, seed: number, options: RunOptions, workDir: string, output: string[]): Promise<RawRun> {
+async function runNetwork(scenario: Scenario, sut: SystemUnderTest, seed: number, protocol: Protocol, options: RunOptions, workDir: string, output: string[]): Promise<RawRun> {
   // Real sockets need the real globals: an earlier virtual run's msw interception must go.
   stopInterception();
   const clock = scaledClock(options.timeScale);
-  const server = mockServerFor(scenario, clock, seed);
-  const running = await startWsServer(server);
+  const server = mockServerFor(scenario, clock, seed, protocol);
+  const running = await startWsServer(server.face);
   const wallLimitMs = scenario.limit * 1000 * options.timeScale + (options.wallSlackMs ?? 15_000);
   try {
     let timer: NodeJS.Timeout | undefined;
@@ -159,7 +165,7 @@ async function runNetwork(scenario: Scenario, sut: SystemUnderTest, seed: number
       timer = setTimeout(() => resolve({ report: { state: 'hung', reason: `no result after ${(wallLimitMs / 1000).toFixed(1)} s of real time (the scenario's limit, scaled)` } }), wallLimitMs);
     });
     const outcome = await Promise.race([
-      sut.run({ httpUrl: running.httpUrl, wsUrl: running.wsUrl, shareToken: server.shareToken, maxTurns: scenario.conversation.maxTurns, seed, mode: 'network', timeScale: options.timeScale, workDir, wallLimitMs, output: (line) => output.push(line) }),
+      sut.run({ protocol, httpUrl: running.httpUrl, wsUrl: running.wsUrl, shareToken: server.credential, maxTurns: scenario.conversation.maxTurns, seed, mode: 'network', timeScale: options.timeScale, workDir, wallLimitMs, output: (line) => output.push(line) }),
       limit,
     ]);
     clearTimeout(timer);

@@ -6,14 +6,14 @@
  */
 import { WebSocket as WsWebSocket } from 'ws';
 import type { SetupServer } from 'msw/node';
-import type { AiVoiceServer } from '../../mock-server/index.ts';
+import type { TransportFace } from '../../mock-server/index.ts';
 import { mswHandlers } from '../../mock-server/index.ts';
 import { HarnessError } from '../errors.ts';
 
 let api: SetupServer | null = null;
-let current: AiVoiceServer | null = null;
+let current: TransportFace | null = null;
 
-export async function interceptFor(server: AiVoiceServer): Promise<void> {
+export async function interceptFor(server: TransportFace): Promise<void> {
   current = server;
   if (api) return;
   if (typeof (globalThis as { WebSocket?: unknown }).WebSocket === 'undefined') {

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { ServerScript } from '../../mock-server/index.ts';
+import { PROTOCOLS } from '../../protocol/sut-result.ts';
 
 export const SCENARIO_GROUPS = ['expiry', 'resume-rejection', 'connection-faults', 'delivery', 'timing', 'malformed-input', 'end-of-conversation', 'long-session'] as const;
 export const SEVERITIES = ['critical', 'major', 'minor'] as const;
@@ -43,6 +44,9 @@ const Base = {
   server: ServerScript.prefault({}),
   expect: Expectation,
   limit: z.number().positive().default(4 * 3600).describe('Protocol seconds after which the run is stopped and judged as a hang.'),
+  faces: z.array(z.enum(PROTOCOLS)).min(1).default([...PROTOCOLS]).describe(
+    'The wires on which the scenario means what it says (--protocol). Default: both faces of the mock. A scenario whose fault exists on one wire only (an HTTP session call, session:resumed, the AI-voice close codes) names that face and says why in `why`.',
+  ),
 };
 
 /** One runnable scenario, after variant expansion and defaults. */
@@ -67,6 +71,7 @@ export const Variant = z.strictObject({
   server: ServerScript.optional(),
   expect: Expectation.partial().optional(),
   limit: z.number().positive().optional(),
+  faces: z.array(z.enum(PROTOCOLS)).min(1).optional(),
 }).describe('A variant: deep-merged into the base (objects key by key; arrays and scalars replace).');
 
 /** The file schema editors use (scenarios/scenario.schema.json is generated from it): the base fields plus variants. */

@@ -16,6 +16,7 @@ function context(overrides: Partial<SutRunContext> = {}): SutRunContext & { line
   dirs.push(workDir);
   const lines: string[] = [];
   return {
+    protocol: 'ai-voice',
     httpUrl: 'http://127.0.0.1:9',
     wsUrl: 'ws://127.0.0.1:9/ws/ai-voice',
     shareToken: 'share_test_0123456789',
@@ -93,6 +94,13 @@ describe('cmdSut', () => {
     expect(contractEnv(ctx, resultPath)).toEqual(Object.fromEntries(ctx.lines.map((l) => l.split('=') as [string, string])));
     expect(outcome.report.state).toBe('missing');
     expect((outcome.extra as unknown as CmdRunExtra).exitCode).toBe(0);
+  });
+
+  it('gives a Gemini Live client GOOGLE_GEMINI_BASE_URL and GEMINI_API_KEY as well (sut-contract §6)', () => {
+    const ctx = context({ protocol: 'gemini-live', httpUrl: 'http://127.0.0.1:7', shareToken: 'share_key_0123456789' });
+    const env = contractEnv(ctx, '/tmp/r.json');
+    expect(env).toMatchObject({ GOOGLE_GEMINI_BASE_URL: 'http://127.0.0.1:7', GEMINI_API_KEY: 'share_key_0123456789', RESUME_HARNESS_MAX_TURNS: '7' });
+    expect(contractEnv(context(), '/tmp/r.json')).not.toHaveProperty('GOOGLE_GEMINI_BASE_URL');
   });
 
   it('reads the result file the command wrote and keeps the exit status and both streams', async () => {

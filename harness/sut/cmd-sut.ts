@@ -20,7 +20,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SutEnv, SutResult } from '../../protocol/sut-result.ts';
+import { GeminiSutEnv, SutEnv, SutResult } from '../../protocol/sut-result.ts';
 import type { ClientReport, SutRunContext, SutRunOutcome, SystemUnderTest } from './system-under-test.ts';
 
 export interface CmdSutOptions {
@@ -77,6 +77,8 @@ export function contractEnv(ctx: SutRunContext, resultPath: string): Record<stri
     [SutEnv.seed]: String(ctx.seed),
     [SutEnv.timeScale]: String(ctx.timeScale),
     [SutEnv.result]: resultPath,
+    // sut-contract §6: a Gemini Live client finds the mock where @google/genai looks for it.
+    ...(ctx.protocol === 'gemini-live' ? { [GeminiSutEnv.baseUrl]: ctx.httpUrl, [GeminiSutEnv.apiKey]: ctx.shareToken } : {}),
   };
 }
 

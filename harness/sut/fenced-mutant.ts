@@ -35,17 +35,28 @@ export class Fence {
     this.closed = true;
   }
 
-  /** The options with clock, WebSocket, fetch and logger dead once the run is over. */
-  apply(options: SimulatorOptions): SimulatorOptions {
-    const clock: Clock = options.clock ?? globalClock;
-    const fencedClock: Clock = {
+  /** `clock`, whose timers never fire once the run is over. */
+  clock(clock: Clock): Clock {
+    return {
       now: () => clock.now(),
       setTimeout: (fn, ms) => (this.over ? ({} as TimerHandle) : clock.setTimeout(() => { if (!this.over) fn(); }, ms)),
       clearTimeout: (handle) => {
         if (!this.over) clock.clearTimeout(handle);
       },
     };
-    const fenced: SimulatorOptions = { ...options, clock: fencedClock };
+  }
+
+  /** `logger`, silent once the run is over. */
+  logger(logger: ((line: string) => void) | undefined): ((line: string) => void) | undefined {
+    if (!logger) return undefined;
+    return (line) => {
+      if (!this.over) logger(line);
+    };
+  }
+
+  /** The options with clock, WebSocket, fetch and logger dead once the run is over. */
+  apply(options: SimulatorOptions): SimulatorOptions {
+    const fenced: SimulatorOptions = { ...options, clock: this.clock(options.clock ?? globalClock) };
     const Base = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketCtor }).WebSocket;
     if (Base) {
       const fence = this;
@@ -56,12 +67,8 @@ export class Fence {
     }
     const fetchFn = options.fetch ?? globalThis.fetch;
     if (fetchFn) fenced.fetch = ((...args: Parameters<typeof fetch>) => (this.over ? Promise.reject(new RunOverError()) : fetchFn(...args))) as typeof fetch;
-    if (options.logger) {
-      const logger = options.logger;
-      fenced.logger = (line) => {
-        if (!this.over) logger(line);
-      };
-    }
+    const logger = this.logger(options.logger);
+    if (logger) fenced.logger = logger;
     return fenced;
   }
 }

@@ -19,6 +19,7 @@ function module(source: string): string {
 function context(overrides: Partial<SutRunContext> = {}): SutRunContext & { lines: string[] } {
   const lines: string[] = [];
   return {
+    protocol: 'ai-voice',
     httpUrl: 'http://127.0.0.1:9',
     wsUrl: 'ws://127.0.0.1:9/ws/ai-voice',
     shareToken: 'share_test_0123456789',
@@ -85,8 +86,15 @@ describe('running (network mode: real timers, no server needed here)', () => {
     const outcome = await moduleSut(path).run(context());
     expect(outcome.report).toEqual({ state: 'reported', result: { status: 'completed', conversationId: 'conv_x', turns: 5, reconnects: 0, contextLost: false } });
     expect((globalThis as { __config?: unknown }).__config).toEqual({
-      httpUrl: 'http://127.0.0.1:9', wsUrl: 'ws://127.0.0.1:9/ws/ai-voice', shareToken: 'share_test_0123456789', maxTurns: 5, seed: 11, timeScale: 0.01, mode: 'network', signal: 'boolean',
+      httpUrl: 'http://127.0.0.1:9', wsUrl: 'ws://127.0.0.1:9/ws/ai-voice', shareToken: 'share_test_0123456789', maxTurns: 5, seed: 11, timeScale: 0.01, mode: 'network', protocol: 'ai-voice', signal: 'boolean',
     });
+  });
+
+  it('tells a Gemini Live client where the mock is, under the names of sut-contract §6', async () => {
+    const path = join(dir, 'gemini-client.mjs');
+    writeFileSync(path, `export default async function run(config) { globalThis.__gemini = { protocol: config.protocol, base: config.googleGeminiBaseUrl, key: config.geminiApiKey }; return { status: 'completed', turns: 1, reconnects: 0, contextLost: false }; }`);
+    await moduleSut(path).run(context({ protocol: 'gemini-live', httpUrl: 'http://127.0.0.1:7', shareToken: 'share_key_0123456789' }));
+    expect((globalThis as { __gemini?: unknown }).__gemini).toEqual({ protocol: 'gemini-live', base: 'http://127.0.0.1:7', key: 'share_key_0123456789' });
   });
 
   it('captures the module\'s console output into the run, line by line, and gives the console back', async () => {

@@ -48,7 +48,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
 import { WebSocket as WsWebSocket } from 'ws';
-import { SutResult } from '../../protocol/sut-result.ts';
+import { SutResult, type Protocol } from '../../protocol/sut-result.ts';
 import { stopInterception } from '../sandbox/msw-interception.ts';
 import { virtualTimeActive } from '../sandbox/virtual-time.ts';
 import type { ClientReport, Mode, SutRunContext, SutRunOutcome, SystemUnderTest } from './system-under-test.ts';
@@ -67,6 +67,12 @@ export interface ModuleSutConfig {
   /** Real seconds per protocol second: 1 in virtual mode, `--time-scale` in network mode. */
   readonly timeScale: number;
   readonly mode: Mode;
+  /** The wire: 'ai-voice', or 'gemini-live' (sut-contract §6), where the next two are set. */
+  readonly protocol: Protocol;
+  /** Gemini Live: GOOGLE_GEMINI_BASE_URL, the mock's base URL (the same as httpUrl). */
+  readonly googleGeminiBaseUrl?: string;
+  /** Gemini Live: GEMINI_API_KEY, a key the mock accepts (the same as shareToken). */
+  readonly geminiApiKey?: string;
   /** Aborted once the run is over for the harness: its result is in, or it stopped waiting (a hang). */
   readonly signal: AbortSignal;
 }
@@ -309,6 +315,8 @@ async function runModule(absolutePath: string, options: ModuleSutOptions, ctx: S
     seed: ctx.seed,
     timeScale: ctx.mode === 'virtual' ? 1 : ctx.timeScale,
     mode: ctx.mode,
+    protocol: ctx.protocol,
+    ...(ctx.protocol === 'gemini-live' ? { googleGeminiBaseUrl: ctx.httpUrl, geminiApiKey: ctx.shareToken } : {}),
     signal: controller.signal,
   });
   try {

@@ -3,7 +3,7 @@
  * kind yields a ClientReport and never throws: a misbehaving client is a finding, not a
  * harness failure.
  */
-import type { SutResult } from '../../protocol/sut-result.ts';
+import type { Protocol, SutResult } from '../../protocol/sut-result.ts';
 
 export type Mode = 'virtual' | 'network';
 
@@ -15,8 +15,12 @@ export type ClientReport =
   | { readonly state: 'hung'; readonly reason: string };
 
 export interface SutRunContext {
+  /** The wire of the run: the mock speaks it, the client must. */
+  readonly protocol: Protocol;
+  /** AI-voice: the session API's base URL. Gemini Live: the base URL for GOOGLE_GEMINI_BASE_URL. */
   readonly httpUrl: string;
   readonly wsUrl: string;
+  /** AI-voice: the share token. Gemini Live: the API key the mock accepts (GEMINI_API_KEY). */
   readonly shareToken: string;
   readonly maxTurns: number;
   readonly seed: number;
@@ -36,6 +40,8 @@ export interface SystemUnderTest {
   readonly id: string;
   readonly kind: 'builtin' | 'module' | 'cmd';
   readonly modes: readonly Mode[];
+  /** The wires it speaks; absent: any (a module or a command is told which by its context). */
+  readonly protocols?: readonly Protocol[];
   run(context: SutRunContext): Promise<SutRunOutcome>;
 }
 

@@ -212,7 +212,6 @@ export class Conversation {
         const state = knownRecord ? knownRecord.state : emptyState();
         const conn = addConnection(state);
         this.record({ ...base, handle: knownRecord?.ref ?? null, resume: 'rejected', rejection: behaviour, rejectReason: reason, contextTurns: turnsOf(state), contextIds: idsOf(state) });
-        conn.accept();
         if (sendResumed) this.sendResumed(conn);
         this.events.emit('connection-opened', conn);
         conn.after(after * 1000, () => conn.serverClose(code, closeReason, 'rejection: accept-then-close'));
@@ -222,7 +221,6 @@ export class Conversation {
   }
 
   private confirmResume(conn: Connection, record: HandleRecord): void {
-    conn.accept();
     const { confirm, state } = this.script.resume;
     const afterConfirm = (): void => {
       if (state === 'repeat-last') {
@@ -245,7 +243,13 @@ export class Conversation {
     this.scheduleExpiry(conn);
   }
 
+  /**
+   * The resume is confirmed: the AI-voice server's session:resumed is its upstream's
+   * setupComplete passed through (spec §5.2), so a face whose sessions start with a message
+   * (Gemini) accepts the session here, late or never as the script says.
+   */
   private sendResumed(conn: Connection): void {
+    conn.accept();
     conn.sendResumed(this.id);
     this.record({ kind: 'resumed-sent', t: this.now, conn: conn.id });
     this.events.emit('event', 'resumed', conn);

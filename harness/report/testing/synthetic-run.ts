@@ -82,6 +82,7 @@ export function syntheticRun(overrides: Partial<ScenarioRun> = {}): ScenarioRun 
   const run: Omit<ScenarioRun, 'analysis'> & { analysis?: ScenarioRun['analysis'] } = {
     scenario: syntheticScenario(),
     sut: fakeSut(),
+    protocol: 'ai-voice',
     mode: 'virtual',
     seed: 42,
     scenarioSeed: 7,

@@ -29,6 +29,8 @@ const AUDIO_CHUNK = Buffer.alloc(960).toString('base64');
 export class GeminiCodec implements ConnectionSink {
   private turnText = '';
   private promptTokens = 0;
+  /** setupComplete has gone out: Gemini sends nothing on a session before it (§1.8, §7.3). */
+  private isAccepted = false;
 
   /**
    * `first` is the connection's first frame (its setup, or what came instead), read before the
@@ -61,7 +63,9 @@ export class GeminiCodec implements ConnectionSink {
   // ── what the core says ─────────────────────────────────────────────────────
 
   accepted(): void {
+    if (this.isAccepted) return;
     this.flushFirst();
+    this.isAccepted = true;
     this.send({ setupComplete: {} });
   }
 
@@ -103,6 +107,7 @@ export class GeminiCodec implements ConnectionSink {
   /** A script's `send`: the object as Gemini would frame it, labelled by its one key. */
   scripted(frame: Readonly<Record<string, unknown>>): void {
     this.flushFirst();
+    if (!this.isAccepted) return;
     this.conn.sendText(formatServerFrame(frame as ServerMessage), Object.keys(frame)[0], 'binary');
   }
 
@@ -186,6 +191,8 @@ export class GeminiCodec implements ConnectionSink {
 
   private send(message: ServerMessage): void {
     this.flushFirst();
+    // A session not (yet) set up hears nothing: an expiry or a turn of the core waits for no one.
+    if (!this.isAccepted) return;
     const kind = Object.keys(message).find((k) => k !== 'usageMetadata') ?? 'usageMetadata';
     this.conn.sendText(formatServerFrame(message), kind, 'binary');
   }

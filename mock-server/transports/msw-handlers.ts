@@ -51,11 +51,15 @@ export function mswHandlers(current: () => TransportFace, endpoints: VirtualEndp
         if (halted) return;
         const data = event.data;
         const incoming: IncomingData = typeof data === 'string' ? { text: data } : { binary: new Uint8Array(data instanceof ArrayBuffer ? data : (data as ArrayBufferView).buffer as ArrayBuffer) };
-        for (const listener of dataListeners) listener(incoming);
+        // A copy, as an EventEmitter (the ws transport) takes one: a listener added while this
+        // frame is dispatched does not see it. The Gemini face's setup gate attaches the
+        // connection (and its codec's listener) on the first frame; iterating the live array
+        // handed that same setup to the codec as a second setup (gemini-live.md §1.2 → 1007).
+        for (const listener of [...dataListeners]) listener(incoming);
       });
       client.addEventListener('close', (event) => {
         if (closedByServer) return;
-        for (const listener of closeListeners) listener(event.code, event.reason, event.code === 1006 ? 'network' : 'client');
+        for (const listener of [...closeListeners]) listener(event.code, event.reason, event.code === 1006 ? 'network' : 'client');
       });
       const port: ConnectionPort = {
         capabilities: { pings: false, halfOpen: 'emulated' },

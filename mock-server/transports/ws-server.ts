@@ -108,6 +108,18 @@ function wsPort(ws: WebSocket, server: TransportFace): ConnectionPort {
   const rawSocket = (ws as unknown as { _socket: Socket })._socket;
   let pongs: 'answer' | 'ignore' | { lateByMs: number } = 'answer';
   let blackHole = false;
+  // A frame ws cannot take (over maxPayload: 1009; bad UTF-8: 1007; a protocol violation: 1002)
+  // makes ws close the socket itself with the RFC 6455 code, then emit 'error'. Without a
+  // listener that error was thrown out of the server process. The close is the server's.
+  // For an oversized frame the answer is RFC 6455 §7.4.1's 1009 with no reason on every face:
+  // ws has sent it before any face could choose, and no Gemini answer to an oversized frame
+  // is on record (docs/gemini-live.md §1.7 lists gRPC-mapped closes of whole messages; a frame
+  // over the WebSocket layer's limit never becomes a message), so 1009 is the answer of the
+  // WebSocket front end any Gemini-like service sits behind [inference].
+  // The server never reads the client's answering close frame, so ws reports 1006: the
+  // journal gets the code ws sent instead.
+  let sentByWs: number | undefined;
+  ws.on('error', (error: Error) => { sentByWs = wsStatusCode(error); });
   ws.on('ping', (data: Buffer) => {
     if (blackHole || pongs === 'ignore') return;
     if (pongs === 'answer') ws.pong(data);
@@ -139,7 +151,21 @@ function wsPort(ws: WebSocket, server: TransportFace): ConnectionPort {
       });
     },
     onClose: (listener) => {
-      ws.on('close', (code: number, reason: Buffer) => listener(code, reason.toString('utf8'), code === 1006 ? 'network' : 'client'));
+      ws.on('close', (code: number, reason: Buffer) => {
+        if (sentByWs !== undefined) listener(sentByWs, '', 'server');
+        else listener(code, reason.toString('utf8'), code === 1006 ? 'network' : 'client');
+      });
     },
   };
+}
+
+/**
+ * The close code ws sent for a frame it refused, which ws keeps on the error under a private
+ * symbol. Undefined for the errors ws answers with no close frame (a failed send): those
+ * close as ws reports them.
+ */
+function wsStatusCode(error: Error): number | undefined {
+  const key = Object.getOwnPropertySymbols(error).find((symbol) => symbol.description === 'status-code');
+  const code = key === undefined ? undefined : (error as unknown as Record<symbol, unknown>)[key];
+  return typeof code === 'number' ? code : undefined;
 }

@@ -7,15 +7,18 @@
  * (tsPreCompilationDeps keeps type-only imports in the graph: a type import is still a
  * dependency of the design).
  */
-const PRODUCTION = { path: '^(protocol|simulator|mock-server|harness)/', pathNot: '(\\.test\\.ts$|/testing/)' };
+const PRODUCTION = { path: '^(protocol|simulator|mock-server|harness|servers)/', pathNot: '(\\.test\\.ts$|/testing/)' };
 
 // Areas: protocol is shared by both sides and imports none of them; the client side
 // (simulator) and the server side (mock-server) never import each other or the harness.
+// servers/ holds systems under test (the reference AI-voice server): they speak the
+// protocol and nothing else of the project, so they import protocol/ only.
 const AREAS = {
-  protocol: ['simulator', 'mock-server', 'harness', 'scenarios', 'tools'],
-  simulator: ['mock-server', 'harness', 'scenarios', 'tools'],
-  'mock-server': ['simulator', 'harness', 'scenarios', 'tools'],
+  protocol: ['simulator', 'mock-server', 'harness', 'servers', 'scenarios', 'tools'],
+  simulator: ['mock-server', 'harness', 'servers', 'scenarios', 'tools'],
+  'mock-server': ['simulator', 'harness', 'servers', 'scenarios', 'tools'],
   harness: ['tools'],
+  servers: ['simulator', 'mock-server', 'harness', 'scenarios', 'tools', 'test', 'examples'],
 };
 
 // The harness as a pipeline, lowest first: a layer imports only itself and the layers

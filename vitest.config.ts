@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['{protocol,simulator,mock-server,harness,scenarios,test,examples}/**/*.test.ts'],
+    include: ['{protocol,simulator,mock-server,harness,servers,scenarios,test,examples}/**/*.test.ts'],
     environment: 'node',
     testTimeout: 60_000,
     hookTimeout: 60_000,

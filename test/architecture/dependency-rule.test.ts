@@ -14,7 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const config = createRequire(import.meta.url)(join(ROOT, '.dependency-cruiser.cjs')) as { forbidden: IForbiddenRuleType[]; options: ICruiseOptions };
 /** What `npm run lint:deps` cruises. */
-const AREAS = ['protocol', 'simulator', 'mock-server', 'harness', 'tools'];
+const AREAS = ['protocol', 'simulator', 'mock-server', 'harness', 'servers', 'tools'];
 
 interface Violation {
   readonly rule: string;
@@ -77,5 +77,14 @@ describe('the house rules (dependency-cruiser)', () => {
       'harness/run/__b.ts': "import { a } from './__a.ts';\nexport const b = (): number => a();\n",
     });
     expect((await violations(['harness'], dir)).map((v) => v.rule)).toContain('no-circular');
+  }, 60_000);
+
+  it('fires on a server under test importing anything of the project but protocol/', async () => {
+    const dir = tree({
+      'protocol/clock.ts': 'export const clock = 1;\n',
+      'mock-server/index.ts': 'export const mock = 1;\n',
+      'servers/reference/__probe.ts': "import { clock } from '../../protocol/clock.ts';\nimport { mock } from '../../mock-server/index.ts';\nexport const probe = clock + mock;\n",
+    });
+    expect(await violations(['servers'], dir)).toEqual([{ rule: 'area-servers', from: 'servers/reference/__probe.ts', to: 'mock-server/index.ts' }]);
   }, 60_000);
 });

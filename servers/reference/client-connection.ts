@@ -1,0 +1,189 @@
+/**
+ * One client WebSocket and the upstream Gemini Live connection behind it
+ * (server-contract.md §2). The client side speaks ai-voice-protocol.md; every upstream
+ * message goes through UpstreamRelay.
+ *
+ * - Fresh: the setup carries the agent's system instruction, and once Gemini has answered it
+ *   the server sends exactly one kick-off turn asking the model to greet, before any prospect
+ *   message (those that come earlier wait).
+ * - Resume: a `resumeHandle` is passed to Gemini unchanged, and only if this server saw Gemini
+ *   issue it for the same share token and conversation (HandleRegistry). No kick-off, no
+ *   system instruction. `session:resumed` goes out only after that upstream's setupComplete.
+ * - A rejected resume — a handle this server refuses, or one Gemini refuses by closing before
+ *   setupComplete or by not answering within the connect deadline — gets the reference
+ *   behaviour of ai-voice-protocol.md §5.2: a fresh session, silently (never `session:resumed`).
+ * - The upstream ending closes the client: 1000 when it ended after goAway (expiry), or with
+ *   a normal close; 1011 otherwise, and 1011 when a fresh session cannot be set up at all.
+ *   The client ending closes the upstream.
+ */
+import { decodeClientFrame, type ServerMessage } from '../../protocol/messages.ts';
+import { fingerprint } from '../../protocol/redact.ts';
+import type { HandleRegistry } from './handle-registry.ts';
+import type { Session } from './http-session.ts';
+import type { Log } from './log.ts';
+import { UpstreamRelay } from './upstream-relay.ts';
+import type { Upstream, UpstreamClosed, UpstreamFactory } from './upstream.ts';
+
+/** The one turn that asks the model to greet, on a fresh session (server-contract.md §2). */
+export const KICK_OFF = 'A prospect has just joined the call. Greet them and introduce yourself.';
+
+export interface ClientSocket {
+  sendText(text: string): void;
+  sendBinary(bytes: Uint8Array): void;
+  close(code: number, reason: string): void;
+}
+
+export interface ClientConnectionOptions {
+  readonly socket: ClientSocket;
+  readonly session: Session;
+  readonly resumeHandle: string | undefined;
+  readonly registry: HandleRegistry;
+  readonly upstreams: UpstreamFactory;
+  readonly log: Log;
+  /** For log lines, e.g. "c3". */
+  readonly label: string;
+}
+
+type Mode = 'fresh' | 'resume';
+
+export class ClientConnection {
+  private upstream: Upstream | undefined;
+  private relay = new UpstreamRelay();
+  private mode: Mode = 'fresh';
+  private ready = false;
+  private readonly waiting: string[] = [];
+  private ended = false;
+
+  constructor(private readonly options: ClientConnectionOptions) {}
+
+  start(): void {
+    const { resumeHandle, registry, session, log, label } = this.options;
+    if (resumeHandle === undefined) {
+      this.open('fresh');
+      return;
+    }
+    log.secret(resumeHandle);
+    const verdict = registry.check(resumeHandle, session);
+    if (verdict === 'accepted') {
+      log.info(`${label}: resume with handle ${fingerprint(resumeHandle)} (${session.conversationId})`);
+      this.open('resume', resumeHandle);
+      return;
+    }
+    log.info(`${label}: handle ${fingerprint(resumeHandle)} refused (${verdict}): fresh session, no session:resumed`);
+    this.open('fresh');
+  }
+
+  /** A text frame from the client. */
+  receive(text: string): void {
+    if (this.ended) return;
+    const decoded = decodeClientFrame(text);
+    if (decoded.state === 'unknown-type') {
+      this.send({ type: 'error', code: 'unknown_type', message: `unknown message type ${JSON.stringify(decoded.type)}` });
+      return;
+    }
+    if (decoded.state !== 'valid') {
+      this.send({ type: 'error', code: 'bad_message', message: decoded.problem });
+      return;
+    }
+    const message = decoded.message;
+    if (message.type === 'end_conversation') {
+      this.options.log.info(`${this.options.label}: end_conversation`);
+      this.send({ type: 'conversation_end', reason: 'ended by the client' });
+      this.end(1000, 'conversation ended');
+      return;
+    }
+    if (this.ready && this.upstream) this.upstream.sendTurn(message.text);
+    else this.waiting.push(message.text);
+  }
+
+  /** The client's socket closed. */
+  clientClosed(code: number): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.options.log.info(`${this.options.label}: client closed ${code}; closing its upstream`);
+    this.upstream?.close();
+    this.upstream = undefined;
+  }
+
+  /** The server stops (SIGTERM): 1001, as ai-voice-protocol.md §7 says. */
+  shutdown(): void {
+    this.end(1001, 'server going away');
+  }
+
+  private open(mode: Mode, handle?: string): void {
+    const { session, upstreams, label } = this.options;
+    this.mode = mode;
+    this.ready = false;
+    this.relay = new UpstreamRelay();
+    const request = mode === 'resume' && handle !== undefined
+      ? { model: session.agent.model, handle, label }
+      : { model: session.agent.model, ...(session.agent.systemInstruction ? { systemInstruction: session.agent.systemInstruction } : {}), label };
+    let upstream: Upstream | undefined;
+    const current = (): boolean => !this.ended && this.upstream === upstream;
+    upstream = upstreams(request, {
+      ready: () => { if (current()) this.upstreamReady(); },
+      message: (message) => {
+        if (!current()) return;
+        const relayed = this.relay.relay(message);
+        if (relayed.issued !== undefined) {
+          this.options.log.secret(relayed.issued);
+          this.options.registry.record(relayed.issued, session);
+        }
+        for (const frame of relayed.frames) {
+          if (frame.kind === 'audio') this.options.socket.sendBinary(frame.bytes);
+          else this.send(frame.message);
+        }
+      },
+      closed: (closed) => { if (current()) this.upstreamClosed(closed); },
+    });
+    this.upstream = upstream;
+  }
+
+  private upstreamReady(): void {
+    const { log, label, session } = this.options;
+    this.ready = true;
+    if (this.mode === 'fresh') {
+      log.info(`${label}: upstream ready (fresh ${session.conversationId}); kick-off turn`);
+      this.upstream?.sendTurn(KICK_OFF);
+    } else {
+      log.info(`${label}: upstream accepted the handle; session:resumed`);
+      this.send({ type: 'session:resumed', conversationId: session.conversationId });
+    }
+    for (const text of this.waiting.splice(0)) this.upstream?.sendTurn(text);
+  }
+
+  private upstreamClosed(closed: UpstreamClosed): void {
+    const { log, label } = this.options;
+    const why = closed.timedOut ? 'no setupComplete within the connect deadline' : `${closed.code} ${JSON.stringify(closed.reason)}`;
+    this.upstream = undefined;
+    if (closed.beforeReady && this.mode === 'resume') {
+      log.info(`${label}: Gemini rejected the resume (${why}): fresh session, no session:resumed`);
+      this.open('fresh');
+      return;
+    }
+    if (closed.beforeReady) {
+      log.error(`${label}: upstream failed before setupComplete (${why}); closing 1011`);
+      this.end(1011, 'upstream failed');
+      return;
+    }
+    if (this.relay.expiring || closed.code === 1000) {
+      log.info(`${label}: upstream ended (${why}${this.relay.expiring ? ', after goAway' : ''}); closing 1000`);
+      this.end(1000, this.relay.expiring ? 'session expired' : 'upstream closed');
+      return;
+    }
+    log.error(`${label}: upstream error (${why}); closing 1011`);
+    this.end(1011, 'upstream error');
+  }
+
+  private end(code: number, reason: string): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.upstream?.close();
+    this.upstream = undefined;
+    this.options.socket.close(code, reason);
+  }
+
+  private send(message: ServerMessage): void {
+    this.options.socket.sendText(JSON.stringify(message));
+  }
+}

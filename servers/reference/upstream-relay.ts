@@ -24,6 +24,9 @@ export interface Relayed {
   readonly issued?: string;
 }
 
+/** The parts of a LiveServerMessage the relay reads (the SDK's class adds getters it does not need). */
+export type UpstreamMessage = Pick<LiveServerMessage, 'serverContent' | 'sessionResumptionUpdate' | 'goAway'>;
+
 export const EXPIRING_MESSAGE = 'The session is about to end: reconnect with the newest handle.';
 
 export class UpstreamRelay {
@@ -41,7 +44,7 @@ export class UpstreamRelay {
     return this.goAway;
   }
 
-  relay(message: LiveServerMessage): Relayed {
+  relay(message: UpstreamMessage): Relayed {
     const frames: ClientFrame[] = [];
     let issued: string | undefined;
     const content = message.serverContent;

@@ -56,6 +56,8 @@ export interface GeminiUpstreamOptions {
   readonly clock: Clock;
   /** Protocol milliseconds until a setup without setupComplete has failed. */
   readonly connectTimeoutMs: number;
+  /** The upstream base URL; absent (the server's case), @google/genai reads GOOGLE_GEMINI_BASE_URL. */
+  readonly baseUrl?: string;
 }
 
 /** The SDK's transport, as far as this module needs it (@google/genai's WebSocket / WebSocketFactory). */
@@ -94,7 +96,7 @@ function captureSockets(ai: GoogleGenAI): (open: () => void) => RawSocket | unde
 }
 
 export function geminiUpstreamFactory(options: GeminiUpstreamOptions): UpstreamFactory {
-  const ai = new GoogleGenAI({ apiKey: options.apiKey });
+  const ai = new GoogleGenAI({ apiKey: options.apiKey, ...(options.baseUrl !== undefined ? { httpOptions: { baseUrl: options.baseUrl } } : {}) });
   const opening = captureSockets(ai);
 
   return (request, events) => {

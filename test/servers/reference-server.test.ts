@@ -6,13 +6,14 @@
  * Protocol time is scaled (1 protocol s = SCALE real s) on all three. No sleeps: every wait is
  * on a log line, a port, a promise or an exit.
  */
+import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { buildConnectUrl, decodeServerFrame, sessionPath, WS_PATH, type ServerMessage } from '../../protocol/messages.ts';
 import { fingerprint } from '../../protocol/redact.ts';
 import type { ServerScriptInput } from '../../mock-server/index.ts';
 import { whenJournaled } from '../testing/gemini-sdk.ts';
-import { freePort, groupAlive, MODEL, SHARE_TOKEN, runSimulator, serverEnv, spawnServer, startGeminiFace, SYSTEM_INSTRUCTION, tcpConnects, type GeminiFace, type ServerProcess } from '../testing/server-under-test.ts';
+import { freePort, groupAlive, MODEL, ROOT, SHARE_TOKEN, runSimulator, serverEnv, spawnServer, startGeminiFace, SYSTEM_INSTRUCTION, tcpConnects, type GeminiFace, type ServerProcess } from '../testing/server-under-test.ts';
 
 const SCALE = 0.05;
 /** The face's agent, fast enough that a turn takes a few protocol seconds. */
@@ -134,6 +135,68 @@ describe('the reference AI-voice server between the simulator and the Gemini fac
     expect(f.server.journal.of('close')).toMatchObject([{ by: 'client' }]);
     server = undefined;
   });
+});
+
+/** Whether the docker daemon answers, and why not. */
+function dockerStatus(): { ok: true } | { ok: false; why: string } {
+  const info = spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { encoding: 'utf8', timeout: 20_000 });
+  if (info.error) return { ok: false, why: `docker: ${info.error.message}` };
+  if (info.status !== 0) return { ok: false, why: (info.stderr || info.stdout).trim().split('\n')[0] ?? `docker info exited ${info.status}` };
+  return { ok: true };
+}
+
+const IMAGE = 'resume-harness/reference-server:local';
+
+describe('the reference server as a container (server-contract.md §1, image:NAME)', () => {
+  it('builds the image, starts it with host networking, carries a conversation, stops on SIGTERM', async (ctx) => {
+    const docker = dockerStatus();
+    if (!docker.ok) {
+      // CI installs and starts docker (.ci/run): there, no docker is a failure, not a skip.
+      if (process.env.CI) throw new Error(`CI is set and docker is unavailable: ${docker.why}`);
+      ctx.skip(`docker is unavailable (${docker.why}); .ci/run installs and starts it`);
+    }
+    const timings: Record<string, number> = {};
+    let t = performance.now();
+    const built = spawnSync('bash', [`${ROOT}/servers/reference/image/build-image.sh`, IMAGE], { encoding: 'utf8', timeout: 300_000 });
+    expect(built.status, `${built.stdout}\n${built.stderr}`).toBe(0);
+    timings.buildMs = performance.now() - t;
+
+    // testcontainers 12.0.1 without Ryuk (it would pull an image) and without the bridge network
+    // (dockerd runs with --bridge=none): gemini-live.md §7.6.
+    process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
+    process.env.TESTCONTAINERS_HOST_OVERRIDE = '127.0.0.1';
+    const { GenericContainer, Wait } = await import('testcontainers');
+    face = await startGeminiFace(SCALE, { expiry: { enabled: false }, agent: AGENT });
+    const port = await freePort();
+    t = performance.now();
+    const container = await new GenericContainer(IMAGE)
+      .withNetworkMode('host')
+      .withEnvironment(serverEnv(port, face, SCALE))
+      .withWaitStrategy(Wait.forLogMessage(/listening on 127\.0\.0\.1:\d+/))
+      .withStartupTimeout(60_000)
+      .start();
+    timings.startMs = performance.now() - t;
+    try {
+      expect(await tcpConnects(port)).toBe(true);
+      const result = await runSimulator({ port, scale: SCALE, maxTurns: 3 });
+      expect(result).toMatchObject({ status: 'completed', turns: 3, reconnects: 0, contextLost: false });
+      expect(face.server.journal.of('open')).toMatchObject([{ resume: 'none' }]);
+      await whenJournaled(face.server.journal, 'close');
+    } finally {
+      t = performance.now();
+      await container.stop({ timeout: 5_000, remove: false });
+      timings.stopMs = performance.now() - t;
+    }
+    // Stopped by SIGTERM within the grace period: exit 0 (a SIGKILL would be 137), its own log says so.
+    const state = spawnSync('docker', ['inspect', '--format', '{{.State.ExitCode}}', container.getId()], { encoding: 'utf8' });
+    const logs = spawnSync('docker', ['logs', container.getId()], { encoding: 'utf8' });
+    spawnSync('docker', ['rm', '-f', container.getId()]);
+    expect(state.stdout.trim()).toBe('0');
+    expect(logs.stdout).toContain('SIGTERM: stopping');
+    expect(logs.stdout + logs.stderr).not.toContain(face.server.apiKey);
+    expect(await tcpConnects(port)).toBe(false);
+    console.info(`reference server image: build ${Math.round(timings.buildMs)} ms, start to log line ${Math.round(timings.startMs!)} ms, stop and remove ${Math.round(timings.stopMs!)} ms`);
+  }, 360_000);
 });
 
 interface RawConversation {

@@ -31,4 +31,10 @@ node servers/reference/image/runtime-modules.mjs | while read -r dir; do
 done
 
 cp servers/reference/Dockerfile "$stage/Dockerfile"
+previous="$(docker image inspect --format '{{.Id}}' "$tag" 2>/dev/null || true)"
 DOCKER_BUILDKIT=0 docker build -q -t "$tag" "$stage"
+# The image this build replaced, now untagged: removed unless a container still uses it.
+current="$(docker image inspect --format '{{.Id}}' "$tag")"
+if [ -n "$previous" ] && [ "$previous" != "$current" ]; then
+  docker rmi "$previous" >/dev/null 2>&1 || true
+fi

@@ -108,6 +108,12 @@ describe('the reference AI-voice server between the simulator and the Gemini fac
     // The simulator cannot keep its context: it must not report a completed conversation as if it had.
     expect(result.status === 'failed' || result.contextLost).toBe(true);
     expect(s.output.some((l) => /Gemini rejected the resume/.test(l))).toBe(true);
+    // The fallback is a fresh session like any other: the instruction, no handle, the kick-off
+    // (the face journals it as prospect turn 1 of an empty context).
+    const setups = f.server.journal.of('frame-in').filter((e) => e.type === 'setup').map((e) => JSON.parse(e.text!) as { setup: { systemInstruction?: unknown; sessionResumption?: { handle?: string } } });
+    expect(setups[2]!.setup.systemInstruction).toBeDefined();
+    expect(setups[2]!.setup.sessionResumption).toEqual({});
+    expect(await whenJournaled(f.server.journal, 'prospect-turn', (t) => t.conn === opens[2]!.conn)).toMatchObject({ turn: 1, contextTurns: 0 });
     expectNoSecrets(s.output, f, SHARE_TOKEN);
   });
 
@@ -195,7 +201,7 @@ describe('the reference server as a container (server-contract.md §1, image:NAM
     expect(logs.stdout).toContain('SIGTERM: stopping');
     expect(logs.stdout + logs.stderr).not.toContain(face.server.apiKey);
     expect(await tcpConnects(port)).toBe(false);
-    console.info(`reference server image: build ${Math.round(timings.buildMs)} ms, start to log line ${Math.round(timings.startMs!)} ms, stop and remove ${Math.round(timings.stopMs!)} ms`);
+    console.info(`reference server image: build ${Math.round(timings.buildMs)} ms, start to log line ${Math.round(timings.startMs!)} ms, stop (SIGTERM, exit 0) ${Math.round(timings.stopMs!)} ms`);
   }, 360_000);
 });
 

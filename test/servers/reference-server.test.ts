@@ -125,8 +125,24 @@ describe('the reference AI-voice server between the simulator and the Gemini fac
     expect(first.text.length).toBeGreaterThan(0);
     const opens = f.server.journal.of('open');
     expect(opens).toMatchObject([{ resume: 'none', presented: null }]);
+    expect(client.jsonInBinary).toEqual([]);
     client.ws.close(1000);
     await whenJournaled(f.server.journal, 'close');
+  });
+
+  it('a client that does not rotate: the handle, then session_expiring (timeLeft from goAway), then 1000 when the upstream ends at its deadline', async () => {
+    const { face: f, port } = await start({ expiry: { lifetime: 30, timeLeft: 10 } });
+    const client = await rawConversation(port);
+    await client.untilType('transcript', (m) => m.final === true);
+    const expiring = await client.untilType('session_expiring');
+    expect(expiring).toMatchObject({ timeLeft: 10, hasHandle: true });
+    const before = client.seen[client.seen.indexOf(expiring) - 1];
+    const handles = client.seen.filter((m) => m.type === 'session_resumption_update' && m.resumable);
+    expect(before).toEqual(handles.at(-1));
+    expect(await client.closed).toMatchObject({ code: 1000 });
+    // Gemini's own close at the deadline is its overrun close (1008); the client gets 1000.
+    expect(f.server.journal.of('close')).toMatchObject([{ code: 1008, by: 'server', cause: 'expiry-deadline' }]);
+    expect(client.jsonInBinary).toEqual([]);
   });
 
   it('SIGTERM: open clients get 1001, the upstream is closed, the process group exits by itself', async () => {
@@ -208,6 +224,8 @@ describe('the reference server as a container (server-contract.md §1, image:NAM
 interface RawConversation {
   readonly ws: WebSocket;
   readonly seen: ServerMessage[];
+  /** Binary frames that held JSON: there must be none (JSON goes in text frames, server-contract.md §2). */
+  readonly jsonInBinary: string[];
   readonly closed: Promise<{ code: number; reason: string }>;
   untilType<T extends ServerMessage['type']>(type: T, match?: (m: Extract<ServerMessage, { type: T }>) => boolean): Promise<Extract<ServerMessage, { type: T }>>;
 }
@@ -219,9 +237,13 @@ async function rawConversation(port: number, resumeHandle?: string): Promise<Raw
   const { sessionToken } = (await response.json()) as { sessionToken: string };
   const ws = new WebSocket(buildConnectUrl(`ws://127.0.0.1:${port}${WS_PATH}`, { sessionToken, shareToken: SHARE_TOKEN, resumeHandle }));
   const seen: ServerMessage[] = [];
+  const jsonInBinary: string[] = [];
   const waiters: Array<(m: ServerMessage) => boolean> = [];
   ws.on('message', (data: Buffer, isBinary: boolean) => {
-    if (isBinary) return;
+    if (isBinary) {
+      if (data[0] === 0x7b) jsonInBinary.push(data.toString('utf8').slice(0, 80));
+      return;
+    }
     const decoded = decodeServerFrame(data.toString('utf8'));
     if (decoded.state !== 'valid') return;
     seen.push(decoded.message);
@@ -232,6 +254,7 @@ async function rawConversation(port: number, resumeHandle?: string): Promise<Raw
   return {
     ws,
     seen,
+    jsonInBinary,
     closed,
     untilType: (type, match = () => true) => new Promise((resolve, reject) => {
       const test = (m: ServerMessage): boolean => {

@@ -145,7 +145,7 @@ export class GeminiProspect {
   private ran = false;
 
   constructor(private readonly o: GeminiProspectOptions) {
-    if (!Number.isInteger(o.maxTurns) || o.maxTurns < 1) throw new RangeError(`maxTurns must be an integer >= 1, got ${o.maxTurns}`);
+    if (!Number.isInteger(o.maxTurns) || o.maxTurns < 0) throw new RangeError(`maxTurns must be an integer >= 0, got ${o.maxTurns}`);
     this.clock = o.clock ?? globalClock;
     this.policy = resolvePolicy(o.policy);
     this.decisions = resolveGeminiDecisions(o.decisions);

@@ -95,12 +95,15 @@ describe('GeminiProspect (reference) on the Gemini face', () => {
     expectContextIntact(run);
   });
 
-  it('reports contextLost when the drop comes between an answer and its handle (the newest handle lags one turn)', async () => {
+  it('asks again the answered message its newest handle missed (drop between an answer and its handle)', async () => {
     const run = await runReference({ expiry: { enabled: false }, faults: [{ when: { turn: 2, phase: 'after-final' }, do: { drop: {} } }] });
-    expect(run.result).toMatchObject({ status: 'completed', turns: 6, contextLost: true, reconnects: 1 });
-    const resumed = run.of('open')[1]!;
+    expect(run.result).toMatchObject({ status: 'completed', turns: 6, contextLost: false, reconnects: 1 });
+    const [first, resumed] = run.of('open');
     expect(resumed).toMatchObject({ resume: 'resumed', contextTurns: 1, conversationTurns: 2 });
-    expect(run.of('history')).toEqual([]);
+    // Message 2 was answered on the first connection, but the handle predates it: asked once more, and only once.
+    const second = run.of('prospect-turn').filter((e) => e.conn === first!.conn)[1]!;
+    expect(run.of('prospect-turn').filter((e) => e.textId === second.textId).map((e) => [e.conn, e.contextTurns])).toEqual([[first!.conn, 1], [resumed!.conn, 1]]);
+    expectContextIntact(run);
   });
 
   it('re-sends the in-flight turn exactly once after a mid-turn 1011', async () => {

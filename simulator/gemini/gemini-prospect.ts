@@ -26,6 +26,7 @@ import { DEFAULT_DECISIONS } from '../core/decisions.ts';
 import { EventLog } from '../core/event-log.ts';
 import { createPersona, prospectMessage, type Persona } from '../core/persona.ts';
 import { DEFAULT_THINK_TIME_MS, resolvePolicy, type ResumePolicy } from '../core/policy.ts';
+import { TurnLedger } from '../core/turn-ledger.ts';
 import type { SimulatorResult } from '../simulator-types.ts';
 import { resolveGeminiDecisions, type GeminiDecisions, type GeminiExchange } from './gemini-decisions.ts';
 import { openGeminiSession, type GeminiServerMessage, type GeminiSession, type OpenResult, type SdkBuild } from './gemini-session.ts';
@@ -127,20 +128,23 @@ export class GeminiProspect {
   private readonly thinkTimeMs: readonly [number, number];
 
   private handle: string | null = null;
-  /** Turns the model had answered when the kept handle arrived: what resuming with it restores. */
-  private handleTurns = 0;
-  /** Turns answered as the messages arrive (the loop's `turns` catches up when it wakes). */
-  private completedTurns = 0;
+  /** Prospect messages answered in the model context when the kept handle arrived: what resuming with it restores. */
+  private handleCovers = 0;
   private readonly rejected = new Set<string>();
+  /** Resumed connections closed before a full turn, by the handle they presented (F6). */
   private readonly closedEarly = new Map<string, number>();
+  /** contextThrough / turns / lastSent: the AI-voice simulator's turn ledger, read the same way. */
+  private readonly ledger = new TurnLedger();
   private readonly answered: GeminiExchange[] = [];
-  private turns = 0;
-  private nextIndex = 1;
+  /** The lowest message index to send next (raised only by a client that skips the in-flight turn). */
+  private skipFloor = 1;
+  /** Connection attempts since the model last answered: an open socket alone resets nothing. */
+  private attemptsInRow = 0;
   private reconnects = 0;
   private contextLost = false;
   private connections = 0;
-  /** The message whose answer has not completed: its index, text, and the connection it went out on. */
-  private inFlight: { index: number; text: string; sentOn: Conn | null } | null = null;
+  /** The message sent on the current connection whose answer has not completed. */
+  private inFlight: { index: number; text: string; sentOn: Conn } | null = null;
   private current: Conn | null = null;
   private ran = false;
 
@@ -177,9 +181,17 @@ export class GeminiProspect {
   // ── the conversation ───────────────────────────────────────────────────────
 
   private async loop(): Promise<SimulatorResult> {
+    const ledger = this.ledger;
     let conn: Conn | null = null;
     let outage = false;
-    let thinkUntil: number | null = null;
+    let thinking: { index: number; until: number } | null = null;
+    const closed = (event: { code: number; reason: string }): SimulatorResult | null => {
+      const stop = this.afterClose(event);
+      if (stop !== null) return this.finish('failed', stop);
+      conn = null;
+      outage = true;
+      return null;
+    };
     for (;;) {
       if (conn === null) {
         const established = await this.establish(outage ? 'outage' : this.connections === 0 ? 'start' : 'rotation');
@@ -187,110 +199,97 @@ export class GeminiProspect {
         conn = established.conn;
         outage = false;
       }
-      if (this.turns >= this.o.maxTurns) {
-        this.log.event('end', { turns: this.turns });
+      const c: Conn = conn;
+      if (this.inFlight === null && ledger.contextThrough >= this.o.maxTurns) {
+        this.log.event('end', { turns: ledger.turns });
         this.current = null;
-        if (conn.session) await conn.session.close(this.clock, 1000);
+        if (c.session) await c.session.close(this.clock, 1000);
         return this.finish('completed');
       }
 
-      // A goAway while idle: rotate once the handle is fresh, at the latest at rotateAt.
-      if (conn.rotateAt !== null && this.inFlight === null) {
-        if (conn.handleFresh || this.clock.now() >= conn.rotateAt) {
-          await this.leave(conn, 'rotation');
+      // A goAway while idle: leave at the boundary once the newest handle is in, at the latest at
+      // rotateAt. A connection that has carried no turn yet carries one first (no rotation storm).
+      if (c.rotateAt !== null && this.inFlight === null) {
+        const due = this.clock.now() >= c.rotateAt;
+        if (due || (c.turnsHere > 0 && c.handleFresh)) {
+          await this.leave(c, 'rotation');
           conn = null;
           continue;
         }
-        const event = await conn.next(conn.rotateAt - this.clock.now());
-        if (event.kind === 'close') {
-          if (!this.afterClose(event)) return this.finish('failed', `connection closed ${event.code} and the client does not reconnect`);
-          conn = null;
-          outage = true;
-        }
-        continue;
-      }
-
-      // The message: a new one after thinking, or the in-flight one again on a new connection.
-      if (this.inFlight === null) {
-        thinkUntil ??= this.clock.now() + this.thinkRng.between(this.thinkTimeMs[0], this.thinkTimeMs[1]);
-        if (this.clock.now() < thinkUntil) {
-          const event = await conn.next(thinkUntil - this.clock.now());
+        if (c.turnsHere > 0) {
+          const event = await c.next(c.rotateAt - this.clock.now());
           if (event.kind === 'close') {
-            if (!this.afterClose(event)) return this.finish('failed', `connection closed ${event.code} and the client does not reconnect`);
-            conn = null;
-            outage = true;
+            const end = closed(event);
+            if (end) return end;
           }
           continue;
         }
-        thinkUntil = null;
-        const index = this.nextIndex;
-        this.inFlight = { index, text: prospectMessage(this.persona, index), sentOn: null };
-      }
-      const inFlight = this.inFlight!;
-      if (inFlight.sentOn !== conn) {
-        if (inFlight.sentOn !== null && !this.decisions.resendInFlight()) {
-          // The answer was lost with the old connection, and this client does not ask again.
-          this.log.event('in-flight-dropped', { index: inFlight.index });
-          this.inFlight = null;
-          this.nextIndex = inFlight.index + 1;
-          continue;
-        }
-        this.log.event(inFlight.sentOn === null ? 'send' : 'resend', { index: inFlight.index, connection: conn.ordinal });
-        inFlight.sentOn = conn;
-        conn.modelText = '';
-        conn.lastActivity = this.clock.now();
-        conn.session!.sendUserTurn(inFlight.text);
       }
 
-      // Await the answer, a goAway deadline, inactivity, or the close.
-      const now = this.clock.now();
-      const inactivityAt = conn.lastActivity + this.policy.inactivityTimeoutMs;
-      const wakeAt = Math.min(inactivityAt, conn.rotateAt ?? Infinity);
-      const event = await conn.next(wakeAt - now);
-      switch (event.kind) {
-        case 'turn':
-          this.turns++;
-          this.answered.push({ prospect: inFlight.text, model: event.text });
-          this.log.event('turn-complete', { index: inFlight.index, turns: this.turns, connection: conn.ordinal });
-          this.inFlight = null;
-          this.nextIndex = inFlight.index + 1;
-          break;
-        case 'go-away':
-        case 'handle':
-          break;
-        case 'close':
-          if (!this.afterClose(event)) return this.finish('failed', `connection closed ${event.code} and the client does not reconnect`);
+      // The next message: the one after the context, re-sent at once if it went out before.
+      if (this.inFlight === null) {
+        const index = Math.max(ledger.contextThrough + 1, this.skipFloor);
+        const resend = index <= ledger.lastSent;
+        if (!resend) {
+          if (thinking === null || thinking.index !== index) thinking = { index, until: this.clock.now() + this.thinkRng.between(this.thinkTimeMs[0], this.thinkTimeMs[1]) };
+          const wait = Math.min(thinking.until, c.rotateAt ?? Infinity) - this.clock.now();
+          if (wait > 0) {
+            const event = await c.next(wait);
+            if (event.kind === 'close') {
+              const end = closed(event);
+              if (end) return end;
+            }
+            continue;
+          }
+          if (this.clock.now() < thinking.until) continue; // rotateAt came first
+          thinking = null;
+        }
+        const text = prospectMessage(this.persona, index);
+        this.inFlight = { index, text, sentOn: c };
+        ledger.lastSent = Math.max(ledger.lastSent, index);
+        this.log.event(resend ? 'resend' : 'send', { index, connection: c.ordinal });
+        c.modelText = '';
+        c.lastActivity = this.clock.now();
+        c.session!.sendUserTurn(text);
+      }
+
+      // Await the answer (onMessage books it), a goAway deadline, inactivity, or the close.
+      const inactivityAt = c.lastActivity + this.policy.inactivityTimeoutMs;
+      const event = await c.next(Math.min(inactivityAt, c.rotateAt ?? Infinity) - this.clock.now());
+      if (event.kind === 'close') {
+        const end = closed(event);
+        if (end) return end;
+      } else if (event.kind === 'timeout' && this.inFlight !== null) {
+        if (c.rotateAt !== null && this.clock.now() >= c.rotateAt) {
+          // No turn boundary before the deadline: leave mid-turn, re-send on the new connection.
+          await this.leave(c, 'rotation');
+          conn = null;
+        } else if (this.clock.now() >= c.lastActivity + this.policy.inactivityTimeoutMs) {
+          this.log.event('inactivity', { connection: c.ordinal });
+          await this.leave(c, 'inactivity');
           conn = null;
           outage = true;
-          break;
-        case 'timeout':
-          if (conn.rotateAt !== null && this.clock.now() >= conn.rotateAt) {
-            // No turn boundary before the deadline: leave mid-turn, re-send on the new connection.
-            await this.leave(conn, 'rotation');
-            conn = null;
-          } else if (this.clock.now() >= conn.lastActivity + this.policy.inactivityTimeoutMs) {
-            this.log.event('inactivity', { connection: conn.ordinal });
-            await this.leave(conn, 'inactivity');
-            conn = null;
-            outage = true;
-          }
-          break;
+        }
       }
     }
   }
 
-  /** A close the client did not ask for: false if the run cannot go on. */
-  private afterClose(event: { code: number; reason: string }): boolean {
+  /** A close the client did not ask for: why the run cannot go on, or null to reconnect. */
+  private afterClose(event: { code: number; reason: string }): string | null {
     const conn = this.current;
     this.current = null;
     this.log.event('closed', { code: event.code, reason: event.reason, connection: conn?.ordinal });
-    if (conn?.resumedWith && conn.turnsHere === 0) {
-      // Accepted, then closed before a full turn (F6): too often, and the handle is abandoned.
+    if (conn?.resumedWith && conn.turnsHere === 0 && event.code !== 1006) {
+      // The server accepted the resume, then closed before a full turn (F6). A lost network (1006)
+      // says nothing about the handle; a server close does, and too many abandon the handle.
       const count = (this.closedEarly.get(conn.resumedWith) ?? 0) + 1;
       this.closedEarly.set(conn.resumedWith, count);
-      if (count >= this.policy.maxAcceptThenClose && this.handle === conn.resumedWith) this.rejectHandle(conn.resumedWith, 'accepted then closed');
+      if (count >= this.policy.maxAcceptThenClose && this.handle === conn.resumedWith) {
+        this.rejectHandle(conn.resumedWith, `accepted then closed ${count} times`);
+        if (this.policy.fallback === 'fail') return `resume handle abandoned: accepted, then closed ${count} times (last ${event.code})`;
+      }
     }
-    return this.decisions.reconnectAfterAbnormalClose(event.code);
+    return this.decisions.reconnectAfterAbnormalClose(event.code) ? null : `connection closed ${event.code} and the client does not reconnect`;
   }
 
   /** Closes `conn` on the client's own initiative (rotation, a silent connection). */
@@ -303,36 +302,28 @@ export class GeminiProspect {
   // ── connecting ─────────────────────────────────────────────────────────────
 
   private async establish(kind: 'start' | 'rotation' | 'outage'): Promise<Established> {
-    for (let attempt = 1; attempt <= this.policy.maxAttempts; attempt++) {
+    if (kind === 'rotation') this.attemptsInRow = 0;
+    while (this.attemptsInRow < this.policy.maxAttempts) {
+      this.attemptsInRow++;
+      const attempt = this.attemptsInRow;
       const delay = kind === 'rotation' && attempt === 1 ? 0 : backoffDelayMs(attempt, this.policy, this.rng);
       if (delay > 0) await this.sleep(delay);
       const handle = this.handle;
-      if (handle === null && this.turns > 0 && !this.contextLost) {
+      if (handle === null && this.ledger.contextThrough > 0 && !this.contextLost) {
         // Nothing to resume with although the model held turns: a fresh session knows none of them.
         this.contextLost = true;
         this.log.event('context-lost', { why: 'no handle to resume with' });
       }
-      if (handle !== null && this.handleTurns < this.turns && !this.contextLost) {
-        // The newest handle predates turns the model answered: resuming restores a shorter context.
-        this.contextLost = true;
-        this.log.event('context-lost', { why: 'the newest handle predates answered turns', handleTurns: this.handleTurns, turns: this.turns });
-      }
       const conn = new Conn(this.connections + 1, handle, this.clock);
       this.log.event('connect', { kind, attempt, resume: handle !== null });
+      const covers = this.handleCovers;
       const opened = await this.open(conn, handle);
       if (opened.ok) {
         this.connections++;
         if (this.connections > 1) this.reconnects++;
         conn.session = opened.session;
         this.current = conn;
-        this.log.event('open', { connection: conn.ordinal, resumed: handle !== null });
-        if (handle !== null) {
-          const history = this.decisions.historyOnResume(this.answered);
-          if (history.length > 0) {
-            this.log.event('history-sent', { exchanges: history.length });
-            opened.session.sendHistory(history.flatMap((e) => [{ role: 'user' as const, text: e.prospect }, { role: 'model' as const, text: e.model }]));
-          }
-        }
+        this.opened(conn, handle, covers, opened.session);
         return { conn };
       }
       this.log.event('connect-failed', { attempt, why: opened.why, ...(opened.why === 'closed' ? { code: opened.code, reason: opened.reason } : {}) });
@@ -341,7 +332,31 @@ export class GeminiProspect {
         if (this.policy.fallback === 'fail') return { result: this.finish('failed', `resume handle rejected (close ${opened.code} ${opened.reason})`) };
       }
     }
-    return { result: this.finish('failed', `no connection after ${this.policy.maxAttempts} attempts`) };
+    if (this.ledger.turns > 0 && !this.contextLost) {
+      // The model state is out of reach: as far as the prospect knows, the conversation is lost.
+      this.contextLost = true;
+    }
+    return { result: this.finish('failed', `no connection carried a turn after ${this.policy.maxAttempts} attempts`) };
+  }
+
+  /** A connection is open: where its model context stands, and what is owed on it. */
+  private opened(conn: Conn, handle: string | null, covers: number, session: GeminiSession): void {
+    const lost = this.inFlight;
+    this.inFlight = null;
+    if (lost !== null && !this.decisions.resendInFlight()) {
+      // The answer went with the old connection, and this client does not ask again.
+      this.log.event('in-flight-dropped', { index: lost.index });
+      this.skipFloor = lost.index + 1;
+    }
+    this.log.event('open', { connection: conn.ordinal, resumed: handle !== null, ...(handle !== null ? { covers } : {}) });
+    if (handle === null) return; // a fresh session: the script goes on where it was (contextLost says the rest)
+    // The resumed context holds what the handle covered; messages answered after it are asked again.
+    this.ledger.contextThrough = covers;
+    const history = this.decisions.historyOnResume(this.answered.slice(0, covers).filter((e): e is GeminiExchange => e !== undefined));
+    if (history.length > 0) {
+      this.log.event('history-sent', { exchanges: history.length });
+      session.sendHistory(history.flatMap((e) => [{ role: 'user' as const, text: e.prospect }, { role: 'model' as const, text: e.model }]));
+    }
   }
 
   private rejectHandle(handle: string, why: string): void {
@@ -367,6 +382,12 @@ export class GeminiProspect {
 
   private onMessage(conn: Conn, message: GeminiServerMessage, beforeConnectResolved: boolean): void {
     conn.lastActivity = this.clock.now();
+    const content = message.serverContent;
+    if (content) {
+      for (const part of content.modelTurn?.parts ?? []) if (typeof part.text === 'string') conn.modelText += part.text;
+      if (typeof content.outputTranscription?.text === 'string') conn.modelText += content.outputTranscription.text;
+      if (content.turnComplete) this.turnComplete(conn);
+    }
     const update = message.sessionResumptionUpdate;
     if (update) {
       const kept = this.decisions.keepHandle({
@@ -379,8 +400,8 @@ export class GeminiProspect {
       if (kept !== this.handle) {
         if (kept) this.log.addSecret(kept);
         this.handle = kept;
-        this.handleTurns = this.completedTurns;
-        this.log.event('handle-kept', { connection: conn.ordinal, turns: this.handleTurns, empty: kept === '' });
+        this.handleCovers = this.ledger.contextThrough;
+        this.log.event('handle-kept', { connection: conn.ordinal, covers: this.handleCovers, empty: kept === '' });
       }
       conn.handleFresh = update.resumable === true && !!update.newHandle && kept === update.newHandle;
       conn.push({ kind: 'handle' });
@@ -391,24 +412,33 @@ export class GeminiProspect {
       const timeLeftMs = parsed.ok ? durationToMillis(parsed.duration) : 0;
       this.log.event('go-away', { connection: conn.ordinal, timeLeftMs });
       if (this.decisions.rotateOnGoAway() && conn.rotateAt === null) {
+        // Several notices on one connection: the first deadline stands.
         const margin = Math.min(this.policy.expiryMarginMs, timeLeftMs / 2);
         conn.rotateAt = this.clock.now() + timeLeftMs - margin;
         conn.push({ kind: 'go-away', timeLeftMs });
       }
     }
-    const content = message.serverContent;
-    if (content) {
-      for (const part of content.modelTurn?.parts ?? []) if (typeof part.text === 'string') conn.modelText += part.text;
-      if (typeof content.outputTranscription?.text === 'string') conn.modelText += content.outputTranscription.text;
-      if (content.turnComplete) {
-        if (this.inFlight?.sentOn === conn) this.completedTurns++;
-        conn.turnsHere++;
-        conn.handleFresh = false;
-        const text = conn.modelText;
-        conn.modelText = '';
-        conn.push({ kind: 'turn', text });
-      }
+  }
+
+  /** The model finished a turn: the message in flight on this connection is answered. */
+  private turnComplete(conn: Conn): void {
+    conn.turnsHere++;
+    conn.handleFresh = false;
+    const text = conn.modelText;
+    conn.modelText = '';
+    const inFlight = this.inFlight;
+    if (inFlight === null || inFlight.sentOn !== conn) return;
+    this.inFlight = null;
+    const ledger = this.ledger;
+    ledger.contextThrough = inFlight.index;
+    if (inFlight.index > ledger.turns) {
+      ledger.turns = inFlight.index;
+      this.answered[inFlight.index - 1] = { prospect: inFlight.text, model: text };
     }
+    ledger.agentTurnTexts.set(inFlight.index, text);
+    this.attemptsInRow = 0;
+    this.log.event('turn-complete', { index: inFlight.index, turns: ledger.turns, connection: conn.ordinal });
+    conn.push({ kind: 'turn', text });
   }
 
   private sleep(ms: number): Promise<void> {
@@ -416,10 +446,11 @@ export class GeminiProspect {
   }
 
   private finish(status: 'completed' | 'failed', reason?: string): SimulatorResult {
-    this.log.event('run-end', { status, turns: this.turns, reconnects: this.reconnects, contextLost: this.contextLost, ...(reason ? { reason } : {}) });
+    const turns = this.answered.filter((e) => e !== undefined).length;
+    this.log.event('run-end', { status, turns, reconnects: this.reconnects, contextLost: this.contextLost, ...(reason ? { reason } : {}) });
     return {
       status,
-      turns: this.turns,
+      turns,
       reconnects: this.reconnects,
       contextLost: this.contextLost,
       ...(reason ? { reason } : {}),

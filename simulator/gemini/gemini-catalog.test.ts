@@ -1,18 +1,26 @@
 /**
  * Scenarios of the catalog (expiry, resume-rejection, connection-faults) played by the mock
- * Gemini face, with the reference Gemini client: its own verdict on each outcome the
- * scenario expects (completes / gives-up / reports-loss). The harness's judge is not run here.
+ * Gemini face, over real sockets on a scaled clock (1 protocol second = 5 ms). The harness's
+ * judge is not run here: the outcome the scenario expects (completes / reports-loss /
+ * gives-up, schema.ts Outcome) is read from the client's result, and a few journal checks
+ * (testing/journal-checks.ts) stand in for the judge's axes the g-mutants break.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scaledClock } from '../../protocol/clock.ts';
 import { GeminiLiveServer, startWsServer } from '../../mock-server/index.ts';
-import { loadCatalog } from '../../harness/scenario/loader.ts';
-import { GeminiProspect } from './gemini-prospect.ts';
+import { loadCatalog, type LoadedScenario } from '../../harness/scenario/loader.ts';
+import { loadSdk } from './gemini-session.ts';
+import { GeminiProspect, type GeminiProspectOptions } from './gemini-prospect.ts';
+import { GEMINI_MUTANTS } from './gemini-mutants.ts';
+import { checkJournal } from './testing/journal-checks.ts';
 
 const GROUPS = new Set(['expiry', 'resume-rejection', 'connection-faults']);
 const SCALE = 0.005;
+/** Protocol time after which a run counts as a hang (the scenarios' own limit is 4 h). */
+const HANG_AFTER_MS = 900_000;
 const only = process.env.GEMINI_SCENARIO;
-const scenarios = loadCatalog().filter((s) => (only ? s.scenario.id === only : GROUPS.has(s.scenario.group)));
+const catalog = loadCatalog();
+const scenarios = catalog.filter((s) => (only ? s.scenario.id === only : GROUPS.has(s.scenario.group)));
 const table: string[] = [];
 /**
  * Scenarios whose fault has no Gemini counterpart the face plays: AI-voice's 4001
@@ -21,33 +29,72 @@ const table: string[] = [];
  */
 const INEXPRESSIBLE = new Set(['flapping.unauthorised']);
 
+// The SDK's first import takes long enough to eat scaled protocol time: load it before any clock starts.
+beforeAll(() => loadSdk('node'));
 afterAll(() => {
   if (process.env.GEMINI_DEBUG) console.log(table.join('\n'));
 });
 
-describe.concurrent('catalog scenarios on the Gemini face, reference client', () => {
-  it.each(scenarios.map((s) => [s.scenario.id, s] as const))('%s', async (_id, { scenario }) => {
-    const clock = scaledClock(SCALE);
-    const server = new GeminiLiveServer({ clock, seed: 3, script: scenario.server });
-    const running = await startWsServer(server);
-    try {
-      const prospect = new GeminiProspect({ baseUrl: running.httpUrl, apiKey: server.apiKey, maxTurns: scenario.conversation.maxTurns, seed: 3, clock, thinkTimeMs: [100, 200], ...(only ? { logger: (line: string) => table.push(line) } : {}) });
-      const outcome = await Promise.race([prospect.run(), new Promise<'hang'>((resolve) => clock.setTimeout(() => resolve('hang'), scenario.limit * 1000))]);
-      const expected = scenario.expect.outcome;
-      const got = outcome === 'hang' ? 'hang' : outcome.status === 'completed' ? (outcome.contextLost ? 'completes-with-loss' : 'completes') : outcome.contextLost ? 'gives-up-with-loss' : 'gives-up';
-      table.push(`${scenario.id.padEnd(40)} expected ${expected.padEnd(13)} got ${got}${outcome !== 'hang' && outcome.reason ? ` (${outcome.reason})` : ''} reconnects=${outcome === 'hang' ? '-' : outcome.reconnects}`);
-      expect(got).not.toBe('hang');
-      if (INEXPRESSIBLE.has(scenario.id)) return;
-      // schema.ts Outcome: a client that completes with its context intact passes all three.
-      const passing: Record<typeof expected, string[]> = {
-        completes: ['completes'],
-        'reports-loss': ['completes', 'completes-with-loss', 'gives-up-with-loss'],
-        'gives-up': ['completes', 'gives-up', 'gives-up-with-loss'],
-      };
-      expect(passing[expected]).toContain(got);
-      if (outcome !== 'hang') expect(outcome.reconnects).toBeLessThanOrEqual(scenario.conversation.maxTurns + 5);
-    } finally {
-      await running.close();
-    }
+type Got = 'completes' | 'completes-with-loss' | 'gives-up' | 'gives-up-with-loss' | 'hang';
+const PASSING: Record<'completes' | 'reports-loss' | 'gives-up', Got[]> = {
+  completes: ['completes'],
+  'reports-loss': ['completes', 'completes-with-loss', 'gives-up-with-loss'],
+  'gives-up': ['completes', 'gives-up', 'gives-up-with-loss'],
+};
+
+async function play({ scenario }: LoadedScenario, create: (o: GeminiProspectOptions) => { run(): Promise<{ status: string; contextLost: boolean; reconnects: number; reason?: string }> }) {
+  const clock = scaledClock(SCALE);
+  const server = new GeminiLiveServer({ clock, seed: 3, script: scenario.server });
+  const running = await startWsServer(server);
+  try {
+    const client = create({
+      baseUrl: running.httpUrl,
+      apiKey: server.apiKey,
+      maxTurns: scenario.conversation.maxTurns,
+      seed: 3,
+      clock,
+      thinkTimeMs: [100, 200],
+      ...(only ? { logger: (line: string) => table.push(line) } : {}),
+    });
+    const hangAfter = Math.min(scenario.limit * 1000, HANG_AFTER_MS);
+    const outcome = await Promise.race([client.run(), new Promise<'hang'>((resolve) => clock.setTimeout(() => resolve('hang'), hangAfter))]);
+    const got: Got = outcome === 'hang' ? 'hang' : outcome.status === 'completed' ? (outcome.contextLost ? 'completes-with-loss' : 'completes') : outcome.contextLost ? 'gives-up-with-loss' : 'gives-up';
+    const verdict = checkJournal(server.journal.events, outcome !== 'hang', outcome !== 'hang' && outcome.status === 'completed');
+    const outcomeOk = INEXPRESSIBLE.has(scenario.id) || PASSING[scenario.expect.outcome].includes(got);
+    table.push(`${scenario.id.padEnd(40)} expected ${scenario.expect.outcome.padEnd(13)} got ${got}${outcome !== 'hang' && outcome.reason ? ` (${outcome.reason})` : ''} reconnects=${outcome === 'hang' ? '-' : outcome.reconnects} ${JSON.stringify(verdict.problems)}`);
+    return { got, outcome, outcomeOk, problems: verdict.problems };
+  } finally {
+    await running.close();
+  }
+}
+
+describe.concurrent('catalog scenarios on the Gemini face: the reference client', () => {
+  it.each(scenarios.map((s) => [s.scenario.id, s] as const))('%s', async (_id, loaded) => {
+    const { got, outcome, outcomeOk, problems } = await play(loaded, (o) => new GeminiProspect(o));
+    expect(got).not.toBe('hang');
+    expect(outcomeOk, `expected ${loaded.scenario.expect.outcome}, got ${got}`).toBe(true);
+    expect(problems).toEqual({});
+    if (outcome !== 'hang') expect(outcome.reconnects).toBeLessThanOrEqual(loaded.scenario.conversation.maxTurns + 5);
+  });
+});
+
+/** For each mutant, a scenario of the catalog that catches it, and how (g3 escapes the catalog: gemini-prospect.test.ts). */
+const CATCHERS: readonly [id: string, scenario: string, how: string][] = [
+  ['g1', 'unexpected-close', 'outcome'],
+  ['g2', 'unexpected-close', 'duplicated-context'],
+  ['g4', 'handle-not-found', 'hang'],
+  ['g5', 'unexpected-close', 'newest-handle'],
+  ['g6', 'goaway-ignored.silent', 'goaway-overrun'],
+  ['g7', 'expiry-mid-turn.hard-cap', 'newest-handle'],
+  ['g8', 'unexpected-close', 'unanswered'],
+];
+
+describe.concurrent('catalog scenarios on the Gemini face: the g-mutants are caught', () => {
+  it.each(CATCHERS)('%s by %s (%s)', async (id, scenarioId, how) => {
+    const mutant = GEMINI_MUTANTS.find((m) => m.id === id)!;
+    const loaded = catalog.find((s) => s.scenario.id === scenarioId)!;
+    const { outcomeOk, problems } = await play(loaded, (o) => mutant.create(o));
+    if (how === 'outcome') expect(outcomeOk).toBe(false);
+    else expect(Object.keys(problems)).toContain(how);
   });
 });

@@ -3,13 +3,17 @@
  * scaled clock (1 protocol second = 10 ms) shared by client and server. Verdicts come from
  * the server's journal.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { beforeAll, afterEach, describe, expect, it } from 'vitest';
 import { scaledClock, type Clock } from '../../protocol/clock.ts';
 import { GeminiLiveServer, startWsServer, type JournalEvent, type RunningServer, type ServerScriptInput } from '../../mock-server/index.ts';
+import { loadSdk } from './gemini-session.ts';
 import { GeminiProspect, type GeminiProspectOptions } from './gemini-prospect.ts';
 import { GEMINI_MUTANTS } from './gemini-mutants.ts';
 import type { SimulatorResult } from '../simulator-types.ts';
 
+
+// The SDK's first import takes long enough to eat scaled protocol time: load it before any clock starts.
+beforeAll(() => loadSdk('node'));
 const SCALE = 0.01;
 const running: RunningServer[] = [];
 

@@ -51,7 +51,8 @@ export function mswHandlers(current: () => TransportFace, endpoints: VirtualEndp
         if (halted) return;
         const data = event.data;
         const incoming: IncomingData = typeof data === 'string' ? { text: data } : { binary: new Uint8Array(data instanceof ArrayBuffer ? data : (data as ArrayBufferView).buffer as ArrayBuffer) };
-        for (const listener of dataListeners) listener(incoming);
+        // A copy: a listener added while this frame is delivered (the Gemini setup gate attaching its codec) must not get it too.
+        for (const listener of [...dataListeners]) listener(incoming);
       });
       client.addEventListener('close', (event) => {
         if (closedByServer) return;

@@ -104,10 +104,12 @@ class Conn {
         resolve(event);
       };
       if (Number.isFinite(ms)) {
+        // Whole milliseconds, rounded up: a fake clock truncates 0.6 ms to 0, and the wait would
+        // wake before its deadline, again and again, without time moving.
         timer = this.clock.setTimeout(() => {
           this.waiter = null;
           resolve({ kind: 'timeout' });
-        }, Math.max(0, ms));
+        }, Math.max(0, Math.ceil(ms)));
       }
     });
   }
@@ -231,7 +233,7 @@ export class GeminiProspect {
         const index = Math.max(ledger.contextThrough + 1, this.skipFloor);
         const resend = index <= ledger.lastSent;
         if (!resend) {
-          if (thinking === null || thinking.index !== index) thinking = { index, until: this.clock.now() + this.thinkRng.between(this.thinkTimeMs[0], this.thinkTimeMs[1]) };
+          if (thinking === null || thinking.index !== index) thinking = { index, until: this.clock.now() + Math.round(this.thinkRng.between(this.thinkTimeMs[0], this.thinkTimeMs[1])) };
           const wait = Math.min(thinking.until, c.rotateAt ?? Infinity) - this.clock.now();
           if (wait > 0) {
             const event = await c.next(wait);
@@ -315,7 +317,7 @@ export class GeminiProspect {
         this.log.event('context-lost', { why: 'no handle to resume with' });
       }
       const conn = new Conn(this.connections + 1, handle, this.clock);
-      this.log.event('connect', { kind, attempt, resume: handle !== null });
+      this.log.event('connect', { why: kind, attempt, resume: handle !== null });
       const covers = this.handleCovers;
       const opened = await this.open(conn, handle);
       if (opened.ok) {

@@ -11,6 +11,7 @@
 import { writeFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { WebSocket as WsWebSocket } from 'ws';
 import { SutEnv } from '../../protocol/sut-result.ts';
 import { clockFor, resultForFile, UsageError } from '../cli.ts';
 import { GeminiProspect, type GeminiProspectOptions } from './gemini-prospect.ts';
@@ -117,6 +118,10 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     clock: clockFor(config.timeScale),
     ...(config.quiet ? {} : { logger: (line: string) => process.stderr.write(`${line}\n`) }),
   };
+  // The web build uses globalThis.WebSocket, which Node 20 lacks: the `ws` class stands in.
+  if (config.options.sdk === 'web' && typeof (globalThis as { WebSocket?: unknown }).WebSocket === 'undefined') {
+    (globalThis as { WebSocket?: unknown }).WebSocket = WsWebSocket;
+  }
   const mutant = config.mutant === undefined ? undefined : findGeminiMutant(config.mutant);
   const client = mutant ? mutant.create(options) : new GeminiProspect(options);
   const result = await client.run();

@@ -19,3 +19,6 @@ export type { KeptHandle } from './core/handle-keeper.ts';
 export { createPersona, prospectMessage, type Persona } from './core/persona.ts';
 export { findMutant, MUTANTS, type Mutant } from './mutants/gallery.ts';
 export { SEED_PLAN_MUTANT, SeedPlanSimulator } from './mutants/seed-plan-port.ts';
+export { GeminiProspect, DEFAULT_GEMINI_MODEL, type GeminiProspectOptions } from './gemini/gemini-prospect.ts';
+export { DEFAULT_GEMINI_DECISIONS, resolveGeminiDecisions, type GeminiDecisions, type GeminiExchange, type HandleUpdate, type HandleUpdateContext } from './gemini/gemini-decisions.ts';
+export { GEMINI_MUTANTS, findGeminiMutant, type GeminiMutant } from './gemini/gemini-mutants.ts';

@@ -151,6 +151,11 @@ const invokedDirectly = (() => {
 })();
 
 if (invokedDirectly) {
+  // @google/genai 2.32.0 parses every server frame in an unawaited promise: a frame that is not
+  // JSON rejects it, which would end the process. The frame is lost either way; the run goes on.
+  process.on('unhandledRejection', (error: unknown) => {
+    process.stderr.write(`gemini-prospect: ignored an error inside the SDK: ${error instanceof Error ? error.message : String(error)}\n`);
+  });
   main(process.argv.slice(2), process.env).then(
     (code) => process.exit(code),
     (error: unknown) => {

@@ -19,10 +19,13 @@ export function checkJournal(events: readonly JournalEvent[], runEnded: boolean,
   const prospectConns = new Set(of(events, 'prospect-turn').map((p) => p.conn));
   // Frames a black hole or a toxic swallowed never reached the client: handles issued there do not count.
   const swallowing = new Set(of(events, 'fault').filter((f) => f.conn !== undefined && (f.action === 'halfOpen' || f.action === 'toxic')).map((f) => f.conn!));
-  const issuedOn = new Map(of(events, 'handle-issued').map((h) => [h.handle.seq, h.conn]));
+  const issued = new Map(of(events, 'handle-issued').map((h) => [h.handle.seq, h]));
+  const updatesOut = of(events, 'frame-out').filter((f) => f.type === 'sessionResumptionUpdate' && !f.dropped);
   const reached = (seq: number): boolean => {
-    const conn = issuedOn.get(seq);
-    return conn !== undefined && prospectConns.has(conn) && !swallowing.has(conn);
+    const h = issued.get(seq);
+    if (h === undefined || !prospectConns.has(h.conn) || swallowing.has(h.conn)) return false;
+    // Journaled as issued is not sent: a silenced agent's frames never leave.
+    return updatesOut.some((f) => f.conn === h.conn && f.t >= h.t);
   };
   // A handle the server rejected, or whose resumed connection the server closed before a full
   // answer, may rightly be given up: later opens need not present the newest handle.

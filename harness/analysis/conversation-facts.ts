@@ -20,6 +20,16 @@ export interface ConversationFacts {
   readonly duplicatedHistory: Array<{ segment: Segment; alreadyHeld: number }>;
 }
 
+export interface FactsOptions {
+  /**
+   * A connection opened without a handle after its conversation answered turns starts a new
+   * model session, as a second HTTP session does on the AI-voice face: on Gemini Live a setup
+   * without a handle is the only way to start over (docs/gemini-face.md). On the AI-voice
+   * face the same connection is a rollback of the conversation (T13), judged as such.
+   */
+  readonly freshConnectionStartsSession?: boolean;
+}
+
 /** The model state a segment ended with: what it started with, the history written into it, and the turns it answered, in order. */
 export function finalStateOf(segment: Segment): string[] {
   const state = [...segment.open.contextIds];
@@ -31,15 +41,24 @@ export function finalStateOf(segment: Segment): string[] {
   return state;
 }
 
-export function conversationFacts(timeline: Timeline): ConversationFacts {
+export function conversationFacts(timeline: Timeline, options: FactsOptions = {}): ConversationFacts {
   const slotsByConversation = new Map<string, Map<number, string>>();
   const lastActive = new Map<string, Segment>();
   const rewrites: Array<{ segment: Segment; slot: number }> = [];
+  /** The model session each conversation is on now (freshConnectionStartsSession). */
+  const generation = new Map<string, number>();
   for (const segment of timeline.segments) {
-    let slots = slotsByConversation.get(segment.conversationId);
+    let key = segment.conversationId;
+    if (options.freshConnectionStartsSession) {
+      let gen = generation.get(segment.conversationId) ?? 0;
+      const current = slotsByConversation.get(`${segment.conversationId}#${gen}`);
+      if (segment.open.resume === 'none' && current !== undefined && current.size > 0) generation.set(segment.conversationId, ++gen);
+      key = `${segment.conversationId}#${gen}`;
+    }
+    let slots = slotsByConversation.get(key);
     if (!slots) {
       slots = new Map();
-      slotsByConversation.set(segment.conversationId, slots);
+      slotsByConversation.set(key, slots);
     }
     for (const p of segment.prospectTurns) {
       if (p.duplicate) continue;
@@ -49,7 +68,7 @@ export function conversationFacts(timeline: Timeline): ConversationFacts {
     for (const turn of segment.agentTurns) {
       if (turn.answers && !slots.has(turn.turn)) slots.set(turn.turn, turn.answers);
     }
-    if (segment.agentTurns.length > 0 || segment.history.length > 0 || segment.open.contextIds.length > 0 || segment.open.resume === 'resumed') lastActive.set(segment.conversationId, segment);
+    if (segment.agentTurns.length > 0 || segment.history.length > 0 || segment.open.contextIds.length > 0 || segment.open.resume === 'resumed') lastActive.set(key, segment);
   }
   const conversations = [...slotsByConversation.keys()];
   const last = conversations.at(-1);

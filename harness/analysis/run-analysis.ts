@@ -8,7 +8,7 @@
  * and the report's details (a minimal report), as it did when each rebuilt them.
  */
 import type { JournalEvent } from '../../mock-server/index.ts';
-import { conversationFacts, type ConversationFacts } from './conversation-facts.ts';
+import { conversationFacts, type ConversationFacts, type FactsOptions } from './conversation-facts.ts';
 import { buildTimeline, type Timeline } from './timeline.ts';
 
 export interface RunAnalysis {
@@ -23,7 +23,7 @@ export interface RunAnalysis {
  */
 export const runEnd = (journal: readonly JournalEvent[], protocolMs: number): number => Math.max(protocolMs, journal.at(-1)?.t ?? 0);
 
-export function analyseRun(journal: readonly JournalEvent[], protocolMs: number): RunAnalysis {
+export function analyseRun(journal: readonly JournalEvent[], protocolMs: number, options: FactsOptions = {}): RunAnalysis {
   const timeline = buildTimeline(journal, runEnd(journal, protocolMs));
   let facts: { readonly value: ConversationFacts } | { readonly error: unknown } | null = null;
   return {
@@ -31,7 +31,7 @@ export function analyseRun(journal: readonly JournalEvent[], protocolMs: number)
     get facts(): ConversationFacts {
       if (facts === null) {
         try {
-          facts = { value: conversationFacts(timeline) };
+          facts = { value: conversationFacts(timeline, options) };
         } catch (error) {
           facts = { error };
         }

@@ -12,12 +12,14 @@ import { matrixPasses, mutantSubject, referenceSubject, renderMatrixMarkdown, re
 import { runInWorkers } from '../matrix/matrix-pool.ts';
 import type { Mode } from '../sut/system-under-test.ts';
 import { allMutants, parseSut } from '../sut/parse-sut.ts';
-import { intFlag, parse, positiveFlag } from './args.ts';
+import { GEMINI_MUTANTS, type GeminiMutant, type Mutant } from '../../simulator/index.ts';
+import { intFlag, parse, positiveFlag, protocolFlag } from './args.ts';
 import { loadSelection } from './load-selection.ts';
 import type { CliIo } from './run-command.ts';
 
 export const MATRIX_USAGE = `resume-harness matrix [ids | globs | files…] [--seeds N] [--seed S] [--mode virtual|network]
-                      [--time-scale X] [--jobs N] [--mutants ID,…] [--markdown] [--report-dir DIR]`;
+                      [--protocol ai-voice|gemini-live] [--time-scale X] [--jobs N] [--mutants ID,…]
+                      [--markdown] [--report-dir DIR]`;
 
 /** Network runs wait on real time, not on the CPU: more of them fit at once. */
 const NETWORK_JOBS = 4;
@@ -33,7 +35,9 @@ export async function matrixCommand(args: string[], io: CliIo): Promise<number> 
     mutants: { type: 'string' },
     markdown: { type: 'boolean', default: false },
     'report-dir': { type: 'string' },
+    protocol: { type: 'string' },
   });
+  const protocol = protocolFlag(values.protocol);
   const mode = values.mode as Mode;
   if (mode !== 'virtual' && mode !== 'network') throw new UsageError(`--mode must be virtual or network, got "${String(values.mode)}"`);
   const count = intFlag(values.seeds, 'seeds') ?? 1;
@@ -44,7 +48,8 @@ export async function matrixCommand(args: string[], io: CliIo): Promise<number> 
   const jobs = intFlag(values.jobs, 'jobs') ?? (mode === 'virtual' ? Math.min(availableParallelism(), 4) : NETWORK_JOBS);
   if (jobs < 1) throw new UsageError('--jobs must be at least 1');
 
-  const known = allMutants();
+  // Each wire has its own reference client and its own gallery of mutants.
+  const known: readonly (Mutant | GeminiMutant)[] = protocol === 'gemini-live' ? GEMINI_MUTANTS : allMutants();
   let mutants = known;
   if (typeof values.mutants === 'string') {
     const wanted = values.mutants.split(',').map((m) => m.trim().replace(/^mutant:/, '')).filter(Boolean);
@@ -52,11 +57,12 @@ export async function matrixCommand(args: string[], io: CliIo): Promise<number> 
     if (unknown.length > 0) throw new UsageError(`unknown mutant${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; known: ${known.map((m) => m.id).join(', ')}`);
     mutants = known.filter((m) => wanted.includes(m.id));
   }
-  const scenarios = loadSelection(positionals, io.cwd).map((l) => l.scenario);
-  const subjects = [referenceSubject(), ...mutants.map(mutantSubject)];
+  const scenarios = loadSelection(positionals, io.cwd).map((l) => l.scenario).filter((s) => s.faces.includes(protocol));
+  if (scenarios.length === 0) throw new UsageError(`none of the selected scenarios runs on the ${protocol} face (see: resume-harness list)`);
+  const subjects = [referenceSubject('builtin', protocol), ...mutants.map(mutantSubject)];
 
   const total = subjects.length * scenarios.length * seeds.length;
-  io.stderr.write(`resume-harness matrix: ${subjects.length - 1} mutants + the reference × ${scenarios.length} scenarios × ${seeds.length} seed${seeds.length === 1 ? '' : 's'} = ${total} runs, ${mode} mode${mode === 'network' ? `, time scale ${timeScale}` : ''}, ${jobs} at a time\n`);
+  io.stderr.write(`resume-harness matrix (${protocol}): ${subjects.length - 1} mutants + the reference × ${scenarios.length} scenarios × ${seeds.length} seed${seeds.length === 1 ? '' : 's'} = ${total} runs, ${mode} mode${mode === 'network' ? `, time scale ${timeScale}` : ''}, ${jobs} at a time\n`);
   const live = io.stderr.isTTY === true;
   let lastShown = 0;
   const matrix = await runMatrix({
@@ -66,7 +72,8 @@ export async function matrixCommand(args: string[], io: CliIo): Promise<number> 
     mode,
     timeScale,
     jobs,
-    sutFor: (sut) => parseSut(sut),
+    protocol,
+    sutFor: (sut) => parseSut(sut, io.cwd, protocol),
     pool: runInWorkers,
     onDigest: (_digest, done, all) => {
       if (!live) return;

@@ -42,7 +42,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   const timeScale = positiveFlag(values['time-scale'], 'time-scale') ?? DEFAULT_TIME_SCALE;
   const formats = formatsFlag(values.format);
   const strict = values.strict === true;
-  const sut = parseSut(String(values.sut), io.cwd);
+  const sut = parseSut(String(values.sut), io.cwd, protocol);
   if (!sut.modes.includes(mode)) throw new UsageError(`--sut ${sut.id} runs only in ${sut.modes.join(' or ')} mode`);
   const selected = loadSelection(positionals, io.cwd);
   // A scenario that belongs to the other face is not run, and says so: never a silent pass.

@@ -12,7 +12,9 @@ export function judgeContext(input: JudgeInput): AxisVerdict {
   const lost = facts.lostSlots.length > 0 || facts.newSessionAfterTurns;
   const outcome = input.scenario.expect.outcome;
   const what = facts.newSessionAfterTurns
-    ? 'a new HTTP session replaced the conversation'
+    ? input.protocol === 'gemini-live'
+      ? 'a fresh model session (a setup without a handle) replaced the conversation'
+      : 'a new HTTP session replaced the conversation'
     : `the final model state lacks ${s(facts.lostSlots.length, 'answered prospect turn')} (from turn ${facts.lostSlots[0]})`;
 
   if (!result) {

@@ -70,7 +70,7 @@ describe('buildMatrix', () => {
 
   it('renders a terminal grid with a legend and the verdict', () => {
     const text = renderMatrixText(m);
-    expect(text).toContain('3 mutants + the reference × 2 scenarios × seeds 1–2 (virtual mode): 16 runs in 1.2 s');
+    expect(text).toContain('3 mutants + the reference × 2 scenarios × seeds 1–2 (ai-voice face, virtual mode): 16 runs in 1.2 s');
     expect(text).toMatch(/^builtin \(reference\) +— +\. +\. +no false alarm$/m);
     expect(text).toMatch(/^caught +T1 +X +\. +caught by 1$/m);
     expect(text).toMatch(/^soft +T4 +~ +\. +ESCAPED \(NON-STRICT only, on alpha\)$/m);

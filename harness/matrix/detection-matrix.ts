@@ -11,7 +11,8 @@ import { runScenario, type ScenarioRun } from '../run/run-scenario.ts';
 import { stopInterception } from '../sandbox/msw-interception.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import type { ClientReport, Mode, SystemUnderTest } from '../sut/system-under-test.ts';
-import type { Mutant } from '../../simulator/index.ts';
+import type { GeminiMutant, Mutant } from '../../simulator/index.ts';
+import type { Protocol } from '../../protocol/sut-result.ts';
 
 /** A row of the matrix: the reference, or a mutant. `sut` is its `--sut` value. */
 export interface MatrixSubject {
@@ -25,8 +26,15 @@ export interface MatrixSubject {
   readonly detectedAs?: 'FAILED' | 'NON-STRICT';
 }
 
-export const referenceSubject = (sut = 'builtin'): MatrixSubject => ({ sut, role: 'reference', trap: '—', bug: 'the reference Prospect Simulator: must pass everything' });
-export const mutantSubject = (mutant: Mutant): MatrixSubject => ({ sut: `mutant:${mutant.id}`, role: 'mutant', trap: mutant.trap, bug: mutant.bug, ...(mutant.modes ? { modes: mutant.modes } : {}), ...(mutant.detectedAs ? { detectedAs: mutant.detectedAs } : {}) });
+export const referenceSubject = (sut = 'builtin', protocol: Protocol = 'ai-voice'): MatrixSubject => ({ sut, role: 'reference', trap: '—', bug: protocol === 'gemini-live' ? 'the reference Gemini Live client: must pass everything' : 'the reference Prospect Simulator: must pass everything' });
+export const mutantSubject = (mutant: Mutant | GeminiMutant): MatrixSubject => ({
+  sut: `mutant:${mutant.id}`,
+  role: 'mutant',
+  trap: mutant.trap,
+  bug: mutant.bug,
+  ...('modes' in mutant && mutant.modes ? { modes: mutant.modes } : {}),
+  ...('detectedAs' in mutant && mutant.detectedAs ? { detectedAs: mutant.detectedAs } : {}),
+});
 
 /** Whether a subject's bug can show in this mode at all. */
 export const appliesIn = (subject: MatrixSubject, mode: Mode): boolean => subject.modes === undefined || subject.modes.includes(mode);
@@ -83,6 +91,8 @@ export interface MatrixRow {
 }
 
 export interface DetectionMatrix {
+  /** The wire every run spoke (`--protocol`). */
+  readonly protocol: Protocol;
   readonly mode: Mode;
   readonly timeScale: number;
   readonly seeds: number[];
@@ -110,7 +120,7 @@ export function classifyCell(role: MatrixSubject['role'], runs: readonly RunDige
 }
 
 /** Assembles the matrix from digests (in any order). */
-export function buildMatrix(input: { subjects: readonly MatrixSubject[]; scenarios: readonly string[]; seeds: readonly number[]; digests: readonly RunDigest[]; mode: Mode; timeScale: number; wallMs: number }): DetectionMatrix {
+export function buildMatrix(input: { subjects: readonly MatrixSubject[]; scenarios: readonly string[]; seeds: readonly number[]; digests: readonly RunDigest[]; mode: Mode; timeScale: number; wallMs: number; protocol?: Protocol }): DetectionMatrix {
   const key = (sut: string, scenario: string): string => `${sut}\u0000${scenario}`;
   const byCell = new Map<string, RunDigest[]>();
   for (const d of input.digests) {
@@ -134,6 +144,7 @@ export function buildMatrix(input: { subjects: readonly MatrixSubject[]; scenari
     return { subject, cells, hits, status };
   });
   return {
+    protocol: input.protocol ?? 'ai-voice',
     mode: input.mode,
     timeScale: input.timeScale,
     seeds: [...input.seeds],
@@ -164,12 +175,14 @@ export interface MatrixRunOptions {
   readonly seeds: readonly number[];
   readonly mode: Mode;
   readonly timeScale: number;
+  /** The wire of every run; default ai-voice. */
+  readonly protocol?: Protocol;
   /** Runs at a time: worker processes in virtual mode (fake timers are process-wide), concurrent runs in network mode. */
   readonly jobs: number;
   /** Makes the SystemUnderTest of a row (in this process). */
   readonly sutFor: (sut: string) => SystemUnderTest;
   /** Runs jobs in other processes (virtual mode with jobs > 1); absent: everything in this process. */
-  readonly pool?: (jobs: readonly MatrixJob[], run: { scenarios: readonly Scenario[]; mode: Mode; timeScale: number; workers: number; onDigest: (d: RunDigest) => void }) => Promise<void>;
+  readonly pool?: (jobs: readonly MatrixJob[], run: { scenarios: readonly Scenario[]; mode: Mode; timeScale: number; protocol: Protocol; workers: number; onDigest: (d: RunDigest) => void }) => Promise<void>;
   readonly onDigest?: (digest: RunDigest, done: number, total: number) => void;
 }
 
@@ -181,12 +194,12 @@ export function matrixJobs(subjects: readonly MatrixSubject[], scenarioCount: nu
 }
 
 /** Runs one job in this process. Never throws (runScenario does not). */
-export async function runJob(job: MatrixJob, scenarios: readonly Scenario[], sutFor: (sut: string) => SystemUnderTest, mode: Mode, timeScale: number): Promise<RunDigest> {
+export async function runJob(job: MatrixJob, scenarios: readonly Scenario[], sutFor: (sut: string) => SystemUnderTest, mode: Mode, timeScale: number, protocol: Protocol = 'ai-voice'): Promise<RunDigest> {
   const scenario = scenarios[job.scenario]!;
   // msw keeps every WebSocket client a link ever saw and copies them all on each new
   // connection: over a matrix that is quadratic. A fresh interception per run keeps it flat.
   if (mode === 'virtual') stopInterception();
-  const run = await runScenario(scenario, sutFor(job.sut), { mode, seed: job.seed, timeScale });
+  const run = await runScenario(scenario, sutFor(job.sut), { mode, seed: job.seed, timeScale, protocol });
   return digestRun(run, job.seed);
 }
 
@@ -202,15 +215,16 @@ export async function runMatrix(options: MatrixRunOptions): Promise<DetectionMat
     options.onDigest?.(d, digests.length, jobs.length);
   };
   const { mode, timeScale } = options;
+  const protocol = options.protocol ?? 'ai-voice';
   if (mode === 'virtual' && options.pool && options.jobs > 1 && jobs.length >= MIN_RUNS_FOR_WORKERS) {
-    await options.pool(jobs, { scenarios: options.scenarios, mode, timeScale, workers: options.jobs, onDigest: collect });
+    await options.pool(jobs, { scenarios: options.scenarios, mode, timeScale, protocol, workers: options.jobs, onDigest: collect });
   } else {
     // Virtual runs share the process's fake clock: one at a time. Network runs each have their own server.
     const width = mode === 'virtual' ? 1 : Math.max(1, options.jobs);
     const queue = [...jobs];
     await Promise.all(
       Array.from({ length: Math.min(width, queue.length) }, async () => {
-        for (let job = queue.shift(); job; job = queue.shift()) collect(await runJob(job, options.scenarios, options.sutFor, mode, timeScale));
+        for (let job = queue.shift(); job; job = queue.shift()) collect(await runJob(job, options.scenarios, options.sutFor, mode, timeScale, protocol));
       }),
     );
   }
@@ -221,6 +235,7 @@ export async function runMatrix(options: MatrixRunOptions): Promise<DetectionMat
     digests,
     mode,
     timeScale,
+    protocol,
     wallMs: performance.now() - started,
   });
 }
@@ -244,7 +259,7 @@ function headline(m: DetectionMatrix): string {
   const mutants = m.rows.filter((r) => r.subject.role === 'mutant').length;
   const seeds = m.seeds.length === 1 ? `seed ${m.seeds[0]}` : `seeds ${m.seeds[0]}–${m.seeds.at(-1)}`;
   const mode = m.mode === 'network' ? `network mode, time scale ${m.timeScale}` : 'virtual mode';
-  return `${mutants} mutants + the reference × ${m.scenarios.length} scenarios × ${seeds} (${mode}): ${m.runs} runs in ${(m.wallMs / 1000).toFixed(1)} s`;
+  return `${mutants} mutants + the reference × ${m.scenarios.length} scenarios × ${seeds} (${m.protocol} face, ${mode}): ${m.runs} runs in ${(m.wallMs / 1000).toFixed(1)} s`;
 }
 
 export function verdictLines(m: DetectionMatrix): string[] {

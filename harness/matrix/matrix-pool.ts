@@ -14,6 +14,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { AXES, type Axis, type Verdict } from '../judge/verdict.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import type { Mode } from '../sut/system-under-test.ts';
+import type { Protocol } from '../../protocol/sut-result.ts';
 import type { MatrixJob, RunDigest } from './detection-matrix.ts';
 import type { FromWorker, ToWorker } from './matrix-worker.ts';
 
@@ -27,12 +28,12 @@ function tsxLoader(): string {
 
 export async function runInWorkers(
   jobs: readonly MatrixJob[],
-  run: { scenarios: readonly Scenario[]; mode: Mode; timeScale: number; workers: number; onDigest: (d: RunDigest) => void; jobsPerWorker?: number },
+  run: { scenarios: readonly Scenario[]; mode: Mode; timeScale: number; protocol?: Protocol; workers: number; onDigest: (d: RunDigest) => void; jobsPerWorker?: number },
 ): Promise<void> {
   const perWorker = run.jobsPerWorker ?? JOBS_PER_WORKER;
   const queue = [...jobs];
   const loader = tsxLoader();
-  const init: ToWorker = { type: 'init', scenarios: run.scenarios, mode: run.mode, timeScale: run.timeScale };
+  const init: ToWorker = { type: 'init', scenarios: run.scenarios, mode: run.mode, timeScale: run.timeScale, protocol: run.protocol ?? 'ai-voice' };
   let crashes = 0;
 
   const worker = (): Promise<void> =>

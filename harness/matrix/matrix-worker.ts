@@ -7,11 +7,12 @@
  */
 import type { Scenario } from '../scenario/schema.ts';
 import type { Mode } from '../sut/system-under-test.ts';
+import type { Protocol } from '../../protocol/sut-result.ts';
 import { parseSut } from '../sut/parse-sut.ts';
 import { runJob, type MatrixJob, type RunDigest } from './detection-matrix.ts';
 
 export type ToWorker =
-  | { readonly type: 'init'; readonly scenarios: readonly Scenario[]; readonly mode: Mode; readonly timeScale: number }
+  | { readonly type: 'init'; readonly scenarios: readonly Scenario[]; readonly mode: Mode; readonly timeScale: number; readonly protocol: Protocol }
   | { readonly type: 'job'; readonly job: MatrixJob };
 
 export type FromWorker = { readonly type: 'ready' } | { readonly type: 'digest'; readonly digest: RunDigest };
@@ -29,7 +30,7 @@ function serve(): void {
     }
     const ready = init;
     if (!ready) return;
-    void runJob(message.job, ready.scenarios, (sut) => parseSut(sut), ready.mode, ready.timeScale).then((digest) => send({ type: 'digest', digest }));
+    void runJob(message.job, ready.scenarios, (sut) => parseSut(sut, process.cwd(), ready.protocol), ready.mode, ready.timeScale, ready.protocol).then((digest) => send({ type: 'digest', digest }));
   });
   process.on('disconnect', () => process.exit(0));
 }

@@ -71,7 +71,7 @@ export function minimalScenarioReport(run: ScenarioRun, strict: boolean, error: 
   return redactDeep(report, run.secrets);
 }
 
-function header(run: ScenarioRun, strict: boolean): Pick<ScenarioReport, 'reportVersion' | 'scenario' | 'base' | 'title' | 'description' | 'expectation' | 'why' | 'group' | 'severity' | 'provenance' | 'expect' | 'seed' | 'scenarioSeed' | 'mode' | 'timeScale' | 'strict' | 'sut' | 'verdict'> {
+function header(run: ScenarioRun, strict: boolean): Pick<ScenarioReport, 'reportVersion' | 'scenario' | 'base' | 'title' | 'description' | 'expectation' | 'why' | 'group' | 'severity' | 'provenance' | 'expect' | 'seed' | 'scenarioSeed' | 'protocol' | 'mode' | 'timeScale' | 'strict' | 'sut' | 'verdict'> {
   const s = run.scenario;
   return {
     reportVersion: REPORT_VERSION,
@@ -94,6 +94,7 @@ function header(run: ScenarioRun, strict: boolean): Pick<ScenarioReport, 'report
     },
     seed: run.seed,
     scenarioSeed: run.scenarioSeed,
+    protocol: run.protocol,
     mode: run.mode,
     timeScale: run.timeScale,
     strict,

@@ -10,6 +10,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { PROTOCOLS } from '../../protocol/sut-result.ts';
 import { AXES, VERDICTS, type Axis } from '../judge/verdict.ts';
 
 export const REPORT_VERSION = 1;
@@ -207,6 +208,7 @@ export const ScenarioReportSchema = z.strictObject({
   }).describe('The scenario\'s machine-readable expectation.'),
   seed: z.number().int().describe('The run\'s seed: what `--seed` takes to replay this run.'),
   scenarioSeed: z.number().int().describe('The seed this scenario actually ran with, derived from the run\'s seed and its id.'),
+  protocol: z.enum(PROTOCOLS).describe('The wire of the run (--protocol): the mock spoke it, the client had to.'),
   mode: z.enum(['virtual', 'network']),
   timeScale: z.number(),
   strict: z.boolean(),

@@ -80,7 +80,7 @@ export async function runScenario(scenario: Scenario, sut: SystemUnderTest, opti
       const checked = SutResult.safeParse(run.outcome.report.result);
       if (!checked.success) run.outcome = { ...run.outcome, report: { state: 'invalid', reason: `not a result of sut-contract §4: ${checked.error.issues.map((i) => `${i.path.join('.') || 'result'}: ${i.message}`).join('; ')}` } };
     }
-    const analysis = analyseRun(run.journal, run.protocolMs);
+    const analysis = analyseRun(run.journal, run.protocolMs, { freshConnectionStartsSession: protocol === 'gemini-live' });
     const judgement = run.harnessError
       ? harnessError(run.harnessError)
       : judge({ scenario, protocol, analysis, client: run.outcome.report, output, secrets: run.secrets });

@@ -7,13 +7,15 @@
  *   mutant:ID                    the reference with one trap re-introduced (simulator/mutants/gallery.ts)
  *   seed-plan | mutant:seed-plan the seed plan's logic as written (simulator/mutants/seed-plan-port.ts)
  */
-import { findMutant, MUTANTS, SEED_PLAN_MUTANT, type Mutant } from '../../simulator/index.ts';
+import { findMutant, GEMINI_MUTANTS, MUTANTS, SEED_PLAN_MUTANT, type Mutant } from '../../simulator/index.ts';
 import { SutSpecError } from '../errors.ts';
 import { builtinSut } from './builtin-sut.ts';
 import { cmdSut } from './cmd-sut.ts';
 import { fencedMutantSut } from './fenced-mutant.ts';
+import { geminiBuiltinSut, geminiMutantSut } from './gemini-builtin-sut.ts';
 import { moduleSut, resolveModulePath } from './module-sut.ts';
 import type { SystemUnderTest } from './system-under-test.ts';
+import type { Protocol } from '../../protocol/sut-result.ts';
 
 
 /** Every mutant `--sut mutant:ID` knows: the gallery, then the seed plan's port. */
@@ -26,7 +28,8 @@ export function mutantSut(mutant: Mutant): SystemUnderTest {
   return fencedMutantSut(mutant);
 }
 
-export function parseSut(spec: string, cwd: string = process.cwd()): SystemUnderTest {
+export function parseSut(spec: string, cwd: string = process.cwd(), protocol: Protocol = 'ai-voice'): SystemUnderTest {
+  if (protocol === 'gemini-live') return parseGeminiSut(spec, cwd);
   if (spec === 'builtin') return builtinSut();
   if (spec === 'seed-plan') return mutantSut(SEED_PLAN_MUTANT);
   const colon = spec.indexOf(':');
@@ -50,4 +53,22 @@ export function parseSut(spec: string, cwd: string = process.cwd()): SystemUnder
     default:
       throw new SutSpecError(`unknown --sut "${spec}": expected builtin, module:PATH, cmd:COMMAND, mutant:ID or seed-plan`);
   }
+}
+
+/**
+ * `--sut` on the Gemini face: `builtin` is the reference Gemini Live client, `mutant:ID` one of
+ * its mutants; a module or a command is any Gemini Live client (sut-contract §6).
+ */
+function parseGeminiSut(spec: string, cwd: string): SystemUnderTest {
+  if (spec === 'builtin') return geminiBuiltinSut();
+  const colon = spec.indexOf(':');
+  const kind = colon < 0 ? spec : spec.slice(0, colon);
+  const value = colon < 0 ? '' : spec.slice(colon + 1).trim();
+  if (kind === 'mutant') {
+    const mutant = GEMINI_MUTANTS.find((m) => m.id === value);
+    if (!mutant) throw new SutSpecError(`unknown Gemini mutant "${value}"; known: ${GEMINI_MUTANTS.map((m) => m.id).join(', ')}`);
+    return geminiMutantSut(mutant);
+  }
+  if (kind === 'module' || kind === 'cmd') return parseSut(spec, cwd, 'ai-voice');
+  throw new SutSpecError(`unknown --sut "${spec}" for --protocol gemini-live: expected builtin, module:PATH, cmd:COMMAND or mutant:ID`);
 }

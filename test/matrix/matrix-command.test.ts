@@ -37,7 +37,7 @@ describe('resume-harness matrix', () => {
     // Variant ids select only themselves (a base id would bring its variants along).
     const r = await matrix(['goaway.close-1001', 'flapping.endless', '--mutants', 't6-waits-for-server-close,t4-unbounded,seed-plan', '--seeds', '2', '--jobs', '1', '--report-dir', reportDir]);
     expect(r.code, r.out + r.err).toBe(0);
-    expect(r.out).toContain('3 mutants + the reference × 2 scenarios × seeds 1–2 (virtual mode): 16 runs');
+    expect(r.out).toContain('3 mutants + the reference × 2 scenarios × seeds 1–2 (ai-voice face, virtual mode): 16 runs');
     // Columns in catalog order: 1 flapping.endless, 2 goaway.close-1001.
     expect(r.out).toMatch(/^1 {2}flapping\.endless\n2 {2}goaway\.close-1001$/m);
     expect(r.out).toMatch(/^builtin \(reference\) +— +\. +\. +no false alarm$/m);
@@ -62,7 +62,7 @@ describe('resume-harness matrix', () => {
   it('prints Markdown for the README with --markdown, and derives the seeds from --seed', async () => {
     const r = await matrix(['invalid-handle.close-4003', '--mutants', 't14-keeps-rejected-handle', '--seed', '40', '--seeds', '2', '--markdown', '--jobs', '1']);
     expect(r.code).toBe(0);
-    expect(r.out).toContain('× seeds 40–41 (virtual mode)');
+    expect(r.out).toContain('× seeds 40–41 (ai-voice face, virtual mode)');
     expect(r.out).toContain('| `t14-keeps-rejected-handle` | T14 | presents a handle again after 4003 | 1: `invalid-handle.close-4003` |');
     expect(r.out).toContain('| subject | trap | 1 | result |');
     expect(r.out).toContain('| `t14-keeps-rejected-handle` | T14 | ✗ | caught by 1 |');

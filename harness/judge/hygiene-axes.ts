@@ -6,7 +6,11 @@ import { s, type JudgeInput } from './judge-input.ts';
 import { failed, ok, type AxisVerdict } from './verdict.ts';
 
 export function judgeProtocol(input: JudgeInput): AxisVerdict {
-  const frames = input.analysis.timeline.segments.flatMap((seg) => seg.framesIn.map((f) => ({ seg, f })));
+  const segments = input.analysis.timeline.segments;
+  // A frame the WebSocket layer refused (over the frame limit, bad UTF-8) never became a message: its close says so.
+  const refused = segments.find((seg) => seg.close?.cause?.startsWith('transport:'));
+  if (refused) return failed(`The client sent a frame the server's WebSocket layer refused on connection ${refused.ordinal}, which was closed ${refused.close!.code}: ${refused.close!.cause!.replace(/^transport: /, '')}.`);
+  const frames = segments.flatMap((seg) => seg.framesIn.map((f) => ({ seg, f })));
   const bad = frames.filter(({ f }) => f.decoded !== 'valid');
   if (bad.length > 0) {
     const { seg, f } = bad[0]!;

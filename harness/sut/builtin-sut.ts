@@ -17,6 +17,7 @@ export function simulatorSut(id: string, create: SimulatorFactory = (o) => new P
     id,
     kind: 'builtin',
     modes: ['virtual', 'network'],
+    protocols: ['ai-voice'],
     async run(ctx: SutRunContext): Promise<SutRunOutcome> {
       const network = ctx.mode === 'network';
       const options: SimulatorOptions = {

@@ -79,6 +79,7 @@ export function fencedMutantSut(mutant: Mutant, id = `mutant:${mutant.id}`): Sys
     id,
     kind: 'builtin',
     modes: mutant.modes ?? ['virtual', 'network'],
+    protocols: ['ai-voice'],
     async run(ctx): Promise<SutRunOutcome> {
       const fence = new Fence();
       const sut = simulatorSut(id, (options) => mutant.create(fence.apply(options)));

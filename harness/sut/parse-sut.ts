@@ -7,7 +7,7 @@
  *   mutant:ID                    the reference with one trap re-introduced (simulator/mutants/gallery.ts)
  *   seed-plan | mutant:seed-plan the seed plan's logic as written (simulator/mutants/seed-plan-port.ts)
  */
-import { findMutant, GEMINI_MUTANTS, MUTANTS, SEED_PLAN_MUTANT, type Mutant } from '../../simulator/index.ts';
+import { findGeminiMutant, findMutant, GEMINI_MUTANTS, MUTANTS, SEED_PLAN_MUTANT, type Mutant } from '../../simulator/index.ts';
 import { SutSpecError } from '../errors.ts';
 import { builtinSut } from './builtin-sut.ts';
 import { cmdSut } from './cmd-sut.ts';
@@ -65,7 +65,7 @@ function parseGeminiSut(spec: string, cwd: string): SystemUnderTest {
   const kind = colon < 0 ? spec : spec.slice(0, colon);
   const value = colon < 0 ? '' : spec.slice(colon + 1).trim();
   if (kind === 'mutant') {
-    const mutant = GEMINI_MUTANTS.find((m) => m.id === value);
+    const mutant = findGeminiMutant(value);
     if (!mutant) throw new SutSpecError(`unknown Gemini mutant "${value}"; known: ${GEMINI_MUTANTS.map((m) => m.id).join(', ')}`);
     return geminiMutantSut(mutant);
   }

@@ -19,8 +19,11 @@ export interface ConnectionPort {
   /** Pong behaviour for client pings: answer, ignore, or answer late (protocol ms). */
   setPongs(mode: 'answer' | 'ignore' | { lateByMs: number }): void;
   onData(listener: (data: IncomingData) => void): void;
-  /** `byClient` is false when the server's own close or drop ended the socket. */
-  onClose(listener: (code: number, reason: string, by: 'client' | 'server' | 'network') => void): void;
+  /**
+   * `by` is 'server' when the server side ended the socket; `cause` says why when the
+   * transport itself did (a frame the WebSocket layer refused: over the size limit, bad UTF-8).
+   */
+  onClose(listener: (code: number, reason: string, by: 'client' | 'server' | 'network', cause?: string) => void): void;
   readonly capabilities: { readonly pings: boolean; readonly halfOpen: 'real' | 'emulated' };
 }
 

@@ -78,7 +78,7 @@ export class Connection {
     this.deliveries = new DeliveryQueue(() => host.clock.now(), this.timersForDelivery);
     this.sink = makeSink(this);
     port.onData((data) => this.receive(data));
-    port.onClose((code, reason, by) => this.closedByPeer(code, reason, by));
+    port.onClose((code, reason, by, cause) => this.closedByPeer(code, reason, by, cause));
   }
 
   get now(): number {
@@ -311,20 +311,20 @@ export class Connection {
     this.port.halfOpen();
   }
 
-  private closedByPeer(code: number, reason: string, by: CloseBy): void {
+  private closedByPeer(code: number, reason: string, by: CloseBy, cause?: string): void {
     if (this.closed) return;
     this.portGone = true;
     // The client's close follows the frames it sent before it, still delayed on the upstream.
     const wait = this.streamFreeAt.in - this.now;
     if (wait > 0) {
       this.deliveries.push(wait, () => {
-        if (!this.closed) this.markClosed(code, reason, by, undefined);
+        if (!this.closed) this.markClosed(code, reason, by, cause);
         this.timersForDelivery.dispose();
       });
       return;
     }
     this.timersForDelivery.dispose();
-    this.markClosed(code, reason, by, undefined);
+    this.markClosed(code, reason, by, cause);
   }
 
   private markClosed(code: number, reason: string, by: CloseBy, cause: string | undefined): void {

@@ -223,6 +223,10 @@ export class Conversation {
   private confirmResume(conn: Connection, record: HandleRecord): void {
     const { confirm, state } = this.script.resume;
     const afterConfirm = (): void => {
+      // A session whose agent never greets gets a handle as it starts, resumed as well as fresh
+      // (Gemini sends sessionResumptionUpdate soon after setupComplete, gemini-live.md §1.4):
+      // it captures the restored state, and with only the newest handle valid, it is the one.
+      if (!conn.terms.greets && !conn.closed) this.issueHandle(conn, 'session-start');
       if (state === 'repeat-last') {
         const last = conn.state.exchanges[conn.state.exchanges.length - 1];
         const text = last ? last.agent : conn.state.greeting;
@@ -398,7 +402,7 @@ export class Conversation {
     this.events.emit('turn-phase', conn, turn, 'after-handle');
   }
 
-  issueHandle(conn: Connection, reason: 'turn' | 'before-expiring' | 'delayed' | 'fault', binding: 'own' | 'other-share-token' | 'other-conversation' = 'own'): void {
+  issueHandle(conn: Connection, reason: 'turn' | 'before-expiring' | 'delayed' | 'fault' | 'session-start', binding: 'own' | 'other-share-token' | 'other-conversation' = 'own'): void {
     // A client that did not ask for handles gets none (Gemini, gemini-live.md §1.3).
     if (!conn.terms.handles) return;
     const record = this.host.handles.issue({

@@ -61,7 +61,7 @@ export type JournalEvent =
   | { kind: 'history'; t: number; conn: number; textIds: string[]; alreadyHeld: number; contextTurns: number }
   /** `answers` is the fingerprint of the prospect message this turn answered (none for the greeting). */
   | { kind: 'agent-turn'; t: number; conn: number; turn: number; greeting: boolean; answers?: string }
-  | { kind: 'handle-issued'; t: number; conn: number; handle: HandleRef; reason: 'turn' | 'before-expiring' | 'delayed' | 'fault' }
+  | { kind: 'handle-issued'; t: number; conn: number; handle: HandleRef; reason: 'turn' | 'before-expiring' | 'delayed' | 'fault' | 'session-start' }
   | { kind: 'not-resumable'; t: number; conn: number }
   | { kind: 'expiring'; t: number; conn: number; timeLeft: number; deadline: number; hasHandle: boolean }
   | { kind: 'resumed-sent'; t: number; conn: number }

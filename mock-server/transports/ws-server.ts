@@ -118,8 +118,11 @@ function wsPort(ws: WebSocket, server: TransportFace): ConnectionPort {
   // WebSocket front end any Gemini-like service sits behind [inference].
   // The server never reads the client's answering close frame, so ws reports 1006: the
   // journal gets the code ws sent instead.
-  let sentByWs: number | undefined;
-  ws.on('error', (error: Error) => { sentByWs = wsStatusCode(error); });
+  let sentByWs: { code: number; message: string } | undefined;
+  ws.on('error', (error: Error) => {
+    const code = wsStatusCode(error);
+    if (code !== undefined) sentByWs = { code, message: error.message };
+  });
   ws.on('ping', (data: Buffer) => {
     if (blackHole || pongs === 'ignore') return;
     if (pongs === 'answer') ws.pong(data);
@@ -152,7 +155,8 @@ function wsPort(ws: WebSocket, server: TransportFace): ConnectionPort {
     },
     onClose: (listener) => {
       ws.on('close', (code: number, reason: Buffer) => {
-        if (sentByWs !== undefined) listener(sentByWs, '', 'server');
+        // The cause names the client's frame: the judge's protocol axis reads it.
+        if (sentByWs !== undefined) listener(sentByWs.code, '', 'server', `transport: the WebSocket layer refused a client frame (${sentByWs.code}: ${sentByWs.message})`);
         else listener(code, reason.toString('utf8'), code === 1006 ? 'network' : 'client');
       });
     },

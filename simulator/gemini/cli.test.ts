@@ -27,9 +27,9 @@ describe('gemini cli configuration', () => {
   });
 
   it('falls back to flags, and takes --sdk, --fallback and --mutant', () => {
-    const config = parseGeminiCliConfig(['--base-url', 'http://h.test', '--api-key', 'k1234567', '--max-turns', '3', '--sdk', 'web', '--fallback', 'new-session', '--mutant', 'g6'], {});
+    const config = parseGeminiCliConfig(['--base-url', 'http://h.test', '--api-key', 'k1234567', '--max-turns', '3', '--sdk', 'web', '--fallback', 'new-session', '--mutant', 'g6-ignores-goaway'], {});
     expect(config.options).toMatchObject({ baseUrl: 'http://h.test', maxTurns: 3, seed: 0, sdk: 'web', policy: { fallback: 'new-session' } });
-    expect(config.mutant).toBe('g6');
+    expect(config.mutant).toBe('g6-ignores-goaway');
   });
 
   it.each([[GeminiEnv.baseUrl], [GeminiEnv.apiKey], [SutEnv.maxTurns]])('names the missing variable %s', (name) => {

@@ -12,15 +12,13 @@ import { writeFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { WebSocket as WsWebSocket } from 'ws';
-import { SutEnv } from '../../protocol/sut-result.ts';
+import { SutEnv, GeminiSutEnv } from '../../protocol/sut-result.ts';
 import { clockFor, resultForFile, UsageError } from '../cli.ts';
 import { GeminiProspect, type GeminiProspectOptions } from './gemini-prospect.ts';
 import { findGeminiMutant } from './gemini-mutants.ts';
 
-export const GeminiEnv = {
-  baseUrl: 'GOOGLE_GEMINI_BASE_URL',
-  apiKey: 'GEMINI_API_KEY',
-} as const;
+/** sut-contract §6's two variables, defined once in protocol/sut-result.ts. */
+export const GeminiEnv = GeminiSutEnv;
 
 export interface GeminiCliConfig {
   options: GeminiProspectOptions;

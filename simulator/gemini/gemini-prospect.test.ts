@@ -159,13 +159,13 @@ describe('Gemini mutants on the Gemini face: the journal shows each bug', () => 
   const dropAtTurn2 = { expiry: { enabled: false }, faults: [{ when: { turn: 2, phase: 'after-final' as const }, do: { drop: {} } }] };
 
   it('g1 does not reconnect after an abnormal close', async () => {
-    const run = await runMutant('g1', dropAtTurn2);
+    const run = await runMutant('g1-no-reconnect-after-abnormal-close', dropAtTurn2);
     expect(run.result).toMatchObject({ status: 'failed', turns: 2 });
     expect(run.of('open')).toHaveLength(1);
   });
 
   it('g2 replays history into the resumed context (history alreadyHeld > 0)', async () => {
-    const run = await runMutant('g2', dropAtTurn2);
+    const run = await runMutant('g2-replays-history-on-resume', dropAtTurn2);
     const history = run.of('history');
     expect(history.length).toBeGreaterThan(0);
     expect(history[0]!.alreadyHeld).toBeGreaterThan(0);
@@ -175,7 +175,7 @@ describe('Gemini mutants on the Gemini face: the journal shows each bug', () => 
     const script = { expiry: { enabled: false }, faults: [{ when: { turn: 1, phase: 'after-prospect' as const }, do: { drop: {} } }] };
     const reference = await runReference(script);
     expect(reference.of('open').map((o) => o.resume)).toEqual(['none', 'resumed']);
-    const run = await runMutant('g3', script);
+    const run = await runMutant('g3-loses-handle-after-setup', script);
     expect(run.of('handle-issued').filter((h) => h.t < run.of('open')[1]!.t).length).toBeGreaterThan(0);
     expect(run.of('open').map((o) => o.resume)).toEqual(['none', 'none']);
   });
@@ -184,7 +184,7 @@ describe('Gemini mutants on the Gemini face: the journal shows each bug', () => 
     const script = { expiry: { enabled: false }, validation: { rejectAll: true }, faults: [{ when: { turn: 2, phase: 'after-handle' as const }, do: { drop: {} } }] };
     const { server, running: r, clock } = await start(script);
     const logs: string[] = [];
-    const mutant = GEMINI_MUTANTS.find((m) => m.id === 'g4')!;
+    const mutant = GEMINI_MUTANTS.find((m) => m.id === 'g4-waits-on-connect-forever')!;
     const running = mutant.create(options(server, r, clock, logs)).run();
     // 120 protocol seconds: far beyond the reference's connect timeout (10 s) and backoff.
     const outcome = await Promise.race([running.then(() => 'ended'), new Promise<string>((resolve) => clock.setTimeout(() => resolve('hung'), 120_000))]);
@@ -195,14 +195,14 @@ describe('Gemini mutants on the Gemini face: the journal shows each bug', () => 
   });
 
   it('g5 presents a stale handle: the resumed context lacks answered turns', async () => {
-    const run = await runMutant('g5', dropAtTurn2);
+    const run = await runMutant('g5-presents-stale-handle', dropAtTurn2);
     const resumed = run.of('open')[1]!;
     expect(resumed.resume).toBe('resumed');
     expect(resumed.contextTurns).toBeLessThan(resumed.conversationTurns);
   });
 
   it('g6 ignores goAway: stays past the deadline and is closed 1008 by the server', async () => {
-    const run = await runMutant('g6', { expiry: { lifetime: 12, timeLeft: 6 } });
+    const run = await runMutant('g6-ignores-goaway', { expiry: { lifetime: 12, timeLeft: 6 } });
     const expiring = run.of('expiring')[0]!;
     const close = run.of('close').find((c) => c.conn === expiring.conn)!;
     expect(close).toMatchObject({ code: 1008, by: 'server' });
@@ -211,7 +211,7 @@ describe('Gemini mutants on the Gemini face: the journal shows each bug', () => 
 
   it('g7 keeps the empty handle of a resumable:false update and presents it: the reconnect is fresh', async () => {
     const script = { expiry: { enabled: false }, faults: [{ when: { turn: 2, phase: 'mid-turn' as const }, do: { drop: {} } }] };
-    const run = await runMutant('g7', script);
+    const run = await runMutant('g7-keeps-not-resumable-handle', script);
     const reconnect = run.of('open')[1]!;
     expect(reconnect.resume).toBe('none');
     expect(reconnect.contextTurns).toBe(0);
@@ -223,7 +223,7 @@ describe('Gemini mutants on the Gemini face: the journal shows each bug', () => 
 
   it('g8 never re-sends the in-flight turn after a resume: its message goes unanswered', async () => {
     const script = { expiry: { enabled: false }, faults: [{ when: { turn: 3, phase: 'mid-turn' as const }, do: { close: { code: 1011, reason: 'Internal error occurred.' } } }] };
-    const run = await runMutant('g8', script);
+    const run = await runMutant('g8-never-resends-in-flight', script);
     const answered = new Set(run.of('agent-turn').map((e) => e.answers));
     const unanswered = run.of('prospect-turn').filter((e) => !answered.has(e.textId));
     expect(unanswered).toHaveLength(1);

@@ -129,10 +129,38 @@ export class GeminiSession {
   }
 }
 
+/** The SDK's transport, as far as giving up on a connection needs it. */
+interface RawSocket {
+  close(): void;
+}
+
+/**
+ * The socket `connect()` creates, caught through the Live module's private WebSocket factory
+ * (read in 2.32.0: `Live.connect` creates it synchronously, in both builds): the only way to
+ * close a connection whose `connect()` never settles. Without it, a client that gave up
+ * waiting for setupComplete would leave that socket open until the server answers, and its
+ * next attempt would overlap it.
+ */
+function catchSocket(ai: object): () => RawSocket | undefined {
+  const live = (ai as { live?: { webSocketFactory?: { create(...args: unknown[]): RawSocket } } }).live;
+  const factory = live?.webSocketFactory;
+  let created: RawSocket | undefined;
+  if (live && factory && typeof factory.create === 'function') {
+    live.webSocketFactory = {
+      create: (...args: unknown[]) => {
+        created = factory.create(...args);
+        return created;
+      },
+    };
+  }
+  return () => created;
+}
+
 /** Opens a connection; always settles when `connectTimeoutMs` is set (see the file comment). */
 export async function openGeminiSession(o: OpenOptions): Promise<OpenResult> {
   const sdk = await loadSdk(o.sdk);
   const ai = new sdk.GoogleGenAI({ apiKey: o.apiKey, httpOptions: { baseUrl: o.baseUrl } });
+  const socket = catchSocket(ai);
   let session: GeminiSession | null = null;
   let settled = false;
   let abandoned = false;
@@ -201,6 +229,12 @@ export async function openGeminiSession(o: OpenOptions): Promise<OpenResult> {
     const timer = o.clock.setTimeout(() => {
       if (settled) return;
       abandoned = true;
+      // Given up: the connection goes now, not whenever the server gets round to answering.
+      try {
+        socket()?.close();
+      } catch {
+        // already closing
+      }
       settle({ ok: false, why: 'timeout' });
     }, o.connectTimeoutMs);
     void result.then(() => o.clock.clearTimeout(timer));

@@ -49,7 +49,7 @@ describe("GeminiProspect on the SDK's web build, in virtual time (msw)", () => {
   });
 
   it('g6 (goAway ignored) is closed 1008 at the deadline', async () => {
-    const { outcome, server } = await virtualRun({ expiry: { lifetime: 600, timeLeft: 60 } }, 80, 'g6');
+    const { outcome, server } = await virtualRun({ expiry: { lifetime: 600, timeLeft: 60 } }, 80, 'g6-ignores-goaway');
     expect(outcome.state).toBe('settled');
     const expiring = server.journal.of('expiring')[0]!;
     expect(server.journal.of('close').find((c) => c.conn === expiring.conn)).toMatchObject({ code: 1008, by: 'server' });

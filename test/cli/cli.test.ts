@@ -74,7 +74,38 @@ describe('resume-harness list', () => {
     expect(await main(['list', '--json'], json.io)).toBe(0);
     const rows = JSON.parse(json.out.text) as Array<Record<string, unknown>>;
     const goaway = rows.find((r) => r.id === 'goaway');
-    expect(goaway).toMatchObject({ group: 'expiry', severity: 'critical' });
+    expect(goaway).toMatchObject({ group: 'expiry', severity: 'critical', faces: ['ai-voice', 'gemini-live'] });
     expect(Array.isArray(goaway?.provenance)).toBe(true);
+  });
+
+  it('shows on which faces each scenario runs', async () => {
+    const text = io();
+    expect(await main(['list'], text.io)).toBe(0);
+    expect(text.out.text).toMatch(/^ {2}goaway +critical +both +/m);
+    expect(text.out.text).toMatch(/^ {2}invalid-handle +critical +ai-voice +/m);
+    expect(text.out.text).toMatch(/scenarios; \d+ on the ai-voice face only, \d+ on both faces \(--protocol gemini-live\)/);
+  });
+});
+
+describe('resume-harness run --protocol gemini-live', () => {
+  it('runs the selected scenarios that exist on the Gemini face against the reference Gemini client, and says which it left out', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rh-cli-'));
+    const { io: cli, out } = io();
+    const code = await main(['run', 'goaway', 'silent-fresh-no-greeting', '--protocol', 'gemini-live', '--seed', '2', '--report-dir', dir, '--format', 'json'], cli);
+    expect(code).toBe(0);
+    // goaway selects its variants too; goaway.conversation-end and silent-fresh-no-greeting are AI-voice only.
+    expect(out.text).toMatch(/2 selected scenarios belong to the other face only, not run on gemini-live/);
+    expect(out.text).toMatch(/\d+ scenarios against builtin on the gemini-live face/);
+    expect(out.text).not.toMatch(/silent-fresh-no-greeting|goaway\.conversation-end/);
+    const report = JSON.parse(readFileSync(join(dir, readlinkSync(join(dir, 'latest')), 'goaway.json'), 'utf8'));
+    expect(report).toMatchObject({ scenario: 'goaway', protocol: 'gemini-live', verdict: { overall: 'OK' } });
+  });
+
+  it('exits 2 for an unknown protocol, and for a selection with nothing on the face', async () => {
+    for (const [argv, message] of [[['run', '--protocol', 'carrier-pigeon'], /--protocol must be ai-voice or gemini-live/], [['run', 'silent-fresh-no-greeting', '--protocol', 'gemini-live'], /none of the 1 selected scenarios runs on the gemini-live face/]] as const) {
+      const { io: cli, err } = io();
+      expect(await main([...argv], cli)).toBe(2);
+      expect(err.text).toMatch(message);
+    }
   });
 });

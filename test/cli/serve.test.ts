@@ -6,7 +6,7 @@ import { WebSocket } from 'ws';
 import { describe, expect, it } from 'vitest';
 import { scaledClock } from '../../protocol/clock.ts';
 import { serveCommand } from '../../harness/cli/serve-command.ts';
-import { ProspectSimulator } from '../../simulator/index.ts';
+import { GeminiProspect, ProspectSimulator } from '../../simulator/index.ts';
 
 describe('resume-harness serve', () => {
   it('serves a scenario on 127.0.0.1 that a client completes, printing its URLs and redacted journal lines', async () => {
@@ -38,4 +38,30 @@ describe('resume-harness serve', () => {
     expect(journal.some((l) => l.includes('"resume":"resumed"'))).toBe(true);
     expect(journal.join('\n')).not.toContain(shareToken);
   }, 60_000);
+
+  it('--protocol gemini-live serves the Gemini face: GOOGLE_GEMINI_BASE_URL and GEMINI_API_KEY are all a Gemini Live client needs', async () => {
+    let text = '';
+    const stdout = { write: (s: string) => { text += s; return true; }, isTTY: false } as unknown as NodeJS.WriteStream;
+    let stop: () => void = () => undefined;
+    const until = new Promise<void>((resolve) => { stop = resolve; });
+    const serving = serveCommand(['--scenario', 'goaway.early-close', '--protocol', 'gemini-live', '--seed', '3', '--time-scale', '0.005'], { stdout, stderr: stdout, cwd: process.cwd() }, until);
+    for (let i = 0; i < 200 && !text.includes('GEMINI_API_KEY='); i++) await new Promise((r) => setImmediate(r));
+    const value = (name: string) => new RegExp(`${name}=(\\S+)`).exec(text)?.[1] ?? '';
+    expect(text).toContain('on the gemini-live face');
+    expect(value('GOOGLE_GEMINI_BASE_URL')).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const apiKey = value('GEMINI_API_KEY');
+    const result = await new GeminiProspect({ baseUrl: value('GOOGLE_GEMINI_BASE_URL'), apiKey, maxTurns: 12, seed: 3, clock: scaledClock(0.005) }).run();
+    stop();
+    expect(await serving).toBe(0);
+    expect(result).toMatchObject({ status: 'completed', turns: 12, contextLost: false });
+    const journal = text.split('\n').filter((l) => l.startsWith('{'));
+    expect(journal.some((l) => l.includes('"type":"goAway"'))).toBe(true);
+    expect(journal.some((l) => l.includes('"resume":"resumed"'))).toBe(true);
+    expect(journal.join('\n')).not.toContain(apiKey);
+  }, 60_000);
+
+  it('refuses a scenario that belongs to the other face, naming it', async () => {
+    const io = { write: () => true, isTTY: false } as unknown as NodeJS.WriteStream;
+    await expect(serveCommand(['--scenario', 'invalid-handle', '--protocol', 'gemini-live'], { stdout: io, stderr: io, cwd: process.cwd() }, Promise.resolve())).rejects.toThrow(/invalid-handle belongs to ai-voice, not gemini-live/);
+  });
 });

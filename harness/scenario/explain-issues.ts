@@ -224,7 +224,7 @@ export function explainIssue(issue: Issue, schema: Schema | undefined, root: unk
       if (target?._zod.def.type === 'union') target = unwrap(pickOption(target._zod.def, value));
       const shape = target?._zod.def.shape;
       const known = shape ? Object.keys(shape) : [];
-      return issue.keys.map((key) => ({ path: [...path, key], message: `unknown field "${key}"${suggestion(key, known)}${known.length > 0 && known.length <= 12 ? `; known fields: ${known.join(', ')}` : ''}` }));
+      return issue.keys.map((key) => ({ path: [...path, key], message: `unknown field "${key}"${suggestion(key, known)}${known.length > 0 && known.length <= 16 ? `; known fields: ${known.join(', ')}` : ''}` }));
     }
     case 'invalid_type':
       if (value === undefined) return [{ path, message: `missing required field "${fieldName}" (${article(issue.expected)})` }];

@@ -66,7 +66,8 @@ describe('gemini cli as an external process', () => {
       expect(code).toBe(0);
       const result = JSON.parse(await readFile(resultPath, 'utf8')) as Record<string, unknown>;
       expect(result).toMatchObject({ status: 'completed', turns: 4, contextLost: false });
-      expect(server.journal.of('agent-turn').filter((e) => !e.greeting)).toHaveLength(4);
+      // Four prospect messages answered (a turn cut by the deadline under load is asked again: still four).
+      expect(new Set(server.journal.of('agent-turn').filter((e) => !e.greeting).map((e) => e.answers)).size).toBe(4);
       expect(server.journal.of('expiring').length).toBeGreaterThan(0);
       expect((result.reconnects as number)).toBeGreaterThan(0);
     } finally {

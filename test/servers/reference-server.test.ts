@@ -24,7 +24,8 @@ let server: ServerProcess | undefined;
 afterEach(async () => {
   if (server) {
     await server.stop();
-    expect(groupAlive(server.child.pid!)).toBe(false);
+    // The group's last process may still be on its way out when the direct child has exited.
+    await expect.poll(() => groupAlive(server!.child.pid!), { timeout: 5_000 }).toBe(false);
   }
   await face?.close();
   face = undefined;
@@ -152,7 +153,7 @@ describe('the reference AI-voice server between the simulator and the Gemini fac
     process.kill(-s.child.pid!, 'SIGTERM');
     expect(await client.closed).toMatchObject({ code: 1001 });
     expect(await s.exited).toEqual({ code: 0, signal: null });
-    expect(groupAlive(s.child.pid!)).toBe(false);
+    await expect.poll(() => groupAlive(s.child.pid!), { timeout: 5_000 }).toBe(false);
     await whenJournaled(f.server.journal, 'close');
     expect(f.server.journal.of('close')).toMatchObject([{ by: 'client' }]);
     server = undefined;

@@ -8,7 +8,7 @@ import { GeminiProspect, type GeminiProspectOptions } from './gemini-prospect.ts
 export interface GeminiMutant {
   /** Stable id (`g1-…`), as `--sut mutant:<id>` names it; `g1` alone works too (findGeminiMutant). */
   readonly id: string;
-  /** The scenario family that should catch it. */
+  /** The field failure it reproduces (docs/field-failures.md). */
   readonly trap: string;
   /** The bug, in one sentence. */
   readonly bug: string;
@@ -25,28 +25,28 @@ const mutant = (id: string, trap: string, bug: string, decisions: Partial<Gemini
 });
 
 export const GEMINI_MUTANTS: readonly GeminiMutant[] = Object.freeze([
-  mutant('g1-no-reconnect-after-abnormal-close', 'connection-faults', 'No reconnect after an abnormal close (1006/1011/1008): the run ends with the connection.', {
+  mutant('g1-no-reconnect-after-abnormal-close', 'F14', 'No reconnect after an abnormal close (1006/1011/1008): the run ends with the connection.', {
     reconnectAfterAbnormalClose: () => false,
   }),
-  mutant('g2-replays-history-on-resume', 'delivery', 'History replayed on every resume: prior turns sent as clientContent (turnComplete:false) into a context that holds them already.', {
+  mutant('g2-replays-history-on-resume', 'F9', 'History replayed on every resume: prior turns sent as clientContent (turnComplete:false) into a context that holds them already.', {
     historyOnResume: (answered) => answered,
   }),
-  mutant('g3-loses-handle-after-setup', 'resume-rejection', 'Handle updates ignored on a connection until its first turn completes: the handle that comes with setupComplete is lost.', {
+  mutant('g3-loses-handle-after-setup', 'F10', 'Handle updates ignored on a connection until its first turn completes: the handle that comes with setupComplete is lost.', {
     keepHandle: (ctx) => (ctx.turnsOnConnection === 0 ? ctx.kept : DEFAULT_GEMINI_DECISIONS.keepHandle(ctx)),
   }),
-  mutant('g4-waits-on-connect-forever', 'resume-rejection', 'connect() awaited alone: after a handle is rejected before setupComplete the SDK never settles and the client hangs.', {
+  mutant('g4-waits-on-connect-forever', 'F20', 'connect() awaited alone: after a handle is rejected before setupComplete the SDK never settles and the client hangs.', {
     connectTimeoutMs: () => null,
   }),
-  mutant('g5-presents-stale-handle', 'resume-rejection', 'A stale handle on every retry: the first handle ever received is kept and never updated.', {
+  mutant('g5-presents-stale-handle', 'F5', 'A stale handle on every retry: the first handle ever received is kept and never updated.', {
     keepHandle: (ctx) => ctx.kept ?? DEFAULT_GEMINI_DECISIONS.keepHandle(ctx),
   }),
-  mutant('g6-ignores-goaway', 'expiry', 'goAway ignored: the client stays past the deadline and is closed 1008.', {
+  mutant('g6-ignores-goaway', 'F1', 'goAway ignored: the client stays past the deadline and is closed 1008.', {
     rotateOnGoAway: () => false,
   }),
-  mutant('g7-keeps-not-resumable-handle', 'connection-faults', 'resumable:false updates stored as handles: the empty handle is kept and presented.', {
+  mutant('g7-keeps-not-resumable-handle', 'F11', 'resumable:false updates stored as handles: the empty handle is kept and presented.', {
     keepHandle: (ctx) => (ctx.update.newHandle !== undefined ? ctx.update.newHandle : ctx.kept),
   }),
-  mutant('g8-never-resends-in-flight', 'expiry', 'The in-flight turn is never re-sent after a resume: its answer is lost and the prospect moves on.', {
+  mutant('g8-never-resends-in-flight', 'F12', 'The in-flight turn is never re-sent after a resume: its answer is lost and the prospect moves on.', {
     resendInFlight: () => false,
   }),
 ]);

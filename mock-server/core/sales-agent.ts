@@ -74,7 +74,10 @@ export class SalesAgent {
     const faker = this.fakerFor('reply', turn);
     const facts = factsOf({ greeting: state.greeting, exchanges: [...state.exchanges, { prospect, agent: '' }] });
     if (state.greeting === null && state.exchanges.length === 0) {
-      // No context at all: the model has never spoken to this person.
+      // No context at all: the model has never spoken to this person. A model that waits to be
+      // spoken to (Gemini's) hears an introduction first and answers it; anything else it meets
+      // as a stranger, which is how a lost context shows in its words.
+      if (facts.name) return `Nice to meet you, ${facts.name.split(' ')[0]}. I'm ${this.agentName} from the ${this.product} team. What brings you here today?`;
       return `Sorry, I don't think we've spoken before. I'm ${this.agentName}; could you tell me who you are and what you need?`;
     }
     const parts: string[] = [];

@@ -69,7 +69,7 @@ describe('@google/genai/web 2.32.0 through msw, in-process', () => {
       expect(await first.messages.next()).toEqual({ setupComplete: {} });
       s1.sendClientContent({ turns: [{ role: 'user', parts: [{ text: "Hi, I'm Dana from Acme." }] }] });
       const turn = await untilTurnComplete(first.messages);
-      expect(turn.filter((m) => m.serverContent?.modelTurn).map((m) => m.text).join('')).toMatch(/^Sorry, I don't think we've spoken before\./);
+      expect(turn.filter((m) => m.serverContent?.modelTurn).map((m) => m.text).join('')).toMatch(/^Nice to meet you, Dana\./);
       expect(turn.at(-1)?.serverContent?.generationComplete).toBe(true);
       const handle = (await first.messages.until((m) => m.sessionResumptionUpdate?.resumable === true)).item.sessionResumptionUpdate!.newHandle!;
       s1.close();

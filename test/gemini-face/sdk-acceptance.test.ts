@@ -68,8 +68,8 @@ describe('@google/genai 2.32.0 against GeminiLiveServer: a session', () => {
     expect(parts.length).toBeGreaterThanOrEqual(2);
     expect(k).toEqual([...parts.map(() => 'modelTurn'), 'generationComplete', 'turnComplete']);
     for (const m of parts) expect(m.serverContent?.modelTurn?.parts?.every((p) => typeof p.text === 'string')).toBe(true);
-    // A fresh model, spoken to first, has no context: its first answer says so (sales-agent.ts).
-    expect(textOf(parts)).toMatch(/^Sorry, I don't think we've spoken before\. I'm \w+;/);
+    // A fresh model, spoken to first, answers the introduction it just heard (sales-agent.ts).
+    expect(textOf(parts)).toMatch(/^Nice to meet you, Dana\. I'm \w+ from the /);
     expect(rig.server.journal.of('frame-out').filter((f) => f.type === 'serverContent' && f.text?.includes('"modelTurn"'))).toHaveLength(parts.length);
     const done = turn.at(-1)!;
     expect(done.usageMetadata).toMatchObject({ responseTokenCount: expect.any(Number), totalTokenCount: expect.any(Number) });
@@ -100,7 +100,7 @@ describe('@google/genai 2.32.0 against GeminiLiveServer: a session', () => {
       expect(Buffer.from(m.data!, 'base64').byteLength).toBeGreaterThan(0);
     }
     const transcript = turn.filter((m) => m.serverContent?.outputTranscription).map((m) => m.serverContent!.outputTranscription!.text).join('');
-    expect(transcript).toMatch(/^Sorry, I don't think we've spoken before\./);
+    expect(transcript).toMatch(/^Nice to meet you, Dana\./);
     // Each audio chunk is followed by its words (§1.4: transcription beside the audio).
     expect(kinds(turn).slice(0, 2)).toEqual(['modelTurn', 'outputTranscription']);
     expect(turn.filter((m) => m.serverContent?.outputTranscription)).toHaveLength(audio.length);

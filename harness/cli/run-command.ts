@@ -15,6 +15,12 @@ import { intFlag, parse, positiveFlag, protocolFlag } from './args.ts';
 import { loadSelection } from './load-selection.ts';
 
 export const DEFAULT_TIME_SCALE = 0.005;
+/**
+ * The default, and the advised floor, with a server under test: its own deadlines (a
+ * 10-protocol-second upstream connect, server-contract.md §2) must stay well above a cold
+ * connection on a loaded machine — at 0.005 that deadline is 50 real ms.
+ */
+export const SERVER_MIN_TIME_SCALE = 0.02;
 
 export const RUN_USAGE = `resume-harness run [ids | globs | files…] [--sut builtin|module:PATH|cmd:COMMAND] [--seed N]
                    [--protocol ai-voice|gemini-live] [--mode virtual|network] [--time-scale X]
@@ -49,7 +55,8 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   /** The face the scenarios play: the Gemini face upstream of a server under test. */
   const face = server ? 'gemini-live' : protocol;
   const seed = intFlag(values.seed, 'seed') ?? randomInt(0, 2 ** 31);
-  const timeScale = positiveFlag(values['time-scale'], 'time-scale') ?? DEFAULT_TIME_SCALE;
+  const timeScale = positiveFlag(values['time-scale'], 'time-scale') ?? (server ? SERVER_MIN_TIME_SCALE : DEFAULT_TIME_SCALE);
+  if (server && timeScale < SERVER_MIN_TIME_SCALE) io.stderr.write(`resume-harness: --time-scale ${timeScale} with a server under test: its 10-protocol-second connect deadline is ${Math.round(10_000 * timeScale)} real ms; below ${SERVER_MIN_TIME_SCALE} a slow machine can look like a failing server\n`);
   const formats = formatsFlag(values.format);
   const strict = values.strict === true;
   const sut = parseSut(String(values.sut), io.cwd, protocol);

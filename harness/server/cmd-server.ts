@@ -122,7 +122,7 @@ function startProcess(command: string, id: string, options: CmdServerOptions, co
     })();
     return stopping;
   };
-  return { readiness, stop };
+  return { readiness, exited: exitedSentence, stop };
 }
 
 /** Whether `promise` settles within `ms`. */

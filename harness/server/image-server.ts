@@ -69,7 +69,7 @@ async function startContainer(image: string, id: string, options: ImageServerOpt
   const notStarted = (reason: string): ServerInstance => {
     const readiness: Readiness = { state: 'exited-early', ms: performance.now() - started, reason };
     const final = record({ state: 'exited-early', reason, exitCode: null, stoppedWith: 'already-exited', stopMs: 0, readyMs: null });
-    return { readiness: Promise.resolve(readiness), stop: () => Promise.resolve(final) };
+    return { readiness: Promise.resolve(readiness), exited: Promise.resolve(reason), stop: () => Promise.resolve(final) };
   };
 
   prepareTestcontainersEnv();
@@ -119,7 +119,8 @@ async function startContainer(image: string, id: string, options: ImageServerOpt
     const telltale = all.findLast((l) => /error|exception|fatal|panic/i.test(l)) ?? all.at(-1);
     return telltale ? `${how} (it printed ${JSON.stringify(telltale.slice(0, 200))})` : how;
   };
-  const readiness = waitUntilReady({ port: context.port, timeoutMs: context.readyTimeoutMs, exited: exited.then(describeExit), id });
+  const exitedSentence = exited.then(describeExit);
+  const readiness = waitUntilReady({ port: context.port, timeoutMs: context.readyTimeoutMs, exited: exitedSentence, id });
 
   let stopping: Promise<ServerRecord> | undefined;
   const stop = (): Promise<ServerRecord> => {
@@ -159,7 +160,7 @@ async function startContainer(image: string, id: string, options: ImageServerOpt
     })();
     return stopping;
   };
-  return { readiness, stop };
+  return { readiness, exited: exitedSentence, stop };
 }
 
 const firstLine = (text: string): string => text.split('\n')[0]!.slice(0, 300);

@@ -65,6 +65,8 @@ export interface ServerRecord {
 export interface ServerInstance {
   /** Resolves once, never rejects. */
   readonly readiness: Promise<Readiness>;
+  /** Resolves, with a sentence, when the server has exited for whatever reason (a stop included). */
+  readonly exited: Promise<string>;
   /** SIGTERM, SIGKILL after the grace period; then the record. Idempotent, never rejects. */
   stop(): Promise<ServerRecord>;
 }
@@ -104,15 +106,4 @@ export function serverEnv(input: ServerEnvInput): Record<string, string> {
 export function inheritedEnv(): Record<string, string> {
   const { GOOGLE_API_KEY: _dropped, ...rest } = process.env;
   return Object.fromEntries(Object.entries(rest).filter((e): e is [string, string] => e[1] !== undefined));
-}
-
-/** The reason of a readiness that was not reached, as a sentence naming the server. */
-export function readinessReason(id: string, readiness: Readiness, port: number): string {
-  switch (readiness.state) {
-    case 'ready':
-      return `${id} accepted a TCP connection on 127.0.0.1:${port} after ${Math.round(readiness.ms)} ms`;
-    case 'never-ready':
-    case 'exited-early':
-      return readiness.reason;
-  }
 }

@@ -56,6 +56,8 @@ async function startContainer(image: string, id: string, options: ImageServerOpt
     }
     lines[stream].push(line.slice(0, maxLength));
   };
+  /** Real ms testcontainers took to create and start the container (before the port probe). */
+  let containerStarted: number | undefined;
   const record = (partial: Pick<ServerRecord, 'state' | 'reason' | 'exitCode' | 'stoppedWith' | 'stopMs' | 'readyMs'>, containerId?: string): ServerRecord => ({
     id,
     kind: 'image',
@@ -64,7 +66,7 @@ async function startContainer(image: string, id: string, options: ImageServerOpt
     stdout: lines.stdout,
     stderr: lines.stderr,
     droppedLines: dropped,
-    details: { image, ...(containerId ? { containerId } : {}) },
+    details: { image, ...(containerId ? { containerId } : {}), ...(containerStarted !== undefined ? { containerStartMs: String(containerStarted) } : {}) },
   });
   const notStarted = (reason: string): ServerInstance => {
     const readiness: Readiness = { state: 'exited-early', ms: performance.now() - started, reason };
@@ -92,6 +94,7 @@ async function startContainer(image: string, id: string, options: ImageServerOpt
     return notStarted(`${id} could not be started: ${firstLine((error as Error).message)}`);
   }
   const containerId = container.getId();
+  containerStarted = Math.round(performance.now() - started);
   const client = await tc.getContainerRuntimeClient();
   const handle = client.container.getById(containerId);
 
@@ -149,7 +152,8 @@ async function startContainer(image: string, id: string, options: ImageServerOpt
         // Already removed.
       }
       const stopMs = Math.round(performance.now() - stopAt);
-      const readyMs = ready.state === 'ready' ? Math.round(ready.ms) : null;
+      // From the start request: the container's creation and start, then the port.
+      const readyMs = ready.state === 'ready' ? Math.round(ready.ms + (containerStarted ?? 0)) : null;
       if (ready.state !== 'ready') return record({ state: ready.state, reason: ready.reason, exitCode, stoppedWith, stopMs, readyMs }, containerId);
       if (exitBeforeStop) {
         const after = Math.round((exitBeforeStop.at - started) / 100) / 10;

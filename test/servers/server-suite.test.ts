@@ -168,6 +168,11 @@ describe('--server image:NAME: the reference server in a container', () => {
     const id = inContainer.server!.details!.containerId!;
     const left = spawnSync('docker', ['ps', '-a', '-q', '--no-trunc', '--filter', `id=${id}`], { encoding: 'utf8' });
     expect(left.stdout.trim()).toBe('');
-    console.info(`--server image: unexpected-close ${Math.round(inContainer.wallMs)} ms in a container (ready ${inContainer.server!.readyMs} ms, stop ${inContainer.server!.stopMs} ms), ${Math.round(asProcess.wallMs)} ms as a process`);
+    // An image that does not exist locally (no registry is reachable, nothing is pulled): UNKNOWN, named.
+    const missing = await through(s, imageServer('resume-harness/no-such-server:local'), 30_000);
+    expect(missing.judgement.overall).toBe('UNKNOWN');
+    expect(missing.harnessError).toMatch(/image:resume-harness\/no-such-server:local could not be started: /);
+    expect(missing.server).toMatchObject({ kind: 'image', state: 'exited-early' });
+    console.info(`--server image: unexpected-close ${Math.round(inContainer.wallMs)} ms in a container (container started in ${inContainer.server!.details!.containerStartMs} ms, ready ${inContainer.server!.readyMs} ms, stop ${inContainer.server!.stopMs} ms), ${Math.round(asProcess.wallMs)} ms as a process`);
   }, 420_000);
 });

@@ -27,7 +27,7 @@ export function judgeServer(record: ServerRecord, secrets: readonly string[]): S
 function judgeLifecycle(record: ServerRecord): AxisVerdict {
   switch (record.state) {
     case 'ready':
-      return ok(`The server ${record.reason.replace(/^\S+ /, '')}.`);
+      return ok(`${record.reason}.`);
     case 'never-ready':
       return unknown(`The server never became ready, nothing could be judged: ${record.reason}.`);
     case 'exited-early':

@@ -66,7 +66,8 @@ async function startContainer(image: string, id: string, options: ImageServerOpt
     stdout: lines.stdout,
     stderr: lines.stderr,
     droppedLines: dropped,
-    details: { image, ...(containerId ? { containerId } : {}), ...(containerStarted !== undefined ? { containerStartMs: String(containerStarted) } : {}) },
+    ...(containerStarted !== undefined ? { containerStartMs: containerStarted } : {}),
+    details: { image, ...(containerId ? { containerId } : {}) },
   });
   const notStarted = (reason: string): ServerInstance => {
     const readiness: Readiness = { state: 'exited-early', ms: performance.now() - started, reason };
@@ -159,8 +160,8 @@ async function startContainer(image: string, id: string, options: ImageServerOpt
         const after = Math.round((exitBeforeStop.at - started) / 100) / 10;
         return record({ state: 'crashed', reason: `${id} ${describeExit(exitBeforeStop)} ${after} s after it started, while the run still needed it`, exitCode, stoppedWith, stopMs, readyMs }, containerId);
       }
-      const how = stoppedWith === 'SIGTERM' ? `stopped by SIGTERM in ${stopMs} ms (exit ${exitCode})` : `did not stop within ${(context.stopGraceMs / 1000).toFixed(1)} s of SIGTERM: killed (SIGKILL)`;
-      return record({ state: 'ready', reason: `${id} was ready after ${readyMs} ms and ${how}`, exitCode, stoppedWith, stopMs, readyMs }, containerId);
+      const how = stoppedWith === 'SIGTERM' ? `stopped by SIGTERM (exit ${exitCode})` : `did not stop within ${(context.stopGraceMs / 1000).toFixed(1)} s of SIGTERM: killed (SIGKILL)`;
+      return record({ state: 'ready', reason: `${id} was ready in time and ${how}`, exitCode, stoppedWith, stopMs, readyMs }, containerId);
     })();
     return stopping;
   };

@@ -57,7 +57,9 @@ export interface ServerRecord {
   readonly stderr: readonly string[];
   /** Lines printed beyond the bound, dropped. */
   readonly droppedLines: number;
-  /** Kind-specific facts (the container's id, the image). */
+  /** Image form: real ms testcontainers took to create and start the container, before the port probe. */
+  readonly containerStartMs?: number;
+  /** Kind-specific facts (the command and its pid, the image and the container's id). */
   readonly details?: Readonly<Record<string, string>>;
 }
 

@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../harness/cli/main.ts';
+import { ScenarioReportSchema } from '../../harness/report/scenario-report-schema.ts';
 import { SERVER_MIN_TIME_SCALE } from '../../harness/cli/run-command.ts';
 import { runScenario, type ScenarioRun } from '../../harness/run/run-scenario.ts';
 import type { Scenario } from '../../harness/scenario/schema.ts';
@@ -98,8 +99,15 @@ describe('--server reference: the reference AI-voice server between the simulato
       const code = await main(['run', 'unexpected-close.1011-quota', '--server', 'reference', '--time-scale', '0.04', '--seed', '11', '--format', 'json', '--report-dir', dir], io);
       expect(code, out.join('')).toBe(0);
       expect(out.join('')).toContain('1 scenario against builtin through the server reference (Gemini face upstream), network mode');
-      const runDir = readdirSync(dir).map((d) => join(dir, d)).find((d) => readdirSync(d).length > 0)!;
-      expect(readdirSync(runDir).join(' ')).toMatch(/json/);
+      // The scenario's JSON report carries the server section (valid against the shipped schema), its figures under `wall`, no secret.
+      const runDir = readdirSync(dir).map((d) => join(dir, d)).find((d) => d.endsWith('-seed11'))!;
+      const text = readFileSync(join(runDir, 'unexpected-close.1011-quota.json'), 'utf8');
+      const report = ScenarioReportSchema.parse(JSON.parse(text));
+      expect(report).toMatchObject({ protocol: 'gemini-live', mode: 'network', verdict: { overall: 'OK' }, server: { id: 'reference', state: 'ready', stoppedWith: 'SIGTERM', verdict: 'OK', client: 'ai-voice', upstream: 'gemini-live' } });
+      expect(report.server!.shareToken).toMatch(/^‹[0-9a-f]{8}›$/);
+      expect(report.server!.stdout.some((l) => l.startsWith('listening on 127.0.0.1:'))).toBe(true);
+      expect(report.wall.server).toMatchObject({ readyMs: expect.any(Number), stopMs: expect.any(Number), containerStartMs: null });
+      expect(text).not.toMatch(/share_[0-9a-f]{24}/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -173,6 +181,6 @@ describe('--server image:NAME: the reference server in a container', () => {
     expect(missing.judgement.overall).toBe('UNKNOWN');
     expect(missing.harnessError).toMatch(/image:resume-harness\/no-such-server:local could not be started: /);
     expect(missing.server).toMatchObject({ kind: 'image', state: 'exited-early' });
-    console.info(`--server image: unexpected-close ${Math.round(inContainer.wallMs)} ms in a container (container started in ${inContainer.server!.details!.containerStartMs} ms, ready ${inContainer.server!.readyMs} ms, stop ${inContainer.server!.stopMs} ms), ${Math.round(asProcess.wallMs)} ms as a process`);
+    console.info(`--server image: unexpected-close ${Math.round(inContainer.wallMs)} ms in a container (container started in ${inContainer.server!.containerStartMs} ms, ready ${inContainer.server!.readyMs} ms, stop ${inContainer.server!.stopMs} ms), ${Math.round(asProcess.wallMs)} ms as a process`);
   }, 420_000);
 });

@@ -12,7 +12,7 @@ import { failed, ok, overallOf, unknown, type AxisVerdict, type Verdict } from '
 export interface ServerJudgement {
   /** The worst of `lifecycle` and `secrets`. */
   readonly verdict: Verdict;
-  /** Ready, stopped when asked: OK. Never ready or exited at once: UNKNOWN (nothing to judge). Crashed mid-run: UNKNOWN. */
+  /** Ready, stopped when asked: OK. Never ready or exited at once: UNKNOWN (nothing to judge). Crashed mid-run: FAILED. */
   readonly lifecycle: AxisVerdict;
   /** No handle, token or key in full in what it printed (server-contract.md §2). */
   readonly secrets: AxisVerdict;
@@ -33,7 +33,8 @@ function judgeLifecycle(record: ServerRecord): AxisVerdict {
     case 'exited-early':
       return unknown(`The server exited before it became ready, nothing could be judged: ${record.reason}.`);
     case 'crashed':
-      return unknown(`The server crashed during the run, so the verdicts cannot be trusted: ${record.reason}.`);
+      // The harness saw it go: a server that dies under a conversation fails it (the six axes then show what the client was left with).
+      return failed(`The server crashed during the run: ${record.reason}.`);
   }
 }
 

@@ -137,6 +137,18 @@ describe('a server that cannot be judged is UNKNOWN with the reason, and leaves 
     expect(groupAlive(run.server!.details?.pid)).toBe(false);
   }, 30_000);
 
+  it('crashes mid-run: FAILED on the server, with its exit and last words; nothing of it left', async () => {
+    const server = cmdServer('exec node test/servers/fixtures/crashes-mid-run.mjs', { id: 'cmd:crashes-mid-run', cwd: ROOT });
+    const run = await through(scenario('unexpected-close'), server);
+    expect(run.judgement.overall).toBe('FAILED');
+    expect(run.server).toMatchObject({ state: 'crashed', exitCode: 70, stoppedWith: 'already-exited' });
+    expect(run.server!.judgement.lifecycle).toMatchObject({ verdict: 'FAILED' });
+    expect(run.server!.judgement.lifecycle.reason).toMatch(/^The server crashed during the run: cmd:crashes-mid-run exited with status 70 \(it printed "fatal: segmentation fault in the audio pipeline \(simulated\)"\) [\d.]+ s after it started, while the run still needed it\.$/);
+    // The conversation it left: never a completed one.
+    expect(run.client.state === 'reported' && run.client.result.status === 'completed').toBe(false);
+    expect(groupAlive(run.server!.details?.pid)).toBe(false);
+  }, 60_000);
+
   it('--server values: reference, cmd:, image:, and a clear error for anything else', () => {
     expect(parseServer('reference')).toMatchObject({ id: 'reference', kind: 'cmd' });
     expect(parseServer('cmd:node my-server.js')).toMatchObject({ id: 'cmd:node my-server.js', kind: 'cmd' });

@@ -12,6 +12,8 @@
  * - stop: `docker stop` (SIGTERM, SIGKILL after the grace period), then the container is removed.
  *   Nothing outlives the run, whatever happened.
  */
+import { spawnSync } from 'node:child_process';
+import { constants } from 'node:os';
 import { waitUntilReady } from './readiness.ts';
 import type { Readiness, ServerInstance, ServerRecord, ServerStartContext, ServerUnderTest } from './server-under-test.ts';
 
@@ -30,6 +32,45 @@ const DEFAULT_MAX_LINE_LENGTH = 2_048;
 export function prepareTestcontainersEnv(): void {
   process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
   process.env.TESTCONTAINERS_HOST_OVERRIDE = '127.0.0.1';
+}
+
+/** Containers started and not yet removed: removed if the harness exits or is interrupted first. */
+const liveContainers = new Set<string>();
+let cleanupInstalled = false;
+
+/** Synchronous, so that it also runs in an 'exit' handler: `docker rm -f` of every live container. */
+function removeLiveContainers(): void {
+  if (liveContainers.size === 0) return;
+  spawnSync('docker', ['rm', '-f', ...liveContainers], { stdio: 'ignore', timeout: 30_000 });
+  liveContainers.clear();
+}
+
+function onHarnessSignal(signal: NodeJS.Signals): void {
+  removeLiveContainers();
+  // Terminate, as the signal asked. Re-raised when ours was the only listener; otherwise exit
+  // outright: a listener that waits for being the last one (signal-exit, which testcontainers'
+  // dependencies install) would wait for ever while ours is registered.
+  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+  else process.exit(128 + (constants.signals[signal] ?? 15));
+}
+
+function trackContainer(id: string): () => void {
+  if (!cleanupInstalled) {
+    cleanupInstalled = true;
+    process.on('exit', removeLiveContainers);
+  }
+  liveContainers.add(id);
+  if (liveContainers.size === 1) {
+    process.once('SIGINT', onHarnessSignal);
+    process.once('SIGTERM', onHarnessSignal);
+  }
+  return () => {
+    liveContainers.delete(id);
+    if (liveContainers.size === 0) {
+      process.removeListener('SIGINT', onHarnessSignal);
+      process.removeListener('SIGTERM', onHarnessSignal);
+    }
+  };
 }
 
 export function imageServer(image: string, options: ImageServerOptions = {}): ServerUnderTest {
@@ -95,6 +136,7 @@ async function startContainer(image: string, id: string, options: ImageServerOpt
     return notStarted(`${id} could not be started: ${firstLine((error as Error).message)}`);
   }
   const containerId = container.getId();
+  const untrack = trackContainer(containerId);
   containerStarted = Math.round(performance.now() - started);
   const client = await tc.getContainerRuntimeClient();
   const handle = client.container.getById(containerId);
@@ -152,6 +194,7 @@ async function startContainer(image: string, id: string, options: ImageServerOpt
       } catch {
         // Already removed.
       }
+      untrack();
       const stopMs = Math.round(performance.now() - stopAt);
       // From the start request: the container's creation and start, then the port.
       const readyMs = ready.state === 'ready' ? Math.round(ready.ms + (containerStarted ?? 0)) : null;

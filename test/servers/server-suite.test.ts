@@ -12,7 +12,7 @@
  *
  * No sleeps: every wait is on a port, a process, or the run's own promises.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +25,7 @@ import type { Scenario } from '../../harness/scenario/schema.ts';
 import { imageServer } from '../../harness/server/image-server.ts';
 import { cmdServer } from '../../harness/server/cmd-server.ts';
 import { parseServer, referenceServer } from '../../harness/server/parse-server.ts';
+import { tcpAccepts } from '../../harness/server/readiness.ts';
 import type { ServerUnderTest } from '../../harness/server/server-under-test.ts';
 import { builtinSut } from '../../harness/sut/builtin-sut.ts';
 import { CATALOG, networkTimeScale } from '../testing/catalog-support.ts';
@@ -149,6 +150,12 @@ describe('a server that cannot be judged is UNKNOWN with the reason, and leaves 
     expect(groupAlive(run.server!.details?.pid)).toBe(false);
   }, 60_000);
 
+  it('the harness interrupted (SIGTERM) while the server runs: the server goes with it', async () => {
+    const { port, exit } = await interruptedHarness('reference');
+    expect(exit).toEqual({ code: null, signal: 'SIGTERM' });
+    expect(await tcpAccepts(port)).toBe(false);
+  }, 60_000);
+
   it('--server values: reference, cmd:, image:, and a clear error for anything else', () => {
     expect(parseServer('reference')).toMatchObject({ id: 'reference', kind: 'cmd' });
     expect(parseServer('cmd:node my-server.js')).toMatchObject({ id: 'cmd:node my-server.js', kind: 'cmd' });
@@ -157,6 +164,29 @@ describe('a server that cannot be judged is UNKNOWN with the reason, and leaves 
     expect(() => parseServer('docker:x')).toThrow(expect.objectContaining({ code: 'SERVER_SPEC_INVALID' }));
   });
 });
+
+/**
+ * Runs test/servers/fixtures/interrupted-harness.ts with a --server value, waits for its server
+ * to be ready, sends the harness SIGTERM, and returns the server's port and how the harness ended.
+ */
+async function interruptedHarness(spec: string): Promise<{ port: number; exit: { code: number | null; signal: NodeJS.Signals | null } }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/servers/fixtures/interrupted-harness.ts', spec], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const line = await new Promise<string>((resolve, reject) => {
+    let text = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      text += chunk.toString('utf8');
+      const first = text.split('\n')[0]!;
+      if (text.includes('\n')) resolve(first);
+    });
+    void exited.then((e) => reject(new Error(`the interrupted harness exited first (${e.code ?? e.signal}): ${text}`)));
+  });
+  expect(line).toMatch(/^ready \d+$/);
+  const port = Number(line.split(' ')[1]);
+  expect(await tcpAccepts(port)).toBe(true);
+  child.kill('SIGTERM');
+  return { port, exit: await exited };
+}
 
 /** Whether the docker daemon answers, and why not. */
 function dockerStatus(): { ok: true } | { ok: false; why: string } {
@@ -188,6 +218,13 @@ describe('--server image:NAME: the reference server in a container', () => {
     const id = inContainer.server!.details!.containerId!;
     const left = spawnSync('docker', ['ps', '-a', '-q', '--no-trunc', '--filter', `id=${id}`], { encoding: 'utf8' });
     expect(left.stdout.trim()).toBe('');
+    // The harness interrupted while the container runs: the container is removed before it exits.
+    const before = new Set(spawnSync('docker', ['ps', '-a', '-q', '--no-trunc'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean));
+    const interrupted = await interruptedHarness(`image:${IMAGE}`);
+    expect(interrupted.exit.code ?? interrupted.exit.signal).toBeTruthy();
+    expect(await tcpAccepts(interrupted.port)).toBe(false);
+    const after = spawnSync('docker', ['ps', '-a', '-q', '--no-trunc'], { encoding: 'utf8' }).stdout.split('\n').filter((x) => x && !before.has(x));
+    expect(after).toEqual([]);
     // An image that does not exist locally (no registry is reachable, nothing is pulled): UNKNOWN, named.
     const missing = await through(s, imageServer('resume-harness/no-such-server:local'), 30_000);
     expect(missing.judgement.overall).toBe('UNKNOWN');

@@ -124,7 +124,10 @@ async function startContainer(image: string, id: string, options: ImageServerOpt
     return notStarted(`${id} could not be run: testcontainers is not installed (${(error as Error).message})`);
   }
   let container: import('testcontainers').StartedTestContainer;
+  let client: Awaited<ReturnType<typeof tc.getContainerRuntimeClient>>;
   try {
+    // The runtime client first: once a container exists, nothing may fail before it is tracked.
+    client = await tc.getContainerRuntimeClient();
     container = await new tc.GenericContainer(image)
       .withNetworkMode('host')
       .withEnvironment({ ...context.env })
@@ -138,7 +141,6 @@ async function startContainer(image: string, id: string, options: ImageServerOpt
   const containerId = container.getId();
   const untrack = trackContainer(containerId);
   containerStarted = Math.round(performance.now() - started);
-  const client = await tc.getContainerRuntimeClient();
   const handle = client.container.getById(containerId);
 
   // The output, line by line, until the container ends (the stream follows it). Docker's log

@@ -19,6 +19,7 @@ export const HARNESS_ERROR_CODES = {
   SANDBOX_NO_SERVER: 'an intercepted request or connection with no mock server active',
   SUT_SPEC_INVALID: 'a --sut value that names no system under test (exit 2)',
   SUT_RUN_OVER: 'a fenced mutant acting after its run is over',
+  SERVER_SPEC_INVALID: 'a --server value that names no server under test (exit 2)',
   REPORT_UNKNOWN_FORMAT: 'a report format that is not in the registry (report/formats.ts)',
 } as const;
 
@@ -64,6 +65,13 @@ export class ScenarioError extends HarnessError {
 export class SutSpecError extends HarnessError {
   constructor(message: string) {
     super('SUT_SPEC_INVALID', message);
+  }
+}
+
+/** A `--server` value that names no server under test (exit 2, with the usage). */
+export class ServerSpecError extends HarnessError {
+  constructor(message: string) {
+    super('SERVER_SPEC_INVALID', message);
   }
 }
 

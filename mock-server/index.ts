@@ -17,4 +17,5 @@ export { startWsServer, type RunningServer, type WsServerOptions } from './trans
 export { mswHandlers, virtualEndpoints, VIRTUAL_ORIGIN, type VirtualEndpoints } from './transports/msw-handlers.ts';
 export { MockServerError, isMockServerError, MOCK_ERROR_CODES, type MockErrorCode } from './errors.ts';
 export { GeminiLiveServer, GEMINI_WS_PATH, type GeminiLiveServerOptions } from './faces/gemini-live/gemini-live-server.ts';
+export type { KickOff } from './faces/gemini-live/gemini-codec.ts';
 export type { TransportFace, UpgradeRequest } from './core/connection-port.ts';

@@ -9,7 +9,7 @@
  */
 import type { JournalEvent } from '../../mock-server/index.ts';
 import { conversationFacts, type ConversationFacts, type FactsOptions } from './conversation-facts.ts';
-import { buildTimeline, type Timeline } from './timeline.ts';
+import { buildTimeline, type Timeline, type TimelineOptions } from './timeline.ts';
 
 export interface RunAnalysis {
   readonly timeline: Timeline;
@@ -23,8 +23,8 @@ export interface RunAnalysis {
  */
 export const runEnd = (journal: readonly JournalEvent[], protocolMs: number): number => Math.max(protocolMs, journal.at(-1)?.t ?? 0);
 
-export function analyseRun(journal: readonly JournalEvent[], protocolMs: number, options: FactsOptions = {}): RunAnalysis {
-  const timeline = buildTimeline(journal, runEnd(journal, protocolMs));
+export function analyseRun(journal: readonly JournalEvent[], protocolMs: number, options: FactsOptions & TimelineOptions = {}): RunAnalysis {
+  const timeline = buildTimeline(journal, runEnd(journal, protocolMs), options);
   let facts: { readonly value: ConversationFacts } | { readonly error: unknown } | null = null;
   return {
     timeline,

@@ -38,7 +38,18 @@ export interface Timeline {
   readonly end: number;
 }
 
-export function buildTimeline(events: readonly JournalEvent[], endTime: number): Timeline {
+export interface TimelineOptions {
+  /**
+   * A server under test stands in front of the face (server-contract.md §2, "A rejected resume"):
+   * an upstream it opens without a handle within this many protocol ms of a resume the face
+   * refused (closed by the server side before anything else) is its fallback for the same client
+   * connection — one client attempt that ended on the fallback session, not two attempts. The
+   * window is a real-time reaction (a few ms) expressed in protocol time by the caller.
+   */
+  readonly serverFallbackWindowMs?: number;
+}
+
+export function buildTimeline(events: readonly JournalEvent[], endTime: number, options: TimelineOptions = {}): Timeline {
   const segments: Segment[] = [];
   const byConn = new Map<number, Segment>();
   const attempts: Attempt[] = [];
@@ -55,6 +66,12 @@ export function buildTimeline(events: readonly JournalEvent[], endTime: number):
         };
         segments.push(segment);
         byConn.set(e.conn, segment);
+        const previous = attempts.at(-1);
+        const window = options.serverFallbackWindowMs;
+        if (window !== undefined && e.resume === 'none' && previous?.state === 'opened' && isServerFallback(previous.segment, segment, window)) {
+          attempts[attempts.length - 1] = { ...previous, segment };
+          break;
+        }
         attempts.push({ state: 'opened', t: e.t, segment, conversationId: e.conversationId, handle: e.presented });
         break;
       }
@@ -84,6 +101,12 @@ export function buildTimeline(events: readonly JournalEvent[], endTime: number):
   }
   const conversations = [...new Set(sessions.filter((s) => s.conversationId).map((s) => s.conversationId as string))];
   return { sessions, segments, attempts, events, conversations, end: endTime };
+}
+
+/** `fresh` is what a server in front opened at once when the face refused the resume of `rejected`. */
+function isServerFallback(rejected: Segment, fresh: Segment, windowMs: number): boolean {
+  const close = rejected.close;
+  return rejected.open.resume === 'rejected' && rejected.conversationId === fresh.conversationId && close !== null && close.by === 'server' && fresh.openedAt - close.t <= windowMs;
 }
 
 /** The time a segment stopped existing for the client: its close, or the end of the run. */

@@ -2,7 +2,7 @@
  * resume-harness: exit 0 when nothing failed, 1 when a scenario failed, 2 for usage errors
  * and invalid scenario files (named by file, field and problem).
  */
-import { ScenarioError, SutSpecError, UsageError } from '../errors.ts';
+import { ScenarioError, ServerSpecError, SutSpecError, UsageError } from '../errors.ts';
 import { listCommand } from './list-command.ts';
 import { MATRIX_USAGE, matrixCommand } from './matrix-command.ts';
 import { RUN_USAGE, runCommand, type CliIo } from './run-command.ts';
@@ -48,7 +48,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       io.stderr.write(`resume-harness: invalid scenario files, nothing was run:\n${error.message}\n`);
       return 2;
     }
-    if (error instanceof UsageError || error instanceof SutSpecError) {
+    if (error instanceof UsageError || error instanceof SutSpecError || error instanceof ServerSpecError) {
       io.stderr.write(`resume-harness: ${error.message}\n${USAGE}`);
       return 2;
     }

@@ -3,12 +3,12 @@
  * same seed gives the same object, except under `wall`.
  */
 import { passes } from '../judge/verdict.ts';
-import type { ScenarioRun } from '../run/run-scenario.ts';
+import type { ScenarioRun, ServerRun } from '../run/run-scenario.ts';
 import type { ClientReport } from '../sut/system-under-test.ts';
 import { scriptedFaults } from './fault-script.ts';
 import { redactDeep } from './redaction.ts';
 import { runFacts } from './run-facts.ts';
-import { REPORT_VERSION, type ReportComparison, type ScenarioReport } from './scenario-report-schema.ts';
+import { REPORT_VERSION, type ReportComparison, type ReportServerSection, type ScenarioReport } from './scenario-report-schema.ts';
 
 export function buildScenarioReport(run: ScenarioRun, strict: boolean): ScenarioReport {
   const { scenario } = run;
@@ -71,7 +71,7 @@ export function minimalScenarioReport(run: ScenarioRun, strict: boolean, error: 
   return redactDeep(report, run.secrets);
 }
 
-function header(run: ScenarioRun, strict: boolean): Pick<ScenarioReport, 'reportVersion' | 'scenario' | 'base' | 'title' | 'description' | 'expectation' | 'why' | 'group' | 'severity' | 'provenance' | 'expect' | 'seed' | 'scenarioSeed' | 'protocol' | 'mode' | 'timeScale' | 'strict' | 'sut' | 'verdict'> {
+function header(run: ScenarioRun, strict: boolean): Pick<ScenarioReport, 'reportVersion' | 'scenario' | 'base' | 'title' | 'description' | 'expectation' | 'why' | 'group' | 'severity' | 'provenance' | 'expect' | 'seed' | 'scenarioSeed' | 'protocol' | 'mode' | 'timeScale' | 'strict' | 'sut' | 'verdict' | 'server'> {
   const s = run.scenario;
   return {
     reportVersion: REPORT_VERSION,
@@ -104,6 +104,30 @@ function header(run: ScenarioRun, strict: boolean): Pick<ScenarioReport, 'report
       passed: passes(run.judgement.overall, strict),
       axes: { ...run.judgement.axes },
     },
+    ...(run.server ? { server: serverSection(run.server) } : {}),
+  };
+}
+
+/** The server under test, without its wall-clock figures (they go under `wall`). */
+function serverSection(server: ServerRun): ReportServerSection {
+  return {
+    id: server.id,
+    kind: server.kind,
+    client: server.client,
+    upstream: server.upstream,
+    shareToken: server.shareToken,
+    state: server.state,
+    reason: server.reason,
+    exitCode: server.exitCode,
+    signal: server.signal,
+    stoppedWith: server.stoppedWith,
+    verdict: server.judgement.verdict,
+    lifecycle: { ...server.judgement.lifecycle },
+    secrets: { ...server.judgement.secrets },
+    stdout: [...server.stdout],
+    stderr: [...server.stderr],
+    droppedLines: server.droppedLines,
+    details: { ...server.details },
   };
 }
 
@@ -113,7 +137,12 @@ function footer(run: ScenarioRun): Pick<ScenarioReport, 'durations' | 'harnessEr
     harnessError: run.harnessError ?? null,
     reportError: null,
     // The writer fills in the run id and the date; nothing else in the report is wall-clock.
-    wall: { wallMs: run.wallMs, runId: null, reportedAt: null },
+    wall: {
+      wallMs: run.wallMs,
+      runId: null,
+      reportedAt: null,
+      ...(run.server ? { server: { readyMs: run.server.readyMs, stopMs: run.server.stopMs, containerStartMs: run.server.containerStartMs ?? null } } : {}),
+    },
   };
 }
 

@@ -187,6 +187,26 @@ export const ComparisonSchema = z.strictObject({
   }).describe('Null when the client reported nothing to compare.'),
 });
 
+export const ServerSectionSchema = z.strictObject({
+  id: z.string().describe('As given to --server: reference, cmd:COMMAND, image:NAME.'),
+  kind: z.enum(['cmd', 'image']),
+  client: z.literal('ai-voice').describe('The wire between the client and the server.'),
+  upstream: z.literal('gemini-live').describe('The wire between the server and the mock: the journal of this report is the Gemini face\'s.'),
+  shareToken: fingerprintText.describe('The share token of the agent the server was given (RESUME_HARNESS_AGENTS).'),
+  state: z.enum(['ready', 'never-ready', 'exited-early', 'crashed']).describe('ready: listened in time and ran until stopped; never-ready: its port never accepted within the bound; exited-early: exited before; crashed: exited during the run.'),
+  reason: z.string(),
+  exitCode: z.number().int().nullable(),
+  signal: z.string().nullable(),
+  stoppedWith: z.enum(['SIGTERM', 'SIGKILL', 'already-exited']),
+  verdict: AxisVerdictSchema.shape.verdict.describe('The worst of lifecycle and secrets; it joins the overall verdict.'),
+  lifecycle: AxisVerdictSchema.describe('UNKNOWN when the server could not be judged (never ready, exited, crashed).'),
+  secrets: AxisVerdictSchema.describe('No handle, share token or API key in full in its output (server-contract.md §2).'),
+  stdout: z.array(z.string()).describe('What it printed, redacted (a container\'s two streams arrive together, as stdout).'),
+  stderr: z.array(z.string()),
+  droppedLines: z.number().int(),
+  details: z.record(z.string(), z.string()).describe('The command and pid, or the image and container id.'),
+}).describe('The server under test (--server, server-contract.md): the client talked to it, it talked to the mock Gemini face.');
+
 export const ScenarioReportSchema = z.strictObject({
   reportVersion: z.literal(REPORT_VERSION),
   scenario: z.string().describe('The scenario id.'),
@@ -238,16 +258,23 @@ export const ScenarioReportSchema = z.strictObject({
     output: z.array(z.string()).describe('Everything the client printed or logged, redacted.'),
   }),
   durations: z.strictObject({ protocolMs: z.number() }),
-  harnessError: z.string().nullable().describe('Set when the harness itself failed: every axis is then UNKNOWN.'),
+  server: ServerSectionSchema.optional(),
+  harnessError: z.string().nullable().describe('Set when the harness itself failed, or could not judge (a server under test that never became ready): every axis is then UNKNOWN.'),
   reportError: z.string().nullable().describe('Set when part of this report could not be built; the verdict still stands.'),
   wall: z.strictObject({
     wallMs: z.number().describe('Real milliseconds the run took.'),
     runId: z.string().nullable(),
     reportedAt: z.string().nullable().describe('ISO date the report was written.'),
+    server: z.strictObject({
+      readyMs: z.number().nullable().describe('Real ms from the start request until the port accepted.'),
+      stopMs: z.number().describe('Real ms the stop took.'),
+      containerStartMs: z.number().nullable().describe('Image form: real ms to create and start the container.'),
+    }).optional().describe('With --server: its start and stop costs.'),
   }).describe('Every wall-clock value, and only those: drop this key to compare two runs of one seed.'),
 }).meta({ title: 'resume-harness scenario report', description: 'One scenario run against one system under test: verdicts, fault timeline, connections, wire log.' });
 
 export type ScenarioReport = z.infer<typeof ScenarioReportSchema>;
+export type ReportServerSection = z.infer<typeof ServerSectionSchema>;
 export type ReportConnection = z.infer<typeof ConnectionSchema>;
 export type ReportAttempt = z.infer<typeof AttemptSchema>;
 export type ReportLoss = z.infer<typeof LossSchema>;

@@ -10,6 +10,11 @@ import { SutResult, type Protocol } from '../../protocol/sut-result.ts';
 import { startWsServer, virtualEndpoints, type JournalEvent } from '../../mock-server/index.ts';
 import { analyseRun, type RunAnalysis } from '../analysis/run-analysis.ts';
 import { harnessError, judge, type Judgement } from '../judge/judge.ts';
+import { judgeServer, type ServerJudgement } from '../judge/server-section.ts';
+import { overallOf } from '../judge/verdict.ts';
+import { fingerprint } from '../../protocol/redact.ts';
+import type { ServerRecord } from '../server/server-under-test.ts';
+import { runThroughServer, type ServerRunOptions } from './server-run.ts';
 import { mockServerFor } from '../sandbox/mock-server.ts';
 import { interceptFor, releaseInterception, stopInterception } from '../sandbox/msw-interception.ts';
 import { runInVirtualTime } from '../sandbox/virtual-time.ts';
@@ -25,6 +30,21 @@ export interface RunOptions {
   readonly wallSlackMs?: number;
   /** The wire of the run (`--protocol`); default ai-voice. */
   readonly protocol?: Protocol;
+  /**
+   * A server under test in the middle (`--server`, server-contract.md): the client speaks
+   * AI-voice to it, it speaks Gemini Live to the mock. Network mode only.
+   */
+  readonly server?: ServerRunOptions;
+}
+
+/** What happened to the server under test, and what is judged of it besides the six axes. */
+export interface ServerRun extends ServerRecord {
+  /** The client's wire to the server, and the server's wire to the mock upstream. */
+  readonly client: 'ai-voice';
+  readonly upstream: 'gemini-live';
+  /** The fingerprint of the agent's share token (RESUME_HARNESS_AGENTS). */
+  readonly shareToken: string;
+  readonly judgement: ServerJudgement;
 }
 
 export interface ScenarioRun {
@@ -47,8 +67,10 @@ export interface ScenarioRun {
   readonly secrets: string[];
   readonly protocolMs: number;
   readonly wallMs: number;
-  /** Set when the harness itself failed. */
+  /** Set when the harness itself failed, or could not judge (a server under test never ready). */
   readonly harnessError?: string;
+  /** With `--server`: the server under test. The journal is then the Gemini face's, and `protocol` gemini-live. */
+  readonly server?: ServerRun;
 }
 
 /** A per-scenario seed derived from the run seed and the id: scenarios do not share randomness. */
@@ -73,6 +95,7 @@ export async function runScenario(scenario: Scenario, sut: SystemUnderTest, opti
       return harnessFailure(reason);
     }
     if (sut.protocols && !sut.protocols.includes(protocol)) return harnessFailure(`${sut.id} speaks ${sut.protocols.join(', ')}, not ${protocol}`);
+    if (options.server) return await runWithServer(scenario, sut, seed, options, options.server, workDir, output, base, harnessFailure, wallStart);
     if (!scenario.faces.includes(protocol)) return harnessFailure(`scenario ${scenario.id} belongs to ${scenario.faces.join(', ')}: its meaning does not exist on ${protocol}`);
     const run = options.mode === 'virtual' ? await runVirtual(scenario, sut, seed, protocol, workDir, output) : await runNetwork(scenario, sut, seed, protocol, options, workDir, output);
     // Whatever an adapter says was reported must be a result of sut-contract §4; anything else is the client's finding, not a crash.
@@ -102,6 +125,59 @@ export async function runScenario(scenario: Scenario, sut: SystemUnderTest, opti
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }
+}
+
+/** Real ms within which a server in front opens its fallback session after a refused resume (timeline.ts). */
+const SERVER_FALLBACK_REAL_MS = 250;
+
+/**
+ * The run with a server under test (server-run.ts): judged on the six axes from the Gemini
+ * face's journal — the conversation's context and turns as the model saw them — plus the
+ * server's own section, whose verdict joins the overall one (a server that could not be judged
+ * makes the run UNKNOWN, never a pass).
+ */
+async function runWithServer(
+  scenario: Scenario,
+  sut: SystemUnderTest,
+  seed: number,
+  options: RunOptions,
+  server: ServerRunOptions,
+  workDir: string,
+  output: string[],
+  base: Omit<ScenarioRun, 'judgement' | 'client' | 'clientExtra' | 'journal' | 'analysis' | 'secrets' | 'protocolMs' | 'wallMs' | 'protocol'> & { protocol: Protocol },
+  harnessFailure: (reason: string) => ScenarioRun,
+  wallStart: number,
+): Promise<ScenarioRun> {
+  if (options.mode !== 'network') return harnessFailure(`--server ${server.server.id} runs only in network mode: the server is a real process or container on 127.0.0.1`);
+  if (!scenario.faces.includes('gemini-live')) return harnessFailure(`scenario ${scenario.id} belongs to ${scenario.faces.join(', ')}: a server under test has the Gemini Live face upstream, where its meaning does not exist`);
+  if (sut.protocols && !sut.protocols.includes('ai-voice')) return harnessFailure(`${sut.id} speaks ${sut.protocols.join(', ')}: in front of a server under test the client speaks ai-voice`);
+  const raw = await runThroughServer({ scenario, sut, seed, timeScale: options.timeScale, ...(options.wallSlackMs !== undefined ? { wallSlackMs: options.wallSlackMs } : {}), workDir, output }, server);
+  let outcome = raw.outcome;
+  if (outcome.report.state === 'reported') {
+    const checked = SutResult.safeParse(outcome.report.result);
+    if (!checked.success) outcome = { ...outcome, report: { state: 'invalid', reason: `not a result of sut-contract §4: ${checked.error.issues.map((i) => `${i.path.join('.') || 'result'}: ${i.message}`).join('; ')}` } };
+  }
+  // A server's fallback session follows the refused resume within a few real ms: 250 real ms, in protocol time.
+  const analysis = analyseRun(raw.journal, raw.protocolMs, { freshConnectionStartsSession: true, serverFallbackWindowMs: SERVER_FALLBACK_REAL_MS / options.timeScale });
+  const serverJudgement = judgeServer(raw.server, raw.secrets);
+  const axes = raw.harnessError
+    ? harnessError(raw.harnessError)
+    : judge({ scenario, protocol: 'gemini-live', analysis, client: outcome.report, output, secrets: raw.secrets });
+  const judgement: Judgement = { overall: overallOf([axes.overall, serverJudgement.verdict]), axes: axes.axes };
+  return {
+    ...base,
+    protocol: 'gemini-live',
+    judgement,
+    client: outcome.report,
+    clientExtra: outcome.extra ?? {},
+    journal: raw.journal,
+    analysis,
+    secrets: raw.secrets,
+    protocolMs: raw.protocolMs,
+    wallMs: performance.now() - wallStart,
+    ...(raw.harnessError ? { harnessError: raw.harnessError } : {}),
+    server: { ...raw.server, client: 'ai-voice', upstream: 'gemini-live', shareToken: fingerprint(raw.shareToken), judgement: serverJudgement },
+  };
 }
 
 interface RawRun {

@@ -5,7 +5,7 @@
  */
 import type { Clock } from '../../protocol/clock.ts';
 import type { Protocol } from '../../protocol/sut-result.ts';
-import { AiVoiceServer, GeminiLiveServer, type Journal, type ServerScript, type TransportFace } from '../../mock-server/index.ts';
+import { AiVoiceServer, GeminiLiveServer, type Journal, type KickOff, type ServerScript, type TransportFace } from '../../mock-server/index.ts';
 import type { Scenario } from '../scenario/schema.ts';
 
 /** What the harness needs of a run's mock, whichever face it has. */
@@ -27,9 +27,17 @@ export interface RunMock {
  * scenario: ServerScript's parse marked it, so the server takes it as it is (acceptScript)
  * instead of validating it a second time.
  */
-export function mockServerFor(scenario: Scenario, clock: Clock, seed: number | undefined, protocol: Protocol = 'ai-voice'): RunMock {
+export interface MockOptions {
+  /**
+   * Gemini face: how the first turn of a fresh session is read. `greeting-request` when an
+   * AI-voice server under test stands in front of it (its kick-off, server-contract.md §2).
+   */
+  readonly kickOff?: KickOff;
+}
+
+export function mockServerFor(scenario: Scenario, clock: Clock, seed: number | undefined, protocol: Protocol = 'ai-voice', options: MockOptions = {}): RunMock {
   if (protocol === 'gemini-live') {
-    const server = new GeminiLiveServer({ clock, seed, script: scenario.server });
+    const server = new GeminiLiveServer({ clock, seed, script: scenario.server, ...(options.kickOff ? { kickOff: options.kickOff } : {}) });
     return { protocol, face: server, journal: server.journal, script: server.script, credential: server.apiKey, secrets: () => server.secrets(), dispose: () => server.dispose() };
   }
   const server = new AiVoiceServer({ clock, seed, script: scenario.server });

@@ -53,6 +53,11 @@ export class Conversation {
   readonly admission = new AdmissionGate();
   /** What its connections need of it (ConnectionHost), without reaching into the conversation. */
   private readonly connectionHost: ConnectionHost;
+  /**
+   * Fresh sessions whose agent waits to be spoken to and has neither greeted nor heard the
+   * prospect yet: the one moment a face may take a turn as the request to greet (onGreetingRequest).
+   */
+  private readonly awaitingFirstTurn = new WeakSet<Connection>();
 
   constructor(
     readonly id: string,
@@ -267,15 +272,35 @@ export class Conversation {
     this.scheduleExpiry(conn);
     if (conn.closed) return;
     if (!greet) {
+      this.awaitingFirstTurn.add(conn);
       // An AI-voice server told not to greet just waits; a face whose agent never greets starts at turn 0.
       if (!conn.terms.greets) this.silentStart(conn);
       return;
     }
+    this.streamGreeting(conn);
+  }
+
+  /** The agent's greeting, turn 0: streamed, then part of the state, then its handle. */
+  private streamGreeting(conn: Connection): void {
     const greeting = this.host.agent.greet(this.salt);
     conn.streamTurn(greeting, this.script.agent.greetingDelay * 1000, 0, () => {
       conn.state = { greeting, exchanges: [] };
       this.agentTurnCompleted(conn, 0, null);
     });
+  }
+
+  /**
+   * A turn that asks the agent to greet (server-contract.md §2: an AI-voice server's one kick-off
+   * turn on a fresh session). Taken as such only on a fresh session that has neither greeted nor
+   * heard a prospect turn, and only once: the agent streams its greeting as turn 0, as the
+   * AI-voice agent does on its own. Returns false, changing nothing, anywhere else: the face
+   * then handles the turn as a prospect's.
+   */
+  onGreetingRequest(conn: Connection): boolean {
+    if (!this.awaitingFirstTurn.has(conn) || this.ended || conn.closed || conn.phase !== 'idle' || conn.state.greeting !== null || conn.turns > 0) return false;
+    this.awaitingFirstTurn.delete(conn);
+    this.streamGreeting(conn);
+    return true;
   }
 
   private addConnection(id: number, number: number, port: ConnectionPort, makeSink: SinkFactory, state: ModelState, terms: SessionTerms): Connection {
@@ -327,6 +352,7 @@ export class Conversation {
   // ── conversation ───────────────────────────────────────────────────────────
 
   onProspectMessage(conn: Connection, text: string): void {
+    this.awaitingFirstTurn.delete(conn);
     const t = this.now;
     const textId = fingerprint(text);
     if (this.ended || conn.phase === 'ended') {

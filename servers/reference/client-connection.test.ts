@@ -172,6 +172,17 @@ describe('ClientConnection: resume', () => {
     expect(r.closes).toEqual([]);
   });
 
+  it.each([
+    ['1011 unavailable', closed({ beforeReady: true, code: 1011, reason: 'The service is currently unavailable.' })],
+    ['a lost connection', closed({ beforeReady: true, code: 1006 })],
+  ])('the upstream fails before answering a resume (%s): the client is closed 1011 and keeps its handle, no fresh session', (_name, failure) => {
+    const r = rig('h-known', known());
+    r.upstreams[0]!.events.closed(failure);
+    expect(r.upstreams).toHaveLength(1);
+    expect(r.closes.map((c) => c.code)).toEqual([1011]);
+    expect(r.types()).not.toContain('session:resumed');
+  });
+
   it('the fallback fresh session failing too closes 1011', () => {
     const r = rig('h-known', known());
     r.upstreams[0]!.events.closed(closed({ beforeReady: true, code: 1008 }));

@@ -10,8 +10,11 @@
  *   issue it for the same share token and conversation (HandleRegistry). No kick-off, no
  *   system instruction. `session:resumed` goes out only after that upstream's setupComplete.
  * - A rejected resume — a handle this server refuses, or one Gemini refuses by closing before
- *   setupComplete or by not answering within the connect deadline — gets the reference
- *   behaviour of ai-voice-protocol.md §5.2: a fresh session, silently (never `session:resumed`).
+ *   setupComplete (1007, 1008) or by not answering within the connect deadline — gets the
+ *   reference behaviour of ai-voice-protocol.md §5.2: a fresh session, silently (never
+ *   `session:resumed`). An upstream that fails before answering a resume for another reason
+ *   (1011 unavailable, a lost connection) closes the client with 1011: its handle may still
+ *   resume, so the client keeps it and retries.
  * - The upstream ending closes the client: 1000 when it ended after goAway (expiry), or with
  *   a normal close; 1011 otherwise, and 1011 when a fresh session cannot be set up at all.
  *   The client ending closes the upstream.
@@ -156,6 +159,13 @@ export class ClientConnection {
     const { log, label } = this.options;
     const why = closed.timedOut ? 'no setupComplete within the connect deadline' : `${closed.code} ${JSON.stringify(closed.reason)}`;
     this.upstream = undefined;
+    if (closed.beforeReady && this.mode === 'resume' && !isRejection(closed)) {
+      // Not a verdict on the handle (1011 unavailable, a lost connection): the client keeps its
+      // handle and retries, and the context can still survive (server-contract.md §2 allows 1011).
+      log.error(`${label}: upstream failed before it answered the resume (${why}); closing 1011, the client may retry with its handle`);
+      this.end(1011, 'upstream failed');
+      return;
+    }
     if (closed.beforeReady && this.mode === 'resume') {
       log.info(`${label}: Gemini rejected the resume (${why}): fresh session, no session:resumed`);
       this.open('fresh');
@@ -175,6 +185,7 @@ export class ClientConnection {
     this.end(1011, 'upstream error');
   }
 
+  /** Tear-down shared by every way the client connection ends. */
   private end(code: number, reason: string): void {
     if (this.ended) return;
     this.ended = true;
@@ -186,4 +197,14 @@ export class ClientConnection {
   private send(message: ServerMessage): void {
     this.options.socket.sendText(JSON.stringify(message));
   }
+}
+
+/**
+ * Gemini's answers to a handle it will not resume (gemini-live.md §1.6): a close before
+ * setupComplete with 1008 "BidiGenerateContent session not found" or 1007 "Invalid session
+ * handle" — or no answer within the connect deadline. Any other close before setupComplete
+ * (1011 unavailable, 1006 lost) says the upstream failed, not that the handle is bad.
+ */
+export function isRejection(closed: UpstreamClosed): boolean {
+  return closed.timedOut || closed.code === 1007 || closed.code === 1008;
 }

@@ -3,15 +3,10 @@
  * (docs/server-contract.md §1), validated once at start. Nothing else reads process.env.
  */
 import { z } from 'zod';
+import { ServerEnv } from '../../protocol/server-env.ts';
 
-/** The variable names of the contract (server-contract.md §1), exactly. */
-export const ServerEnv = {
-  port: 'RESUME_HARNESS_PORT',
-  baseUrl: 'GOOGLE_GEMINI_BASE_URL',
-  apiKey: 'GEMINI_API_KEY',
-  agents: 'RESUME_HARNESS_AGENTS',
-  timeScale: 'RESUME_HARNESS_TIME_SCALE',
-} as const;
+/** The variable names of the contract (server-contract.md §1), exactly: one list, shared with the harness. */
+export { ServerEnv };
 
 export const Agent = z.object({
   shareToken: z.string().min(1),

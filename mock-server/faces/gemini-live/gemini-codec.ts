@@ -23,6 +23,14 @@ export interface GeminiSessionShape {
   readonly outputTranscription: boolean;
 }
 
+/**
+ * How the face reads the first turn of a fresh session (GeminiLiveServerOptions.kickOff):
+ * - `prospect-turn` (default): as any user turn, Gemini's own reading;
+ * - `greeting-request`: as an AI-voice server's kick-off (server-contract.md §2), the request
+ *   to greet — the agent streams its greeting (turn 0) and no prospect turn is counted.
+ */
+export type KickOff = 'prospect-turn' | 'greeting-request';
+
 /** 20 ms of 24 kHz PCM16 silence: the audio part of a chunk, small and deterministic (§1.3). */
 const AUDIO_CHUNK = Buffer.alloc(960).toString('base64');
 
@@ -43,6 +51,7 @@ export class GeminiCodec implements ConnectionSink {
     private readonly log: FrameJournal,
     private readonly shape: GeminiSessionShape,
     private first: FrameIn | null,
+    private readonly kickOff: KickOff = 'prospect-turn',
   ) {
     conn.events.on('frame-out', ({ text, bytes, type, dropped, binary }) => {
       this.log.journal.record({ kind: 'frame-out', t: this.now, conn: conn.id, text: this.log.redact(text), bytes, binary, ...(type ? { type } : {}), ...(dropped ? { dropped } : {}) });
@@ -52,8 +61,8 @@ export class GeminiCodec implements ConnectionSink {
     });
   }
 
-  static for(conversation: Conversation, log: FrameJournal, shape: GeminiSessionShape, first: FrameIn): SinkFactory {
-    return (conn) => new GeminiCodec(conn, conversation, log, shape, first);
+  static for(conversation: Conversation, log: FrameJournal, shape: GeminiSessionShape, first: FrameIn, kickOff: KickOff = 'prospect-turn'): SinkFactory {
+    return (conn) => new GeminiCodec(conn, conversation, log, shape, first, kickOff);
   }
 
   private get now(): number {
@@ -168,7 +177,9 @@ export class GeminiCodec implements ConnectionSink {
   /**
    * §1.3 clientContent: with `turnComplete` the last user turn is the prospect's message and
    * the model answers; the turns before it, and every turn of a content without
-   * `turnComplete`, are history written into the context.
+   * `turnComplete`, are history written into the context. Under `kickOff: 'greeting-request'`
+   * a lone user turn that opens a fresh session asks the agent to greet instead (the core decides
+   * whether the session is still at that point).
    */
   private clientContent(content: ClientContent): void {
     const turns = (content.turns ?? []).map((turn) => ({ role: turn.role ?? 'user', text: (turn.parts ?? []).map((p) => ('text' in p && typeof p.text === 'string' ? p.text : '')).join('') }));
@@ -182,6 +193,7 @@ export class GeminiCodec implements ConnectionSink {
       const next = history[i + 1];
       exchanges.push({ prospect: turn.text, agent: next && next.role === 'model' ? next.text : '' });
     }
+    if (this.kickOff === 'greeting-request' && lastUser !== -1 && exchanges.length === 0 && this.conversation.onGreetingRequest(this.conn)) return;
     this.conversation.onHistory(this.conn, exchanges);
     if (lastUser !== -1) {
       const text = turns[lastUser]!.text;

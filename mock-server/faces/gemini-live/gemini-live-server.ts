@@ -17,6 +17,7 @@ import type { Journal } from '../../core/journal.ts';
 import { ServerCore } from '../../core/server-core.ts';
 import { acceptScript, type ServerScript, type ServerScriptInput } from '../../script/schema.ts';
 import { geminiScript } from './gemini-script.ts';
+import type { KickOff } from './gemini-codec.ts';
 import { awaitSetup, type ModelMemory } from './setup-gate.ts';
 
 export interface GeminiLiveServerOptions {
@@ -27,6 +28,14 @@ export interface GeminiLiveServerOptions {
   /** The API key the mock accepts; derived from the seed by default. */
   apiKey?: string;
   journal?: Journal;
+  /**
+   * The first turn of a fresh session: a user turn like any other (`prospect-turn`, Gemini's
+   * reading, the default), or an AI-voice server's kick-off that asks the model to greet
+   * (`greeting-request`, server-contract.md §2: the agent streams its greeting as turn 0, no
+   * prospect turn is counted). The harness sets it when a server under test stands between the
+   * client and this face.
+   */
+  kickOff?: KickOff;
 }
 
 /** Where the SDK connects, after the base URL (§1.8): shown to people, any API version works. */
@@ -35,6 +44,7 @@ export const GEMINI_WS_PATH = '/ws/google.ai.generativelanguage.v1beta.Generativ
 export class GeminiLiveServer implements TransportFace {
   readonly core: ServerCore;
   readonly wsPath = GEMINI_WS_PATH;
+  readonly kickOff: KickOff;
   private conversation: Conversation | undefined;
   private readonly models = new WeakMap<Conversation, string>();
   private readonly modelMemory: ModelMemory = {
@@ -43,7 +53,8 @@ export class GeminiLiveServer implements TransportFace {
   };
 
   constructor(options: GeminiLiveServerOptions) {
-    const { script, apiKey, ...rest } = options;
+    const { script, apiKey, kickOff, ...rest } = options;
+    this.kickOff = kickOff ?? 'prospect-turn';
     this.core = new ServerCore({ ...rest, ...(apiKey !== undefined ? { shareToken: apiKey } : {}), script: geminiScript(acceptScript(script)) });
   }
 
@@ -80,7 +91,7 @@ export class GeminiLiveServer implements TransportFace {
       this.core.journal.record({ kind: 'upgrade-rejected', t, status: gate.rejectStatus, reason: 'fault: outage', conversationId: conversation.id, attempt: conversation.attempts });
       return { accept: false, status: gate.rejectStatus, body: 'service unavailable' };
     }
-    return { accept: true, delayMs: gate.delayMs, attach: (port) => awaitSetup(port, conversation, gate, this.core, this.modelMemory) };
+    return { accept: true, delayMs: gate.delayMs, attach: (port) => awaitSetup(port, conversation, gate, this.core, this.modelMemory, this.kickOff) };
   }
 
   /** Gemini Live has no plain HTTP routes the harness serves. */

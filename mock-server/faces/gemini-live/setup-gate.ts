@@ -10,7 +10,7 @@ import type { ConnectionGate, Conversation, AttachOptions } from '../../core/con
 import type { ConnectionPort, IncomingData } from '../../core/connection-port.ts';
 import type { SessionTerms } from '../../core/connection-options.ts';
 import type { FrameJournal } from '../ai-voice/codec.ts';
-import { GeminiCodec, type FrameIn, type GeminiSessionShape } from './gemini-codec.ts';
+import { GeminiCodec, type FrameIn, type GeminiSessionShape, type KickOff } from './gemini-codec.ts';
 
 /** What a Gemini session's setup agrees with the client (§1.3, §1.4). */
 export function termsOf(setup: Setup): SessionTerms {
@@ -40,16 +40,16 @@ export interface ModelMemory {
  * setup says, or refuses it with the close Gemini sends (§1.2: anything but a setup first is
  * INVALID_ARGUMENT, 1007).
  */
-export function awaitSetup(port: ConnectionPort, conversation: Conversation, gate: ConnectionGate, log: FrameJournal, models: ModelMemory): void {
+export function awaitSetup(port: ConnectionPort, conversation: Conversation, gate: ConnectionGate, log: FrameJournal, models: ModelMemory, kickOff: KickOff = 'prospect-turn'): void {
   let seen = false;
   port.onData((data) => {
     if (seen) return;
     seen = true;
-    attachOnSetup(port, data, conversation, gate, log, models);
+    attachOnSetup(port, data, conversation, gate, log, models, kickOff);
   });
 }
 
-function attachOnSetup(port: ConnectionPort, data: IncomingData, conversation: Conversation, gate: ConnectionGate, log: FrameJournal, models: ModelMemory): void {
+function attachOnSetup(port: ConnectionPort, data: IncomingData, conversation: Conversation, gate: ConnectionGate, log: FrameJournal, models: ModelMemory, kickOff: KickOff): void {
   const binary = !('text' in data);
   const bytes = 'text' in data ? Buffer.byteLength(data.text) : data.binary.byteLength;
   const decoded = decodeClientFrame('text' in data ? data.text : data.binary);
@@ -85,12 +85,12 @@ function attachOnSetup(port: ConnectionPort, data: IncomingData, conversation: C
   if (handle !== null && known !== undefined && known !== setup.model) {
     // §1.2: the model cannot change on resume; seen as setupComplete, then 1011 (§1.6, F6).
     const close = GeminiCloses.internal;
-    conversation.attach(port, handle, gate, GeminiCodec.for(conversation, log, shapeOf(setup), frame), {
+    conversation.attach(port, handle, gate, GeminiCodec.for(conversation, log, shapeOf(setup), frame, kickOff), {
       ...options,
       refuse: { rejection: 'model-changed', rejectReason: 'foreign', code: close.code, reason: close.reason, afterAccept: true, cause: `rejection: the resume asks for ${setup.model}, the session is ${known}` },
     });
     return;
   }
   if (known === undefined) models.remember(conversation, setup.model);
-  conversation.attach(port, handle, gate, GeminiCodec.for(conversation, log, shapeOf(setup), frame), options);
+  conversation.attach(port, handle, gate, GeminiCodec.for(conversation, log, shapeOf(setup), frame, kickOff), options);
 }

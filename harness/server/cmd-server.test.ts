@@ -9,6 +9,7 @@ import { freePort } from '../run/server-run.ts';
 import { cmdServer } from './cmd-server.ts';
 import { tcpAccepts } from './readiness.ts';
 import type { ServerInstance, ServerStartContext } from './server-under-test.ts';
+import { groupAlive } from '../sut/child-process.ts';
 
 /** A node one-liner as a shell command (CommonJS under -e). */
 const node = (code: string): string => `exec node -e ${JSON.stringify(code)}`;
@@ -27,16 +28,6 @@ async function start(command: string, over: Partial<ServerStartContext> = {}): P
   return instance;
 }
 
-/** Whether any process of the group `pid` leads is alive. */
-function groupAlive(pid: string | undefined): boolean {
-  if (pid === undefined) return false;
-  try {
-    process.kill(-Number(pid), 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('a cmd: server under test', () => {
   it('ready once its port accepts; stopped by SIGTERM; its group is gone and its output kept', async () => {

@@ -9,7 +9,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { OutputCapture, trackGroup, type TrackedGroup } from '../sut/child-process.ts';
 import { waitUntilReady } from './readiness.ts';
-import { inheritedEnv, type Readiness, type ServerInstance, type ServerRecord, type ServerStartContext, type ServerUnderTest } from './server-under-test.ts';
+import { inheritedEnv, SERVER_OUTPUT_LIMITS, type Readiness, type ServerInstance, type ServerRecord, type ServerStartContext, type ServerUnderTest } from './server-under-test.ts';
 
 export interface CmdServerOptions {
   /** As shown in reports; default `cmd:<command>`. */
@@ -22,8 +22,6 @@ export interface CmdServerOptions {
   readonly maxLineLength?: number;
 }
 
-const DEFAULT_MAX_LINES = 5_000;
-const DEFAULT_MAX_LINE_LENGTH = 2_048;
 /** Real ms to wait for the output streams once the group is dead (a descendant that left the group may hold them). */
 const STREAM_GRACE_MS = 1_000;
 
@@ -42,7 +40,7 @@ interface Exit {
 
 function startProcess(command: string, id: string, options: CmdServerOptions, context: ServerStartContext): ServerInstance {
   const started = performance.now();
-  const capture = new OutputCapture(() => {}, options.maxOutputLines ?? DEFAULT_MAX_LINES, options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH, 'server');
+  const capture = new OutputCapture(() => {}, options.maxOutputLines ?? SERVER_OUTPUT_LIMITS.maxLines, options.maxLineLength ?? SERVER_OUTPUT_LIMITS.maxLineLength, 'server');
   let child: ChildProcess | undefined;
   let group: TrackedGroup | undefined;
   let exit: Exit | undefined;

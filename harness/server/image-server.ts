@@ -15,7 +15,7 @@
 import { spawnSync } from 'node:child_process';
 import { constants } from 'node:os';
 import { waitUntilReady } from './readiness.ts';
-import type { Readiness, ServerInstance, ServerRecord, ServerStartContext, ServerUnderTest } from './server-under-test.ts';
+import { SERVER_OUTPUT_LIMITS, type Readiness, type ServerInstance, type ServerRecord, type ServerStartContext, type ServerUnderTest } from './server-under-test.ts';
 
 export interface ImageServerOptions {
   readonly id?: string;
@@ -25,8 +25,6 @@ export interface ImageServerOptions {
   readonly startupTimeoutMs?: number;
 }
 
-const DEFAULT_MAX_LINES = 5_000;
-const DEFAULT_MAX_LINE_LENGTH = 2_048;
 
 /** What the harness sets before testcontainers reads its configuration (gemini-live.md §7.6). */
 export function prepareTestcontainersEnv(): void {
@@ -88,8 +86,8 @@ async function startContainer(image: string, id: string, options: ImageServerOpt
   const started = performance.now();
   const lines: { stdout: string[]; stderr: string[] } = { stdout: [], stderr: [] };
   let dropped = 0;
-  const maxLines = options.maxOutputLines ?? DEFAULT_MAX_LINES;
-  const maxLength = options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH;
+  const maxLines = options.maxOutputLines ?? SERVER_OUTPUT_LIMITS.maxLines;
+  const maxLength = options.maxLineLength ?? SERVER_OUTPUT_LIMITS.maxLineLength;
   const keep = (stream: 'stdout' | 'stderr', line: string): void => {
     if (lines.stdout.length + lines.stderr.length >= maxLines) {
       dropped++;

@@ -109,3 +109,6 @@ export function inheritedEnv(): Record<string, string> {
   const { GOOGLE_API_KEY: _dropped, ...rest } = process.env;
   return Object.fromEntries(Object.entries(rest).filter((e): e is [string, string] => e[1] !== undefined));
 }
+
+/** How much of a server's output a run keeps, both streams together, whichever way it was started. */
+export const SERVER_OUTPUT_LIMITS = { maxLines: 5_000, maxLineLength: 2_048 } as const;

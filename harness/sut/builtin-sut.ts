@@ -32,17 +32,24 @@ export function simulatorSut(id: string, create: SimulatorFactory = (o) => new P
         logger: ctx.output,
         stateFile: join(ctx.workDir, 'post-mortem.json'),
       };
-      try {
-        const raw = (await create(options).run()) as Record<string, unknown>;
-        const { events, ...rest } = raw;
-        const parsed = SutResult.safeParse(rest);
-        if (!parsed.success) return { report: { state: 'invalid', reason: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') }, extra: { events } };
-        return { report: { state: 'reported', result: parsed.data }, extra: { events } };
-      } catch (error) {
-        return { report: { state: 'missing', reason: `the simulator threw: ${(error as Error).message}` } };
-      }
+      return outcomeOf(() => create(options).run(), 'the simulator');
     },
   };
+}
+
+/**
+ * What an in-process reference client's run comes to: its result checked against
+ * sut-contract §4 (its event log kept aside), or why there is none.
+ */
+export async function outcomeOf(run: () => Promise<unknown>, who: string): Promise<SutRunOutcome> {
+  try {
+    const { events, ...rest } = (await run()) as Record<string, unknown>;
+    const parsed = SutResult.safeParse(rest);
+    if (!parsed.success) return { report: { state: 'invalid', reason: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') }, extra: { events } };
+    return { report: { state: 'reported', result: parsed.data }, extra: { events } };
+  } catch (error) {
+    return { report: { state: 'missing', reason: `${who} threw: ${(error as Error).message}` } };
+  }
 }
 
 export const builtinSut = (): SystemUnderTest => simulatorSut('builtin');

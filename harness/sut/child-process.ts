@@ -90,6 +90,17 @@ export interface TrackedGroup {
 const liveGroups = new Set<number>();
 let cleanupInstalled = false;
 
+/** Whether any process of the group `pid` leads is alive (signal 0 reaches no one once it is gone). */
+export function groupAlive(pid: number | string | undefined): boolean {
+  if (pid === undefined) return false;
+  try {
+    process.kill(-Number(pid), 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function killGroup(pid: number): void {
   try {
     process.kill(-pid, 'SIGKILL');
@@ -153,15 +164,7 @@ export function trackGroup(child: ChildProcess): TrackedGroup {
         // ESRCH: the group is already gone.
       }
     },
-    alive: () => {
-      if (pid === undefined) return false;
-      try {
-        process.kill(-pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    },
+    alive: () => groupAlive(pid),
     streamsClosed: (ms) =>
       new Promise<void>((resolve) => {
         if (streamsOpen <= 0) return resolve();

@@ -16,7 +16,7 @@ import type { Mutant, SimulatorOptions, WebSocketCtor } from '../../simulator/in
 import { virtualTimeActive } from '../sandbox/virtual-time.ts';
 import { RunOverError } from '../errors.ts';
 import { simulatorSut } from './builtin-sut.ts';
-import type { SutRunOutcome, SystemUnderTest } from './system-under-test.ts';
+import type { SutRunContext, SutRunOutcome, SystemUnderTest } from './system-under-test.ts';
 
 export class Fence {
   private closed = false;
@@ -33,6 +33,23 @@ export class Fence {
 
   close(): void {
     this.closed = true;
+  }
+
+  /**
+   * Runs one run of `ctx` behind a new fence: `run` gets it to fence what it builds; the
+   * fence closes when the run is over, and over the network also at the wall limit, where
+   * the harness stops waiting.
+   */
+  static async around(ctx: SutRunContext, run: (fence: Fence) => Promise<SutRunOutcome>): Promise<SutRunOutcome> {
+    const fence = new Fence();
+    const limit = ctx.mode === 'network' ? setTimeout(() => fence.close(), ctx.wallLimitMs) : null;
+    limit?.unref();
+    try {
+      return await run(fence);
+    } finally {
+      if (limit) clearTimeout(limit);
+      fence.close();
+    }
   }
 
   /** `clock`, whose timers never fire once the run is over. */
@@ -80,18 +97,6 @@ export function fencedMutantSut(mutant: Mutant, id = `mutant:${mutant.id}`): Sys
     kind: 'builtin',
     modes: mutant.modes ?? ['virtual', 'network'],
     protocols: ['ai-voice'],
-    async run(ctx): Promise<SutRunOutcome> {
-      const fence = new Fence();
-      const sut = simulatorSut(id, (options) => mutant.create(fence.apply(options)));
-      // Over the network the harness stops waiting at the wall limit; so does the fence.
-      const limit = ctx.mode === 'network' ? setTimeout(() => fence.close(), ctx.wallLimitMs) : null;
-      limit?.unref();
-      try {
-        return await sut.run(ctx);
-      } finally {
-        if (limit) clearTimeout(limit);
-        fence.close();
-      }
-    },
+    run: (ctx) => Fence.around(ctx, (fence) => simulatorSut(id, (options) => mutant.create(fence.apply(options))).run(ctx)),
   };
 }

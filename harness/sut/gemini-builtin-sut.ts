@@ -5,18 +5,18 @@
  * build (the `ws` package) and a scaled clock.
  */
 import { globalClock, scaledClock } from '../../protocol/clock.ts';
-import { SutResult } from '../../protocol/sut-result.ts';
 import { GeminiProspect, type GeminiMutant, type GeminiProspectOptions } from '../../simulator/index.ts';
+import { outcomeOf } from './builtin-sut.ts';
 import { Fence } from './fenced-mutant.ts';
 import type { SutRunContext, SutRunOutcome, SystemUnderTest } from './system-under-test.ts';
 
 type GeminiFactory = (options: GeminiProspectOptions) => { run(): Promise<unknown> };
 
-function geminiClientSut(id: string, create: GeminiFactory, modes: readonly ('virtual' | 'network')[] = ['virtual', 'network']): SystemUnderTest {
+function geminiClientSut(id: string, create: GeminiFactory): SystemUnderTest {
   return {
     id,
     kind: 'builtin',
-    modes,
+    modes: ['virtual', 'network'],
     protocols: ['gemini-live'],
     async run(ctx: SutRunContext): Promise<SutRunOutcome> {
       const network = ctx.mode === 'network';
@@ -29,15 +29,7 @@ function geminiClientSut(id: string, create: GeminiFactory, modes: readonly ('vi
         sdk: network ? 'node' : 'web',
         logger: ctx.output,
       };
-      try {
-        const raw = (await create(options).run()) as Record<string, unknown>;
-        const { events, ...rest } = raw;
-        const parsed = SutResult.safeParse(rest);
-        if (!parsed.success) return { report: { state: 'invalid', reason: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') }, extra: { events } };
-        return { report: { state: 'reported', result: parsed.data }, extra: { events } };
-      } catch (error) {
-        return { report: { state: 'missing', reason: `the Gemini client threw: ${(error as Error).message}` } };
-      }
+      return outcomeOf(() => create(options).run(), 'the Gemini client');
     },
   };
 }
@@ -52,17 +44,6 @@ export function geminiMutantSut(mutant: GeminiMutant): SystemUnderTest {
   const id = `mutant:${mutant.id}`;
   return {
     ...geminiClientSut(id, (o) => mutant.create(o)),
-    async run(ctx): Promise<SutRunOutcome> {
-      const fence = new Fence();
-      const sut = geminiClientSut(id, (options) => mutant.create({ ...options, clock: fence.clock(options.clock ?? globalClock), logger: fence.logger(options.logger) }));
-      const limit = ctx.mode === 'network' ? setTimeout(() => fence.close(), ctx.wallLimitMs) : null;
-      limit?.unref();
-      try {
-        return await sut.run(ctx);
-      } finally {
-        if (limit) clearTimeout(limit);
-        fence.close();
-      }
-    },
+    run: (ctx) => Fence.around(ctx, (fence) => geminiClientSut(id, (options) => mutant.create({ ...options, clock: fence.clock(options.clock ?? globalClock), logger: fence.logger(options.logger) })).run(ctx)),
   };
 }

@@ -8,10 +8,11 @@
  * is ready when connect() resolves, and it has failed when `onclose` fires first or when the
  * connect deadline (10 protocol seconds, on the scaled clock) passes first. A socket whose
  * connect() never settled can only be closed through the SDK's WebSocket factory, which is
- * wrapped for that one purpose (see `captureSockets`).
+ * wrapped for that one purpose (protocol/gemini-live/sdk-socket.ts).
  */
 import { GoogleGenAI, Modality, type LiveConnectConfig, type LiveServerMessage, type Session } from '@google/genai';
 import type { Clock, TimerHandle } from '../../protocol/clock.ts';
+import { liveSocketCatcher } from '../../protocol/gemini-live/sdk-socket.ts';
 
 export interface UpstreamRequest {
   readonly model: string;
@@ -60,44 +61,9 @@ export interface GeminiUpstreamOptions {
   readonly baseUrl?: string;
 }
 
-/** The SDK's transport, as far as this module needs it (@google/genai's WebSocket / WebSocketFactory). */
-interface RawSocket {
-  close(): void;
-}
-interface RawSocketFactory {
-  create(url: string, headers: Record<string, string>, callbacks: unknown): RawSocket;
-}
-
-/**
- * Wraps the Live module's private WebSocket factory so that the socket each connect() creates
- * is known. In Gemini API mode connect() creates it synchronously, before its first await
- * (read in 2.32.0's Live.connect), so the socket created during a call is that call's.
- */
-function captureSockets(ai: GoogleGenAI): (open: () => void) => RawSocket | undefined {
-  const live = ai.live as unknown as { webSocketFactory?: RawSocketFactory };
-  const factory = live.webSocketFactory;
-  let created: RawSocket | undefined;
-  if (factory && typeof factory.create === 'function') {
-    live.webSocketFactory = {
-      create: (url, headers, callbacks) => {
-        const socket = factory.create(url, headers, callbacks);
-        created = socket;
-        return socket;
-      },
-    };
-  }
-  return (open) => {
-    created = undefined;
-    open();
-    const socket = created;
-    created = undefined;
-    return socket;
-  };
-}
-
 export function geminiUpstreamFactory(options: GeminiUpstreamOptions): UpstreamFactory {
   const ai = new GoogleGenAI({ apiKey: options.apiKey, ...(options.baseUrl !== undefined ? { httpOptions: { baseUrl: options.baseUrl } } : {}) });
-  const opening = captureSockets(ai);
+  const opening = liveSocketCatcher(ai);
 
   return (request, events) => {
     let state: 'connecting' | 'ready' | 'closed' = 'connecting';

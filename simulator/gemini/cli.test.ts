@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { scaledClock } from '../../protocol/clock.ts';
 import { SutEnv } from '../../protocol/sut-result.ts';
 import { GeminiLiveServer, startWsServer } from '../../mock-server/index.ts';
-import { UsageError } from '../cli.ts';
+import { UsageError } from '../cli-support.ts';
 import { GeminiEnv, parseGeminiCliConfig } from './cli.ts';
 
 const env = {

@@ -6,6 +6,7 @@
  * or with a timeout on the client's clock.
  */
 import type { Clock } from '../../protocol/clock.ts';
+import { liveSocketCatcher } from '../../protocol/gemini-live/sdk-socket.ts';
 
 export type SdkBuild = 'node' | 'web';
 
@@ -129,38 +130,12 @@ export class GeminiSession {
   }
 }
 
-/** The SDK's transport, as far as giving up on a connection needs it. */
-interface RawSocket {
-  close(): void;
-}
-
-/**
- * The socket `connect()` creates, caught through the Live module's private WebSocket factory
- * (read in 2.32.0: `Live.connect` creates it synchronously, in both builds): the only way to
- * close a connection whose `connect()` never settles. Without it, a client that gave up
- * waiting for setupComplete would leave that socket open until the server answers, and its
- * next attempt would overlap it.
- */
-function catchSocket(ai: object): () => RawSocket | undefined {
-  const live = (ai as { live?: { webSocketFactory?: { create(...args: unknown[]): RawSocket } } }).live;
-  const factory = live?.webSocketFactory;
-  let created: RawSocket | undefined;
-  if (live && factory && typeof factory.create === 'function') {
-    live.webSocketFactory = {
-      create: (...args: unknown[]) => {
-        created = factory.create(...args);
-        return created;
-      },
-    };
-  }
-  return () => created;
-}
-
 /** Opens a connection; always settles when `connectTimeoutMs` is set (see the file comment). */
 export async function openGeminiSession(o: OpenOptions): Promise<OpenResult> {
   const sdk = await loadSdk(o.sdk);
   const ai = new sdk.GoogleGenAI({ apiKey: o.apiKey, httpOptions: { baseUrl: o.baseUrl } });
-  const socket = catchSocket(ai);
+  // 2.32.0's connect() may never settle: the socket it opened is what a timeout closes.
+  const opening = liveSocketCatcher(ai);
   let session: GeminiSession | null = null;
   let settled = false;
   let abandoned = false;
@@ -178,32 +153,35 @@ export async function openGeminiSession(o: OpenOptions): Promise<OpenResult> {
     responseModalities: ['TEXT'],
     sessionResumption: o.handle === null ? {} : { handle: o.handle },
   };
-  const connecting = ai.live.connect({
-    model: o.model,
-    config,
-    callbacks: {
-      // Messages the SDK queued until setupComplete are delivered before connect() resolves.
-      onmessage: (message) => {
-        if (abandoned) return;
-        o.onMessage(message, session === null);
+  let connecting!: ReturnType<typeof ai.live.connect>;
+  const socket = opening(() => {
+    connecting = ai.live.connect({
+      model: o.model,
+      config,
+      callbacks: {
+        // Messages the SDK queued until setupComplete are delivered before connect() resolves.
+        onmessage: (message) => {
+          if (abandoned) return;
+          o.onMessage(message, session === null);
+        },
+        onerror: () => undefined,
+        onclose: (event) => {
+          const code = typeof event?.code === 'number' ? event.code : 1006;
+          const reason = typeof event?.reason === 'string' ? event.reason : '';
+          if (session !== null) {
+            if (session.markClosed() && !abandoned) o.onClose(code, reason);
+            return;
+          }
+          if (o.connectTimeoutMs === null) return; // the SDK alone: connect() never settles
+          // connect() may still resolve if setupComplete arrived just before the close: look again
+          // once the SDK's own continuation has had its turn.
+          preSetupClose = { code, reason };
+          o.clock.setTimeout(() => {
+            if (session === null && preSetupClose) settle({ ok: false, why: 'closed', ...preSetupClose });
+          }, 0);
+        },
       },
-      onerror: () => undefined,
-      onclose: (event) => {
-        const code = typeof event?.code === 'number' ? event.code : 1006;
-        const reason = typeof event?.reason === 'string' ? event.reason : '';
-        if (session !== null) {
-          if (session.markClosed() && !abandoned) o.onClose(code, reason);
-          return;
-        }
-        if (o.connectTimeoutMs === null) return; // the SDK alone: connect() never settles
-        // connect() may still resolve if setupComplete arrived just before the close: look again
-        // once the SDK's own continuation has had its turn.
-        preSetupClose = { code, reason };
-        o.clock.setTimeout(() => {
-          if (session === null && preSetupClose) settle({ ok: false, why: 'closed', ...preSetupClose });
-        }, 0);
-      },
-    },
+    });
   });
   connecting.then(
     (sdkSession) => {
@@ -231,7 +209,7 @@ export async function openGeminiSession(o: OpenOptions): Promise<OpenResult> {
       abandoned = true;
       // Given up: the connection goes now, not whenever the server gets round to answering.
       try {
-        socket()?.close();
+        socket?.close();
       } catch {
         // already closing
       }

@@ -13,7 +13,7 @@ import { buildConnectUrl, decodeServerFrame, sessionPath, WS_PATH, type ServerMe
 import { fingerprint } from '../../protocol/redact.ts';
 import type { ServerScriptInput } from '../../mock-server/index.ts';
 import { whenJournaled } from '../testing/gemini-sdk.ts';
-import { freePort, groupAlive, MODEL, ROOT, SHARE_TOKEN, runSimulator, serverEnv, spawnServer, startGeminiFace, SYSTEM_INSTRUCTION, tcpConnects, type GeminiFace, type ServerProcess } from '../testing/server-under-test.ts';
+import { buildReferenceImage, freePort, needDocker, REFERENCE_IMAGE, groupAlive, MODEL, ROOT, SHARE_TOKEN, runSimulator, serverEnv, spawnServer, startGeminiFace, SYSTEM_INSTRUCTION, tcpConnects, type GeminiFace, type ServerProcess } from '../testing/server-under-test.ts';
 
 const SCALE = 0.05;
 /** The face's agent, fast enough that a turn takes a few protocol seconds. */
@@ -160,28 +160,14 @@ describe('the reference AI-voice server between the simulator and the Gemini fac
   });
 });
 
-/** Whether the docker daemon answers, and why not. */
-function dockerStatus(): { ok: true } | { ok: false; why: string } {
-  const info = spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { encoding: 'utf8', timeout: 20_000 });
-  if (info.error) return { ok: false, why: `docker: ${info.error.message}` };
-  if (info.status !== 0) return { ok: false, why: (info.stderr || info.stdout).trim().split('\n')[0] ?? `docker info exited ${info.status}` };
-  return { ok: true };
-}
-
-const IMAGE = 'resume-harness/reference-server:local';
 
 describe('the reference server as a container (server-contract.md §1, image:NAME)', () => {
   it('builds the image, starts it with host networking, carries a conversation, stops on SIGTERM', async (ctx) => {
-    const docker = dockerStatus();
-    if (!docker.ok) {
-      // CI installs and starts docker (.ci/run): there, no docker is a failure, not a skip.
-      if (process.env.CI) throw new Error(`CI is set and docker is unavailable: ${docker.why}`);
-      ctx.skip(`docker is unavailable (${docker.why}); .ci/run installs and starts it`);
-    }
+    needDocker(ctx);
     const timings: Record<string, number> = {};
     let t = performance.now();
-    const built = spawnSync('bash', [`${ROOT}/servers/reference/image/build-image.sh`, IMAGE], { encoding: 'utf8', timeout: 300_000 });
-    expect(built.status, `${built.stdout}\n${built.stderr}`).toBe(0);
+    const built = buildReferenceImage();
+    expect(built.status, built.output).toBe(0);
     timings.buildMs = performance.now() - t;
 
     // testcontainers 12.0.1 without Ryuk (it would pull an image) and without the bridge network
@@ -192,7 +178,7 @@ describe('the reference server as a container (server-contract.md §1, image:NAM
     face = await startGeminiFace(SCALE, { expiry: { enabled: false }, agent: AGENT });
     const port = await freePort();
     t = performance.now();
-    const container = await new GenericContainer(IMAGE)
+    const container = await new GenericContainer(REFERENCE_IMAGE)
       .withNetworkMode('host')
       .withEnvironment(serverEnv(port, face, SCALE))
       .withWaitStrategy(Wait.forLogMessage(/listening on 127\.0\.0\.1:\d+/))

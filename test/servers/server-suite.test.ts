@@ -29,7 +29,8 @@ import { tcpAccepts } from '../../harness/server/readiness.ts';
 import type { ServerUnderTest } from '../../harness/server/server-under-test.ts';
 import { builtinSut } from '../../harness/sut/builtin-sut.ts';
 import { CATALOG, networkTimeScale } from '../testing/catalog-support.ts';
-import { ROOT } from '../testing/server-under-test.ts';
+import { buildReferenceImage, needDocker, REFERENCE_IMAGE, ROOT } from '../testing/server-under-test.ts';
+import { groupAlive } from '../../harness/sut/child-process.ts';
 
 const IDS = ['goaway', 'delayed-close', 'flapping', 'handle-not-found', 'unexpected-close'] as const;
 const scenario = (id: string): Scenario => CATALOG.find((s) => s.id === id)!;
@@ -47,16 +48,6 @@ const through = (s: Scenario, server: ServerUnderTest, readyTimeoutMs?: number):
 const explain = (run: ScenarioRun): string =>
   `${run.scenario.id} at ${run.timeScale.toFixed(4)}: ${Object.entries(run.judgement.axes).filter(([, a]) => a.verdict !== 'OK' && a.verdict !== 'INFORMATIONAL').map(([axis, a]) => `${axis}: ${a.reason}`).join(' | ')}; server: ${run.server?.judgement.lifecycle.reason} ${run.server?.judgement.secrets.reason}\n${[...(run.server?.stdout ?? []), ...(run.server?.stderr ?? [])].join('\n')}`;
 
-/** Whether any process of the group `pid` leads is alive. */
-function groupAlive(pid: string | undefined): boolean {
-  if (pid === undefined) return false;
-  try {
-    process.kill(-Number(pid), 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('--server reference: the reference AI-voice server between the simulator and the Gemini face', () => {
   it('passes goaway, delayed-close, flapping, handle-not-found and unexpected-close; stopped by SIGTERM each time, its group gone', async () => {
@@ -188,28 +179,14 @@ async function interruptedHarness(spec: string): Promise<{ port: number; exit: {
   return { port, exit: await exited };
 }
 
-/** Whether the docker daemon answers, and why not. */
-function dockerStatus(): { ok: true } | { ok: false; why: string } {
-  const info = spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { encoding: 'utf8', timeout: 20_000 });
-  if (info.error) return { ok: false, why: `docker: ${info.error.message}` };
-  if (info.status !== 0) return { ok: false, why: (info.stderr || info.stdout).trim().split('\n')[0] ?? `docker info exited ${info.status}` };
-  return { ok: true };
-}
-
-const IMAGE = 'resume-harness/reference-server:local';
 
 describe('--server image:NAME: the reference server in a container', () => {
   it('gives the verdict of the cmd form on unexpected-close; the container is gone afterwards', async (ctx) => {
-    const docker = dockerStatus();
-    if (!docker.ok) {
-      // CI installs and starts docker (.ci/run): there, no docker is a failure, not a skip.
-      if (process.env.CI) throw new Error(`CI is set and docker is unavailable: ${docker.why}`);
-      ctx.skip(`docker is unavailable (${docker.why}); .ci/run installs and starts it`);
-    }
-    const built = spawnSync('bash', [join(ROOT, 'servers/reference/image/build-image.sh'), IMAGE], { encoding: 'utf8', timeout: 300_000 });
-    expect(built.status, `${built.stdout}\n${built.stderr}`).toBe(0);
+    needDocker(ctx);
+    const built = buildReferenceImage();
+    expect(built.status, built.output).toBe(0);
     const s = scenario('unexpected-close');
-    const inContainer = await through(s, imageServer(IMAGE), 60_000);
+    const inContainer = await through(s, imageServer(REFERENCE_IMAGE), 60_000);
     const asProcess = await through(s, referenceServer());
     expect(inContainer.judgement.overall, explain(inContainer)).toBe(asProcess.judgement.overall);
     expect(Object.fromEntries(Object.entries(inContainer.judgement.axes).map(([k, v]) => [k, v.verdict]))).toEqual(Object.fromEntries(Object.entries(asProcess.judgement.axes).map(([k, v]) => [k, v.verdict])));
@@ -220,7 +197,7 @@ describe('--server image:NAME: the reference server in a container', () => {
     expect(left.stdout.trim()).toBe('');
     // The harness interrupted while the container runs: the container is removed before it exits.
     const before = new Set(spawnSync('docker', ['ps', '-a', '-q', '--no-trunc'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean));
-    const interrupted = await interruptedHarness(`image:${IMAGE}`);
+    const interrupted = await interruptedHarness(`image:${REFERENCE_IMAGE}`);
     expect(interrupted.exit.code ?? interrupted.exit.signal).toBeTruthy();
     expect(await tcpAccepts(interrupted.port)).toBe(false);
     const after = spawnSync('docker', ['ps', '-a', '-q', '--no-trunc'], { encoding: 'utf8' }).stdout.split('\n').filter((x) => x && !before.has(x));

@@ -4,7 +4,7 @@
  * group of its own with the contract's environment, the reference ProspectSimulator against
  * it, and waits on events (a log line, a port, an exit), never on sleeps.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { connect, createServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -130,15 +130,7 @@ export function spawnServer(env: Record<string, string>): ServerProcess {
   };
 }
 
-/** Whether any process of the group `pgid` is alive. */
-export function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { groupAlive } from '../../harness/sut/child-process.ts';
 
 export interface ConversationOptions {
   readonly port: number;
@@ -161,4 +153,32 @@ export function runSimulator(options: ConversationOptions): Promise<SimulatorRes
     thinkTimeMs: [200, 400],
   });
   return simulator.run();
+}
+
+/** The reference server's local image (servers/reference/image/build-image.sh builds it). */
+export const REFERENCE_IMAGE = 'resume-harness/reference-server:local';
+
+/** Whether the docker daemon answers, and why not. */
+function dockerStatus(): { ok: true } | { ok: false; why: string } {
+  const info = spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { encoding: 'utf8', timeout: 20_000 });
+  if (info.error) return { ok: false, why: `docker: ${info.error.message}` };
+  if (info.status !== 0) return { ok: false, why: (info.stderr || info.stdout).trim().split('\n')[0] ?? `docker info exited ${info.status}` };
+  return { ok: true };
+}
+
+/**
+ * A container test needs a docker daemon: without one it is skipped with the reason, except
+ * under CI, which installs and starts docker (.ci/run): there, no docker is a failure.
+ */
+export function needDocker(ctx: { skip(note?: string): never }): void {
+  const docker = dockerStatus();
+  if (docker.ok) return;
+  if (process.env.CI) throw new Error(`CI is set and docker is unavailable: ${docker.why}`);
+  ctx.skip(`docker is unavailable (${docker.why}); .ci/run installs and starts it`);
+}
+
+/** Builds the reference server's image (cached layers make a rebuild quick); the build's output on failure. */
+export function buildReferenceImage(): { status: number | null; output: string } {
+  const built = spawnSync('bash', [resolve(ROOT, 'servers/reference/image/build-image.sh'), REFERENCE_IMAGE], { encoding: 'utf8', timeout: 300_000 });
+  return { status: built.status, output: `${built.stdout}\n${built.stderr}` };
 }

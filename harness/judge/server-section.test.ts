@@ -11,9 +11,10 @@ const HANDLE = 'rh_0123456789abcdef0123456789abcdef';
 const TOKEN = 'share_0123456789abcdef01234567';
 
 describe('judgeServer', () => {
-  it('ready and quiet about secrets: OK', () => {
+  it('ready and quiet about secrets: OK on both; without a history of its wires, the wire axes are UNKNOWN, never a pass', () => {
     const j = judgeServer(record({ stdout: ['listening on 127.0.0.1:4000', 'c1: resume with handle ‹1a2b3c4d›'] }), [HANDLE, TOKEN]);
-    expect(j).toMatchObject({ verdict: 'OK', lifecycle: { verdict: 'OK' }, secrets: { verdict: 'OK', reason: 'No handle, share token or API key in full in 2 lines of server output.' } });
+    expect(j).toMatchObject({ verdict: 'UNKNOWN', lifecycle: { verdict: 'OK' }, secrets: { verdict: 'OK', reason: 'No handle, share token or API key in full in 2 lines of server output.' } });
+    expect(j.axes['handle-relay']).toEqual({ verdict: 'UNKNOWN', reason: 'Not judged: the server never served the run.' });
   });
 
   it('a handle or a token in full, on either stream: FAILED, naming the line and only the fingerprint', () => {

@@ -1,27 +1,56 @@
 /**
- * What the run says of the server under test itself (docs/server-contract.md §1, §2 Secrets),
- * besides the six axes: whether it could be judged at all, whether it stayed up, and whether
- * its output held a secret in full. The server-side axes (handle relay, tenant binding,
- * isolation…) are not judged here yet.
+ * What the run says of the server under test (docs/server-contract.md §2, §3), besides the six
+ * axes of the conversation as the model saw it: whether it could be judged at all and stayed
+ * up (lifecycle), what it did on both of its wires (the axes of judge/server/, folded over one
+ * history of the client side and the upstream side), and whether its output held a secret.
  */
 import { fingerprint } from '../../protocol/redact.ts';
 import type { ServerRecord } from '../server/server-under-test.ts';
 import { s } from './judge-input.ts';
+import { judgeExpiryRelay } from './server/expiry-relay-axis.ts';
+import { judgeHandleRelay } from './server/handle-relay-axis.ts';
+import { judgeIsolation, judgeTenantBinding } from './server/probe-axes.ts';
+import { judgeResumePassthrough } from './server/resume-passthrough-axis.ts';
+import { SERVER_AXES, type ServerAxesInput, type ServerAxis } from './server/server-judge-input.ts';
+import { judgeUpstream } from './server/upstream-axis.ts';
+import { judgeCloseCodes, judgeFrameTypes } from './server/wire-shape-axes.ts';
 import { failed, ok, overallOf, unknown, type AxisVerdict, type Verdict } from './verdict.ts';
 
+export { SERVER_AXES, type ServerAxis } from './server/server-judge-input.ts';
+
 export interface ServerJudgement {
-  /** The worst of `lifecycle` and `secrets`. */
+  /** The worst of the server axes. */
   readonly verdict: Verdict;
   /** Ready, stopped when asked: OK. Never ready or exited at once: UNKNOWN (nothing to judge). Crashed mid-run: FAILED. */
   readonly lifecycle: AxisVerdict;
   /** No handle, token or key in full in what it printed (server-contract.md §2). */
   readonly secrets: AxisVerdict;
+  /** Every server axis, lifecycle and secrets included, in SERVER_AXES order. */
+  readonly axes: Readonly<Record<ServerAxis, AxisVerdict>>;
 }
 
-export function judgeServer(record: ServerRecord, secrets: readonly string[]): ServerJudgement {
+/**
+ * `wire`: the history of both wires; absent when the server never became ready (then every
+ * wire axis is UNKNOWN: nothing was judged, nothing passed).
+ */
+export function judgeServer(record: ServerRecord, secrets: readonly string[], wire?: ServerAxesInput): ServerJudgement {
   const lifecycle = judgeLifecycle(record);
   const leaks = judgeServerSecrets(record, secrets);
-  return { verdict: overallOf([lifecycle.verdict, leaks.verdict]), lifecycle, secrets: leaks };
+  const notJudged = unknown('Not judged: the server never served the run.');
+  const onWire = (judgeAxis: (input: ServerAxesInput) => AxisVerdict): AxisVerdict => (wire ? judgeAxis(wire) : notJudged);
+  const axes: Record<ServerAxis, AxisVerdict> = {
+    lifecycle,
+    'handle-relay': onWire(judgeHandleRelay),
+    'expiry-relay': onWire(judgeExpiryRelay),
+    'resume-passthrough': onWire(judgeResumePassthrough),
+    'tenant-binding': onWire(judgeTenantBinding),
+    isolation: onWire(judgeIsolation),
+    'close-codes': onWire(judgeCloseCodes),
+    'frame-types': onWire(judgeFrameTypes),
+    upstream: onWire(judgeUpstream),
+    secrets: leaks,
+  };
+  return { verdict: overallOf(SERVER_AXES.map((axis) => axes[axis].verdict)), lifecycle, secrets: leaks, axes };
 }
 
 function judgeLifecycle(record: ServerRecord): AxisVerdict {

@@ -21,6 +21,8 @@ interface Target {
   /** Frames the target received, with their type. */
   readonly received: Array<{ text: string; binary: boolean }>;
   readonly closes: number[];
+  /** Upgrades with hold=1 wait here until released. */
+  readonly held: Array<() => void>;
   close(): Promise<void>;
 }
 
@@ -31,6 +33,7 @@ interface Target {
 async function startTarget(): Promise<Target> {
   const received: Target['received'] = [];
   const closes: number[] = [];
+  const held: Array<() => void> = [];
   const wss = new WebSocketServer({ noServer: true });
   const http: Server = createServer((req, res) => {
     let body = '';
@@ -46,7 +49,7 @@ async function startTarget(): Promise<Target> {
       socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => {
+    const accept = (): void => wss.handleUpgrade(req, socket, head, (ws) => {
       ws.send(JSON.stringify({ type: 'session_resumption_update', handle: HANDLE, resumable: true }));
       ws.send(Buffer.from([1, 2, 3, 4]), { binary: true });
       ws.on('close', (code) => closes.push(code));
@@ -55,9 +58,12 @@ async function startTarget(): Promise<Target> {
         received.push({ text: buffer.toString(), binary: isBinary });
         if (!isBinary && buffer.toString() === 'close-4003') ws.close(4003, 'invalid resume handle');
         else if (!isBinary && buffer.toString() === 'drop') socket.destroy();
+        else if (!isBinary && buffer.toString() === 'say-not-json') ws.send('not json [1]');
         else ws.send(buffer, { binary: isBinary });
       });
     });
+    if ((req.url ?? '').includes('hold=1')) held.push(accept);
+    else accept();
   });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', () => resolve()));
   const port = (http.address() as { port: number }).port;
@@ -65,6 +71,7 @@ async function startTarget(): Promise<Target> {
     port,
     received,
     closes,
+    held,
     close: async () => {
       for (const ws of wss.clients) ws.terminate();
       wss.close();
@@ -161,6 +168,18 @@ describe('the recording proxy: WebSocket frames', () => {
     for (const secret of [HANDLE, SHARE, SESSION]) expect(text.includes(secret), `${fingerprint(secret)} in clear`).toBe(false);
   });
 
+  it('a text frame that is not a JSON object is relayed as it is and logged as json: false', async () => {
+    const r = await rig();
+    const c = connect(r.proxy.wsUrl + query);
+    await c.opened;
+    c.ws.send('say-not-json');
+    expect((await c.frame(2)).data.toString()).toBe('not json [1]');
+    expect(of(r.log, 'frame').filter((f) => f.dir === 'to-client').at(-1)).toMatchObject({ binary: false, json: false, bytes: 12 });
+    expect(of(r.log, 'frame').at(-1)).not.toHaveProperty('message');
+    c.ws.close(1000);
+    await c.closed;
+  });
+
   it('an empty resumeHandle counts as none', async () => {
     const r = await rig();
     const c = connect(`${r.proxy.wsUrl}?mode=sales_agent&sessionToken=${SESSION}&shareToken=${SHARE}&resumeHandle=`);
@@ -220,6 +239,19 @@ describe('the recording proxy: refusals and closes', () => {
     expect(await c.closed).toMatchObject({ code: 1006 });
     await r.proxy.settled(5_000);
     expect(of(r.log, 'ws-close')).toMatchObject([{ by: 'network', code: 1006 }]);
+  });
+
+  it('a client gone before the server accepted its upgrade: the server side is ended too, one ws-close by network', async () => {
+    const r = await rig();
+    const c = connect(`${r.proxy.wsUrl + query}&hold=1`);
+    await expect.poll(() => r.target.held.length, { timeout: 5_000 }).toBe(1);
+    c.ws.terminate();
+    await c.closed;
+    r.target.held[0]!();
+    await r.proxy.settled(5_000);
+    expect(of(r.log, 'ws-open')).toHaveLength(1);
+    expect(of(r.log, 'ws-close')).toMatchObject([{ by: 'network', code: 1006 }]);
+    await expect.poll(() => r.target.closes, { timeout: 5_000 }).toEqual([1006]);
   });
 
   it('settled() resolves at once with nothing open, and close() ends open connections and is idempotent', async () => {

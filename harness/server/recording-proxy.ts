@@ -391,6 +391,10 @@ class WsRelay {
     else if (this.client.readyState === WebSocket.OPEN) this.client.send(data, { binary });
   }
 
+  /**
+   * The server side opens before the client's socket is upgraded, so a client frame normally
+   * finds it open; should it still be connecting, the frame waits its turn rather than being lost.
+   */
   private fromClient(data: Buffer, binary: boolean): void {
     this.recordFrame('to-server', data, binary);
     if (this.upstream.readyState === WebSocket.CONNECTING) this.toServer.push({ data, binary });

@@ -6,6 +6,7 @@
  * is read back from the WireLog their recording proxies wrote. No fixed sleeps.
  */
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
 import type { LiveServerMessage } from '@google/genai';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -124,6 +125,26 @@ describe('tenantProbe (server-contract.md §2: a handle of another share token M
     expect(r.upstreams.requests.at(-1)?.handle).toBe(handle);
     const [wc] = wcOf(r.log, 'probe:tenant');
     expect(messagesOn(r.log, wc!, 'to-client').map((m) => m.type)).toContain('session:resumed');
+  });
+
+  it('a server that refuses the upgrade outright (HTTP 401) has answered: exercised, the refusal in the log', async () => {
+    // A server of the test's own: sessions are created, every upgrade is refused.
+    const refusing = createServer((_req, res) => res.writeHead(201, { 'content-type': 'application/json' }).end('{"sessionToken":"sess_refused_0123","conversationId":"c"}'));
+    refusing.on('upgrade', (_req, socket) => socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n'));
+    await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', () => resolve()));
+    try {
+      const log = new WireLog();
+      const clock = scaledClock(SCALE);
+      const probe = await startRecordingProxy({ targetPort: (refusing.address() as { port: number }).port, log, clock, party: 'probe:tenant' });
+      proxies.push(probe);
+      const outcome = await tenantProbe({ proxy: probe, foreignShareToken: SHARE_B, handle: 'h-foreign-0123456789abcdef', clock, timeScale: SCALE });
+      expect(outcome).toMatchObject({ exercised: true, presented: fingerprint('h-foreign-0123456789abcdef') });
+      expect(outcome.note).toMatch(/refused the upgrade with HTTP 401/);
+      expect(log.events.filter((e) => e.kind === 'ws-refused')).toMatchObject([{ party: 'probe:tenant', status: 401, resumeHandle: fingerprint('h-foreign-0123456789abcdef') }]);
+    } finally {
+      refusing.closeAllConnections();
+      await new Promise<void>((resolve) => refusing.close(() => resolve()));
+    }
   });
 
   it('without a handle nothing is presented', async () => {

@@ -50,7 +50,7 @@ export function createProgress(out: NodeJS.WriteStream, options: { tty?: boolean
     },
     scenarioDone(run: ScenarioRun, passed: boolean): void {
       const v = run.judgement.overall;
-      const detail = passed ? `${(run.protocolMs / 1000).toFixed(1)} protocol s` : axesReason(run.judgement.axes, run.harnessError ?? null);
+      const detail = passed ? `${(run.protocolMs / 1000).toFixed(1)} protocol s` : axesReason(run.judgement.axes, run.harnessError ?? null, run.server?.judgement.axes);
       const text = line(v, label(run.scenario.id, run.sut.id), detail);
       const key = `${run.scenario.id}\u0000${run.sut.id}`;
       const at = tty ? lines.lastIndexOf(key) : -1;

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { PROTOCOLS } from '../../protocol/sut-result.ts';
 import { AXES, VERDICTS, type Axis } from '../judge/verdict.ts';
+import { SERVER_AXES, type ServerAxis } from '../judge/server-section.ts';
 
 export const REPORT_VERSION = 1;
 
@@ -198,9 +199,13 @@ export const ServerSectionSchema = z.strictObject({
   exitCode: z.number().int().nullable(),
   signal: z.string().nullable(),
   stoppedWith: z.enum(['SIGTERM', 'SIGKILL', 'already-exited']),
-  verdict: AxisVerdictSchema.shape.verdict.describe('The worst of lifecycle and secrets; it joins the overall verdict.'),
+  verdict: AxisVerdictSchema.shape.verdict.describe('The worst of the server axes; it joins the overall verdict.'),
   lifecycle: AxisVerdictSchema.describe('UNKNOWN when the server could not be judged (never ready, exited, crashed).'),
   secrets: AxisVerdictSchema.describe('No handle, share token or API key in full in its output (server-contract.md §2).'),
+  axes: z.strictObject(Object.fromEntries(SERVER_AXES.map((axis) => [axis, AxisVerdictSchema])) as Record<ServerAxis, typeof AxisVerdictSchema>)
+    .describe('Every server axis (docs/server-contract.md §3): lifecycle, handle-relay, expiry-relay, resume-passthrough, tenant-binding, isolation, close-codes, frame-types, upstream, secrets.'),
+  wire: z.array(z.looseObject({ kind: z.string(), t })).describe('The client side of the server\'s wire as the recording proxy saw it (redacted: handles and tokens as fingerprints), the probes\' connections included.'),
+  probes: z.array(z.looseObject({ probe: z.enum(['tenant', 'isolation']), exercised: z.boolean(), note: z.string() })).describe('What the harness\'s own probes did after the client\'s conversation.'),
   stdout: z.array(z.string()).describe('What it printed, redacted (a container\'s two streams arrive together, as stdout).'),
   stderr: z.array(z.string()),
   droppedLines: z.number().int(),

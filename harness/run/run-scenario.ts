@@ -14,7 +14,10 @@ import { judgeServer, type ServerJudgement } from '../judge/server-section.ts';
 import { overallOf } from '../judge/verdict.ts';
 import { fingerprint } from '../../protocol/redact.ts';
 import type { ServerRecord } from '../server/server-under-test.ts';
-import { runThroughServer, type ServerRunOptions } from './server-run.ts';
+import type { WireEvent } from '../server/wire-log.ts';
+import type { ProbeOutcome } from '../server/server-probes.ts';
+import { runThroughServer, SERVER_RUN_AGENT, type ServerRunOptions } from './server-run.ts';
+import { foldServerHistory } from '../judge/server/server-history.ts';
 import { mockServerFor } from '../sandbox/mock-server.ts';
 import { interceptFor, releaseInterception, stopInterception } from '../sandbox/msw-interception.ts';
 import { runInVirtualTime } from '../sandbox/virtual-time.ts';
@@ -45,6 +48,10 @@ export interface ServerRun extends ServerRecord {
   /** The fingerprint of the agent's share token (RESUME_HARNESS_AGENTS). */
   readonly shareToken: string;
   readonly judgement: ServerJudgement;
+  /** The client side of its wire, redacted (the recording proxy's log). */
+  readonly wire: readonly WireEvent[];
+  /** What the harness's probes did. */
+  readonly probes: readonly ProbeOutcome[];
 }
 
 export interface ScenarioRun {
@@ -131,6 +138,14 @@ export async function runScenario(scenario: Scenario, sut: SystemUnderTest, opti
 const SERVER_FALLBACK_REAL_MS = 250;
 
 /**
+ * Real ms a server under test is given to react to one event — relay a frame, close a client
+ * whose upstream ended, close an upstream whose client left — before a server axis holds it
+ * against it: one event-loop turn of a healthy server is well under a millisecond, so half a
+ * second leaves room for a loaded machine without hiding a server that never reacts.
+ */
+const SERVER_REACTION_REAL_MS = 500;
+
+/**
  * The run with a server under test (server-run.ts): judged on the six axes from the Gemini
  * face's journal — the conversation's context and turns as the model saw them — plus the
  * server's own section, whose verdict joins the overall one (a server that could not be judged
@@ -159,7 +174,10 @@ async function runWithServer(
   }
   // A server's fallback session follows the refused resume within a few real ms: 250 real ms, in protocol time.
   const analysis = analyseRun(raw.journal, raw.protocolMs, { freshConnectionStartsSession: true, serverFallbackWindowMs: SERVER_FALLBACK_REAL_MS / options.timeScale });
-  const serverJudgement = judgeServer(raw.server, raw.secrets);
+  const isolation = raw.probes.find((p) => p.probe === 'isolation');
+  const history = foldServerHistory(raw.wire, raw.upstreamJournal, raw.recordedAt, isolation?.texts);
+  const wire = raw.harnessError ? undefined : { history, probes: raw.probes, agent: SERVER_RUN_AGENT, reactionMs: SERVER_REACTION_REAL_MS / options.timeScale };
+  const serverJudgement = judgeServer(raw.server, raw.secrets, wire);
   const axes = raw.harnessError
     ? harnessError(raw.harnessError)
     : judge({ scenario, protocol: 'gemini-live', analysis, client: outcome.report, output, secrets: raw.secrets });
@@ -176,7 +194,7 @@ async function runWithServer(
     protocolMs: raw.protocolMs,
     wallMs: performance.now() - wallStart,
     ...(raw.harnessError ? { harnessError: raw.harnessError } : {}),
-    server: { ...raw.server, client: 'ai-voice', upstream: 'gemini-live', shareToken: fingerprint(raw.shareToken), judgement: serverJudgement },
+    server: { ...raw.server, client: 'ai-voice', upstream: 'gemini-live', shareToken: fingerprint(raw.shareToken), judgement: serverJudgement, wire: raw.wire, probes: raw.probes },
   };
 }
 

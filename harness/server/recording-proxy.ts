@@ -269,6 +269,8 @@ type Frame = { readonly data: Buffer; readonly binary: boolean };
 class WsRelay {
   private readonly wc: number;
   private readonly facts: WireUrlFacts;
+  /** When the upgrade request arrived: a server opens its upstream after it (the judge pairs connections by it). */
+  private readonly requestedAt: number;
   private readonly upstream: WebSocket;
   private client: WebSocket | undefined;
   private state: 'connecting' | 'open' | 'refused' = 'connecting';
@@ -280,6 +282,7 @@ class WsRelay {
   private finished = false;
 
   constructor(private readonly input: RelayInput) {
+    this.requestedAt = input.clock.now();
     this.wc = input.log.connection();
     this.facts = urlFacts(input.req.url ?? '/');
     input.socket.on('error', () => undefined);
@@ -332,8 +335,8 @@ class WsRelay {
     }
   }
 
-  private event(): { t: number; wc: number; party: WireParty } {
-    return { t: this.input.clock.now(), wc: this.wc, party: this.input.party };
+  private event(): { t: number; wc: number; party: WireParty; requestedAt: number } {
+    return { t: this.input.clock.now(), wc: this.wc, party: this.input.party, requestedAt: this.requestedAt };
   }
 
   /** The server answered the upgrade without switching protocols (status 0: no answer at all). */

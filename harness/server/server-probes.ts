@@ -36,7 +36,7 @@ export interface ProbeOutcome {
 /** Protocol seconds a probe gives the server for one step (a greeting, an answer, a close). */
 export const PROBE_STEP_SECONDS = 15;
 /** The least real time a step gets, whatever the time scale: a loaded machine is not a silent server. */
-export const PROBE_STEP_MIN_MS = 500;
+export const PROBE_STEP_MIN_MS = 2_000;
 
 /** The prospect texts of the isolation probe: deterministic, and each unlike anything else said. */
 export const ISOLATION_TEXTS = {

@@ -31,9 +31,9 @@ export type WireEvent =
   /** An HTTP request through the proxy (the session route, ai-voice-protocol.md §1). */
   | { readonly kind: 'http'; readonly t: number; readonly party: WireParty; readonly method: string; readonly path: string; readonly status: number }
   /** The server accepted an upgrade: `wc` names the connection in every later event. */
-  | ({ readonly kind: 'ws-open'; readonly t: number; readonly wc: number; readonly party: WireParty } & WireUrlFacts)
+  | ({ readonly kind: 'ws-open'; readonly t: number; readonly wc: number; readonly party: WireParty; /** When the upgrade request reached the proxy (a server opens its upstream after it). */ readonly requestedAt?: number } & WireUrlFacts)
   /** The server refused an upgrade with an HTTP status (401, 404…), or could not be reached (status 0). */
-  | ({ readonly kind: 'ws-refused'; readonly t: number; readonly wc: number; readonly party: WireParty; readonly status: number } & WireUrlFacts)
+  | ({ readonly kind: 'ws-refused'; readonly t: number; readonly wc: number; readonly party: WireParty; readonly status: number; readonly requestedAt?: number } & WireUrlFacts)
   | {
       readonly kind: 'frame';
       readonly t: number;

@@ -37,10 +37,12 @@ export function judgeHandleRelay(input: ServerAxesInput): AxisVerdict {
         if (!origin || origin.t > frame.t) return failed(`Connection ${client.wc} was given handle ${handle || '(empty)'} as resumable at ${at(frame.t)}, a handle Gemini never issued on its upstream (server-contract.md §2: only Gemini's resumable handles are passed on).`);
         const reSendBeforeNotice = frames[i + 1]?.type === 'session_expiring';
         if (!reSendBeforeNotice) {
-          const refused = refusalBetween(client.upstreams, origin.t, frame.t);
-          const firstRelay = !frames.slice(0, i).some((f) => f.type === 'session_resumption_update' && f.message?.['handle'] === handle);
-          if (!firstRelay && refused !== undefined) return failed(`Connection ${client.wc} was given handle ${handle} again as resumable at ${at(frame.t)}, after Gemini said resumable: false at ${at(refused)} (server-contract.md §2: a resumable:false update is passed on only as resumable: false with an empty handle).`);
-          relayed += firstRelay ? 1 : 0;
+          // Gemini may send one handle more than once; only a relay beyond what it sent is the server's own re-send.
+          const sends = sendsOf(client.upstreams, handle, frame.t);
+          const relays = frames.slice(0, i + 1).filter((f) => f.type === 'session_resumption_update' && f.message?.['handle'] === handle && frames[frames.indexOf(f) + 1]?.type !== 'session_expiring').length;
+          const refused = relays > sends.length ? refusalBetween(client.upstreams, sends.at(-1) ?? origin.t, frame.t) : undefined;
+          if (refused !== undefined) return failed(`Connection ${client.wc} was given handle ${handle} again as resumable at ${at(frame.t)}, after Gemini said resumable: false at ${at(refused)} and without Gemini sending it again (server-contract.md §2: a resumable:false update is passed on only as resumable: false with an empty handle).`);
+          relayed += relays === 1 ? 1 : 0;
         }
       }
       if (frame.type === 'session_expiring') {
@@ -66,6 +68,11 @@ function issuedOn(upstreams: readonly UpstreamConn[]): Map<string, { t: number }
   const issued = new Map<string, { t: number }>();
   for (const upstream of upstreams) for (const update of upstream.updates) if (update.resumable && update.handle !== null && !issued.has(update.handle)) issued.set(update.handle, { t: update.t });
   return issued;
+}
+
+/** When Gemini sent `handle` as resumable on these upstreams, up to `t`. */
+function sendsOf(upstreams: readonly UpstreamConn[], handle: string, t: number): number[] {
+  return upstreams.flatMap((u) => u.updates.filter((x) => x.resumable && x.handle === handle && x.t <= t).map((x) => x.t)).sort((x, y) => x - y);
 }
 
 function refusalBetween(upstreams: readonly UpstreamConn[], from: number, to: number): number | undefined {

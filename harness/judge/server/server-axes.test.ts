@@ -233,7 +233,7 @@ describe('probes', () => {
     story.fromClient(b, 10, { type: 'prospect_message', text: texts.b }).turn(ub, 11, texts.b).issue(ub, 12, H2);
     story.toClient(b, 13, { type: 'session_resumption_update', handle: H1, resumable: true });
     const probe: ProbeFacts = { probe: 'isolation', exercised: true, note: 'two at once', from: 0, to: 20 };
-    expect(story.judge({ probes: [probe], texts })['isolation']).toMatchObject({ verdict: 'FAILED', reason: expect.stringMatching(/other conversation's upstream/) });
+    expect(story.judge({ probes: [probe], texts: { a: fingerprint(texts.a), b: fingerprint(texts.b) } })['isolation']).toMatchObject({ verdict: 'FAILED', reason: expect.stringMatching(/other conversation's upstream/) });
   });
 });
 

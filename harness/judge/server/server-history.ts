@@ -10,7 +10,6 @@
  * on a client's request, server-contract.md §2) — except for the isolation probe, whose two
  * concurrent conversations are told apart by the prospect texts they sent.
  */
-import { fingerprint } from '../../../protocol/redact.ts';
 import type { JournalEvent } from '../../../mock-server/index.ts';
 import type { WireEvent, WireMessage, WireParty } from '../../server/wire-log.ts';
 
@@ -81,6 +80,7 @@ export interface ServerHistory {
   readonly endedAt: number;
 }
 
+/** The fingerprints of the prospect texts each isolation-probe conversation sent. */
 export interface ProbeTexts {
   readonly a: string;
   readonly b: string;
@@ -170,7 +170,7 @@ function foldUpstreams(journal: readonly JournalEvent[]): UpstreamConn[] {
 
 function pair(clients: ClientConn[], upstreams: UpstreamConn[], probeTexts: ProbeTexts | undefined): void {
   const probe = (party: WireParty): ClientConn | undefined => clients.find((c) => c.party === party && c.openedAt !== null);
-  const byText = probeTexts ? new Map([[fingerprint(probeTexts.a), probe('probe:isolation-a')], [fingerprint(probeTexts.b), probe('probe:isolation-b')]]) : new Map<string, ClientConn | undefined>();
+  const byText = probeTexts ? new Map([[probeTexts.a, probe('probe:isolation-a')], [probeTexts.b, probe('probe:isolation-b')]]) : new Map<string, ClientConn | undefined>();
   for (const upstream of upstreams) {
     const named = upstream.prospectTurns.map((turn) => byText.get(turn.textId)).find((c) => c !== undefined);
     const cause = named ?? latestRequestBefore(clients, upstream.t);

@@ -10,6 +10,7 @@ import { escapeHtml as esc, secs } from './escape.ts';
 import { cssName, HTML_STYLES } from './html-styles.ts';
 import { svgTimeline } from './svg-timeline.ts';
 import { oneSentenceReason } from './verdicts.ts';
+import { SERVER_AXES } from '../../judge/server-section.ts';
 
 export interface ScenarioPageLinks {
   readonly index: string;
@@ -46,6 +47,7 @@ ${r.harnessError ? `<pre class="harness-error">${esc(r.harnessError)}</pre>` : '
 <section><h2>Verdict by axis</h2><table class="axes-table"><tr><th>Axis</th><th>Verdict</th><th>Reason</th></tr>
 ${AXES.map((a) => `<tr data-axis="${a}"><td>${a}</td><td>${badge(r.verdict.axes[a].verdict)}</td><td>${esc(r.verdict.axes[a].reason)}</td></tr>`).join('\n')}
 </table></section>
+${serverSection(r)}
 <section id="timeline-section"><h2>Timeline</h2>
 <div class="timeline-wrap">${svgTimeline(r)}</div>
 ${legend()}
@@ -110,4 +112,18 @@ function faultsSection(r: ScenarioReport): string {
 function wireTable(r: ScenarioReport): string {
   const rows = r.wire.map((f) => `<tr class="${f.dir}${f.dropped ? ' dropped' : ''}">${num(f.n)}${tcell(f.t)}${num(f.conn)}<td class="dir">${f.dir === 'in' ? 'C → S' : 'S → C'}</td>${cell(f.type)}${num(f.bytes)}<td class="text mono">${esc(f.binary ? `‹${f.bytes} binary bytes›` : (f.text ?? ''))}${f.problem ? ` <b>(${esc(f.problem)})</b>` : ''}</td></tr>`);
   return `<section><h2>Wire log</h2><p>${r.wire.length} frames, both ways, protocol time; handles and tokens appear as fingerprints.</p><table class="wire"><tr><th>#</th><th>at</th><th>conn</th><th>dir</th><th>type</th><th>bytes</th><th>frame</th></tr>${rows.join('\n')}</table></section>`;
+}
+
+/** With --server: the server under test's own axes, its probes and its output (docs/server-contract.md §3). */
+function serverSection(r: ScenarioReport): string {
+  const server = r.server;
+  if (!server) return '';
+  const rows = SERVER_AXES.map((a) => `<tr data-server-axis="${a}"><td>${a}</td><td>${badge(server.axes[a].verdict)}</td><td>${esc(server.axes[a].reason)}</td></tr>`).join('\n');
+  const probes = server.probes.map((p) => `<li data-probe="${esc(p.probe)}">${esc(p.probe)}: ${p.exercised ? 'exercised' : 'not exercised'} — ${esc(p.note)}</li>`).join('');
+  return `<section id="server-section"><h2>The server under test: ${esc(server.id)} ${badge(server.verdict)}</h2>
+<p class="meta">${esc(server.reason)} · share token ${esc(server.shareToken)} · ${server.wire.length} events on the client side of its wire</p>
+<table class="axes-table"><tr><th>Server axis</th><th>Verdict</th><th>Reason</th></tr>
+${rows}
+</table>${probes ? `<ul class="probes">${probes}</ul>` : ''}
+<details><summary>Server output: ${server.stdout.length + server.stderr.length} lines (redacted)</summary><pre>${esc([...server.stdout, ...server.stderr.map((l) => `[stderr] ${l}`)].join('\n'))}</pre></details></section>`;
 }

@@ -1,5 +1,6 @@
 /** How verdicts read and look in every format, and the one-sentence reason of a scenario. */
-import { AXES, VERDICTS, type Axis, type AxisVerdicts, type Verdict } from '../../judge/verdict.ts';
+import { AXES, VERDICTS, type Axis, type AxisVerdict, type AxisVerdicts, type Verdict } from '../../judge/verdict.ts';
+import { SERVER_AXES, type ServerAxis } from '../../judge/server-section.ts';
 import type { ScenarioReport } from '../scenario-report-schema.ts';
 
 /** Colours after Autobahn's report: green pass, yellow allowed-but-not-ideal, red fail. */
@@ -25,14 +26,24 @@ export function blamedAxes(axes: AxisVerdicts): Axis[] {
 }
 
 /** The reason in one sentence: the worst axis's own reason, or why it passed. */
-export function axesReason(axes: AxisVerdicts, harnessError: string | null = null): string {
+export function axesReason(axes: AxisVerdicts, harnessError: string | null = null, serverAxes?: Readonly<Record<ServerAxis, AxisVerdict>>): string {
   if (harnessError !== null) return `Harness error: ${firstLine(harnessError)}`;
   const axis = blamedAxes(axes)[0];
+  // With a server under test, the server is what is judged: its own failing axis is the cause, the conversation's the symptom.
+  const serverAxis = serverAxes ? blamedServerAxis(serverAxes) : undefined;
+  if (serverAxis !== undefined && (axis === undefined || SEVERITY[serverAxes![serverAxis].verdict] >= SEVERITY[axes[axis].verdict])) return `server ${serverAxis}: ${serverAxes![serverAxis].reason}`;
   if (axis === undefined) return 'Every axis is OK or informational.';
   return `${axis}: ${axes[axis].reason}`;
 }
 
-export const oneSentenceReason = (report: ScenarioReport): string => axesReason(report.verdict.axes, report.harnessError);
+const SEVERITY: Record<Verdict, number> = { INFORMATIONAL: 0, OK: 0, 'NON-STRICT': 1, UNKNOWN: 2, FAILED: 3 };
+
+function blamedServerAxis(axes: Readonly<Record<ServerAxis, AxisVerdict>>): ServerAxis | undefined {
+  const order: Verdict[] = ['FAILED', 'UNKNOWN', 'NON-STRICT'];
+  return order.flatMap((v) => SERVER_AXES.filter((a) => axes[a].verdict === v))[0];
+}
+
+export const oneSentenceReason = (report: ScenarioReport): string => axesReason(report.verdict.axes, report.harnessError, report.server?.axes);
 
 export const firstLine = (text: string): string => text.split('\n')[0] ?? '';
 

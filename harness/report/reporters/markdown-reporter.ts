@@ -3,6 +3,7 @@
  * for each failed scenario the reason in one sentence and a Mermaid sequence diagram of what
  * happened. The writer appends the same text to $GITHUB_STEP_SUMMARY.
  */
+import { SERVER_AXES } from '../../judge/server-section.ts';
 import { AXES, VERDICTS, type Verdict } from '../../judge/verdict.ts';
 import { mdCell } from '../render/escape.ts';
 import { mermaidSequence } from '../render/mermaid-sequence.ts';
@@ -48,6 +49,7 @@ export function summaryMarkdown(entries: readonly ReportEntry[], run: RunContext
         return;
       }
       out.push(`Axes: ${AXES.map((a) => `${a} ${tag(r.verdict.axes[a].verdict)}`).join(' · ')}`, '');
+      if (r.server) out.push(`Server axes (\`${mdCell(r.server.id)}\`): ${SERVER_AXES.map((a) => `${a} ${tag(r.server!.axes[a].verdict)}`).join(' · ')}`, '');
       out.push('```mermaid', mermaidSequence(r), '```', '');
       const files = [e.files.json, e.files.html].filter((f): f is string => f !== null);
       if (files.length > 0) out.push(`Report: ${files.map((f) => `\`${f}\``).join(', ')}`, '');

@@ -6,6 +6,7 @@
  */
 import type { LiveServerMessage } from '@google/genai';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { scaledClock } from '../../protocol/clock.ts';
@@ -215,6 +216,12 @@ describe('the gallery', () => {
     // that never starts is a process, not a behaviour).
     expect(new Set(SERVER_MUTANTS.map((m) => m.axis))).toEqual(new Set(SERVER_AXES.filter((a) => a !== 'lifecycle')));
     expect(SERVER_MUTANTS.filter((m) => m.detectedAs === 'NON-STRICT').map((m) => m.id)).toEqual(['s8-resends-system-instruction']);
+  });
+
+  it('the README\'s Mutants table is the gallery: every id, in order, with its axis', () => {
+    const readme = readFileSync(new URL('../reference/README.md', import.meta.url), 'utf8');
+    const rows = readme.slice(readme.indexOf('## Mutants')).split('\n').filter((l) => l.startsWith('| `s'));
+    expect(rows.map((row) => row.split(' | ').slice(0, 2).join(' | '))).toEqual(SERVER_MUTANTS.map((m) => `| \`${m.id}\` | ${m.axis}${m.detectedAs === 'NON-STRICT' ? ' (NON-STRICT)' : ''}`));
   });
 });
 

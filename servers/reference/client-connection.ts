@@ -169,8 +169,9 @@ export class ClientConnection {
     if (this.mode === 'fresh') log.info(`${label}: upstream ready (fresh ${session.conversationId}); kick-off turn`);
     if (this.behaviour.kicksOff(this.mode)) this.upstream?.sendTurn(KICK_OFF);
     if (this.mode === 'resume') {
-      log.info(`${label}: upstream accepted the handle; session:resumed`);
-      if (this.behaviour.confirmsResumeAt() === 'setup-complete') this.confirmResume();
+      const now = this.behaviour.confirmsResumeAt() === 'setup-complete';
+      log.info(`${label}: upstream accepted the handle${now ? '; session:resumed' : ''}`);
+      if (now) this.confirmResume();
     }
     for (const text of this.waiting.splice(0)) this.upstream?.sendTurn(text);
   }

@@ -42,7 +42,7 @@ export class UpstreamRelay {
 
   constructor(private readonly behaviour: Pick<ServerBehaviour, 'relayedHandle' | 'goAwayOrder' | 'expiringTimeLeft'> = REFERENCE_BEHAVIOUR) {}
 
-  /** The newest resumable handle of this upstream connection. */
+  /** The newest handle this upstream connection's client was given as resumable (the reference: Gemini's newest resumable one). */
   get newestHandle(): string | undefined {
     return this.newest;
   }

@@ -24,7 +24,7 @@ export const SERVER_MIN_TIME_SCALE = 0.02;
 
 export const RUN_USAGE = `resume-harness run [ids | globs | files…] [--sut builtin|module:PATH|cmd:COMMAND] [--seed N]
                    [--protocol ai-voice|gemini-live] [--mode virtual|network] [--time-scale X]
-                   [--server cmd:COMMAND|image:NAME|reference]
+                   [--server cmd:COMMAND|image:NAME|reference|mutant:ID]
                    [--report-dir DIR] [--strict] [--format json,md,junit,html]`;
 
 export interface CliIo {

@@ -6,6 +6,7 @@
  *   cmd:COMMAND   a process through `sh -c`, in a process group of its own   (cmd-server.ts)
  *   image:NAME    a container with host networking, through testcontainers  (image-server.ts)
  *   reference     the cmd form of servers/reference/                         (parse-server.ts)
+ *   mutant:ID     the reference with one bug of servers/mutants/, in cmd form (parse-server.ts)
  *
  * Nothing here throws at the harness: a server that cannot start, never listens, exits or
  * crashes is a finding with a reason (a ServerRecord), never an exception.
@@ -38,7 +39,7 @@ export type Readiness =
 export type ServerState = 'ready' | 'never-ready' | 'exited-early' | 'crashed';
 
 export interface ServerRecord {
-  /** As given on the command line: `reference`, `cmd:COMMAND`, `image:NAME`. */
+  /** As given on the command line: `reference`, `cmd:COMMAND`, `image:NAME`; `mutant:<full id>` for a mutant. */
   readonly id: string;
   readonly kind: 'cmd' | 'image';
   readonly state: ServerState;

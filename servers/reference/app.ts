@@ -9,6 +9,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { WS_PATH } from '../../protocol/messages.ts';
 import { ClientConnection, type ClientSocket } from './client-connection.ts';
+import { REFERENCE_BEHAVIOUR, type ServerBehaviour } from './behaviour.ts';
 import type { ServerConfig } from './config.ts';
 import { HandleRegistry } from './handle-registry.ts';
 import { send, SessionStore, type Session } from './http-session.ts';
@@ -20,6 +21,8 @@ export interface ReferenceServerOptions {
   readonly log: Log;
   readonly upstreams: UpstreamFactory;
   readonly host?: string;
+  /** The server's decisions (behaviour.ts); REFERENCE_BEHAVIOUR when absent, a mutant's in the gallery (servers/mutants/). */
+  readonly behaviour?: ServerBehaviour;
 }
 
 export interface RunningReferenceServer {
@@ -52,6 +55,10 @@ export async function startReferenceServer(port: number, options: ReferenceServe
   const sessions = new SessionStore(options.config.agents, log);
   const registry = new HandleRegistry();
   const connections = new Set<ClientConnection>();
+  const behaviour = options.behaviour ?? REFERENCE_BEHAVIOUR;
+  // The newest client socket per share token: the reference never reads it (a conversation's
+  // handles go to its own socket); a behaviour that routes handle updates by share token does.
+  const newestByShareToken = new Map<string, ClientSocket>();
   const sockets = new Set<Socket>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
   let next = 0;
@@ -75,7 +82,10 @@ export async function startReferenceServer(port: number, options: ReferenceServe
     wss.handleUpgrade(req, socket, head, (ws) => {
       const label = `c${++next}`;
       log.info(`${label}: open ${check.session.conversationId}${check.resumeHandle !== undefined ? ' with a resumeHandle' : ''}`);
-      const connection = new ClientConnection({ socket: clientSocket(ws), session: check.session, resumeHandle: check.resumeHandle, registry, upstreams: options.upstreams, log, label });
+      const socket = clientSocket(ws);
+      const shareToken = check.session.shareToken;
+      newestByShareToken.set(shareToken, socket);
+      const connection = new ClientConnection({ socket, session: check.session, resumeHandle: check.resumeHandle, registry, upstreams: options.upstreams, log, label, behaviour, newestOfShareToken: (token) => newestByShareToken.get(token) });
       connections.add(connection);
       ws.on('error', () => undefined);
       ws.on('message', (data: RawData, isBinary: boolean) => {
@@ -85,6 +95,7 @@ export async function startReferenceServer(port: number, options: ReferenceServe
       });
       ws.on('close', (code: number) => {
         connections.delete(connection);
+        if (newestByShareToken.get(shareToken) === socket) newestByShareToken.delete(shareToken);
         connection.clientClosed(code);
       });
       connection.start();

@@ -18,9 +18,13 @@
  * - The upstream ending closes the client: 1000 when it ended after goAway (expiry), or with
  *   a normal close; 1011 otherwise, and 1011 when a fresh session cannot be set up at all.
  *   The client ending closes the upstream.
+ *
+ * Where a buggy server would decide otherwise, the decision is the behaviour's (behaviour.ts):
+ * REFERENCE_BEHAVIOUR unless a mutant of servers/mutants/ is given.
  */
 import { decodeClientFrame, type ServerMessage } from '../../protocol/messages.ts';
 import { fingerprint } from '../../protocol/redact.ts';
+import { REFERENCE_BEHAVIOUR, type ServerBehaviour, type SessionMode } from './behaviour.ts';
 import type { HandleRegistry } from './handle-registry.ts';
 import type { Session } from './http-session.ts';
 import type { Log } from './log.ts';
@@ -45,9 +49,13 @@ export interface ClientConnectionOptions {
   readonly log: Log;
   /** For log lines, e.g. "c3". */
   readonly label: string;
+  /** The server's decisions; REFERENCE_BEHAVIOUR when absent. */
+  readonly behaviour?: ServerBehaviour;
+  /** The newest client socket opened under a share token (read only by a behaviour that routes handle updates there). */
+  readonly newestOfShareToken?: (shareToken: string) => ClientSocket | undefined;
 }
 
-type Mode = 'fresh' | 'resume';
+type Mode = SessionMode;
 
 export class ClientConnection {
   private upstream: Upstream | undefined;
@@ -56,8 +64,13 @@ export class ClientConnection {
   private ready = false;
   private readonly waiting: string[] = [];
   private ended = false;
+  /** session:resumed has gone to this client (at most once per client connection). */
+  private resumeConfirmed = false;
+  private readonly behaviour: ServerBehaviour;
 
-  constructor(private readonly options: ClientConnectionOptions) {}
+  constructor(private readonly options: ClientConnectionOptions) {
+    this.behaviour = options.behaviour ?? REFERENCE_BEHAVIOUR;
+  }
 
   start(): void {
     const { resumeHandle, registry, session, log, label } = this.options;
@@ -65,10 +78,11 @@ export class ClientConnection {
       this.open('fresh');
       return;
     }
-    log.secret(resumeHandle);
+    this.behaviour.meetsHandle(resumeHandle, 'presented', log);
     const verdict = registry.check(resumeHandle, session);
-    if (verdict === 'accepted') {
-      log.info(`${label}: resume with handle ${fingerprint(resumeHandle)} (${session.conversationId})`);
+    if (this.behaviour.acceptsHandle(verdict)) {
+      log.info(`${label}: resume with handle ${fingerprint(resumeHandle)} (${session.conversationId}${verdict === 'accepted' ? '' : `, ${verdict}`})`);
+      if (this.behaviour.confirmsResumeAt() === 'handle-accepted') this.confirmResume();
       this.open('resume', resumeHandle);
       return;
     }
@@ -103,6 +117,10 @@ export class ClientConnection {
   clientClosed(code: number): void {
     if (this.ended) return;
     this.ended = true;
+    if (this.behaviour.upstreamWhenClientCloses() === 'leave-open') {
+      this.options.log.info(`${this.options.label}: client closed ${code}`);
+      return;
+    }
     this.options.log.info(`${this.options.label}: client closed ${code}; closing its upstream`);
     this.upstream?.close();
     this.upstream = undefined;
@@ -117,23 +135,26 @@ export class ClientConnection {
     const { session, upstreams, label } = this.options;
     this.mode = mode;
     this.ready = false;
-    this.relay = new UpstreamRelay();
-    const request = mode === 'resume' && handle !== undefined
-      ? { model: session.agent.model, handle, label }
-      : { model: session.agent.model, ...(session.agent.systemInstruction ? { systemInstruction: session.agent.systemInstruction } : {}), label };
+    this.relay = new UpstreamRelay(this.behaviour);
+    const instruction = this.behaviour.setupIncludesInstruction(mode) && session.agent.systemInstruction ? { systemInstruction: session.agent.systemInstruction } : {};
+    const request = { model: session.agent.model, ...(mode === 'resume' && handle !== undefined ? { handle } : {}), ...instruction, label };
     let upstream: Upstream | undefined;
     const current = (): boolean => !this.ended && this.upstream === upstream;
     upstream = upstreams(request, {
+      opened: () => {
+        if (current() && this.mode === 'resume' && this.behaviour.confirmsResumeAt() === 'upstream-open') this.confirmResume();
+      },
       ready: () => { if (current()) this.upstreamReady(); },
       message: (message) => {
         if (!current()) return;
         const relayed = this.relay.relay(message);
         if (relayed.issued !== undefined) {
-          this.options.log.secret(relayed.issued);
+          this.behaviour.meetsHandle(relayed.issued, 'issued', this.options.log);
           this.options.registry.record(relayed.issued, session);
         }
         for (const frame of relayed.frames) {
           if (frame.kind === 'audio') this.options.socket.sendBinary(frame.bytes);
+          else if (frame.message.type === 'session_resumption_update') this.send(frame.message, this.handleSocket());
           else this.send(frame.message);
         }
       },
@@ -145,12 +166,12 @@ export class ClientConnection {
   private upstreamReady(): void {
     const { log, label, session } = this.options;
     this.ready = true;
-    if (this.mode === 'fresh') {
-      log.info(`${label}: upstream ready (fresh ${session.conversationId}); kick-off turn`);
-      this.upstream?.sendTurn(KICK_OFF);
-    } else {
-      log.info(`${label}: upstream accepted the handle; session:resumed`);
-      this.send({ type: 'session:resumed', conversationId: session.conversationId });
+    if (this.mode === 'fresh') log.info(`${label}: upstream ready (fresh ${session.conversationId}); kick-off turn`);
+    if (this.behaviour.kicksOff(this.mode)) this.upstream?.sendTurn(KICK_OFF);
+    if (this.mode === 'resume') {
+      const now = this.behaviour.confirmsResumeAt() === 'setup-complete';
+      log.info(`${label}: upstream accepted the handle${now ? '; session:resumed' : ''}`);
+      if (now) this.confirmResume();
     }
     for (const text of this.waiting.splice(0)) this.upstream?.sendTurn(text);
   }
@@ -171,18 +192,27 @@ export class ClientConnection {
       this.open('fresh');
       return;
     }
-    if (closed.beforeReady) {
-      log.error(`${label}: upstream failed before setupComplete (${why}); closing 1011`);
-      this.end(1011, 'upstream failed');
+    const close = this.behaviour.clientCloseWhenUpstreamEnds({ beforeSetup: closed.beforeReady, afterGoAway: this.relay.expiring, code: closed.code, reason: closed.reason });
+    if (close === 'leave-open') {
+      log.info(`${label}: upstream ended (${why}); the client connection stays open`);
       return;
     }
-    if (this.relay.expiring || closed.code === 1000) {
-      log.info(`${label}: upstream ended (${why}${this.relay.expiring ? ', after goAway' : ''}); closing 1000`);
-      this.end(1000, this.relay.expiring ? 'session expired' : 'upstream closed');
-      return;
-    }
-    log.error(`${label}: upstream error (${why}); closing 1011`);
-    this.end(1011, 'upstream error');
+    if (closed.beforeReady) log.error(`${label}: upstream failed before setupComplete (${why}); closing ${close.code}`);
+    else if (this.relay.expiring || closed.code === 1000) log.info(`${label}: upstream ended (${why}${this.relay.expiring ? ', after goAway' : ''}); closing ${close.code}`);
+    else log.error(`${label}: upstream error (${why}); closing ${close.code}`);
+    this.end(close.code, close.reason);
+  }
+
+  private confirmResume(): void {
+    if (this.resumeConfirmed) return;
+    this.resumeConfirmed = true;
+    this.send({ type: 'session:resumed', conversationId: this.options.session.conversationId });
+  }
+
+  /** The socket a handle update of this conversation goes to (server-contract.md §3: its own, never another conversation's). */
+  private handleSocket(): ClientSocket {
+    if (this.behaviour.handleUpdatesGoTo() === 'own-connection') return this.options.socket;
+    return this.options.newestOfShareToken?.(this.options.session.shareToken) ?? this.options.socket;
   }
 
   /** Tear-down shared by every way the client connection ends. */
@@ -194,8 +224,10 @@ export class ClientConnection {
     this.options.socket.close(code, reason);
   }
 
-  private send(message: ServerMessage): void {
-    this.options.socket.sendText(JSON.stringify(message));
+  private send(message: ServerMessage, socket: ClientSocket = this.options.socket): void {
+    const text = JSON.stringify(message);
+    if (this.behaviour.jsonFrame(message) === 'binary') socket.sendBinary(Buffer.from(text, 'utf8'));
+    else socket.sendText(text);
   }
 }
 

@@ -4,12 +4,16 @@
  * 127.0.0.1:$RESUME_HARNESS_PORT, prints "listening on 127.0.0.1:PORT" once the port accepts,
  * and stops on SIGTERM (or SIGINT), closing every client with 1001 and every upstream.
  *
- *   node --import tsx servers/reference/server.ts
+ *   node --import tsx servers/reference/server.ts [--mutant ID]
+ *
+ * `--mutant ID` runs a mutant of the gallery (servers/mutants/) instead: the reference with one
+ * bug. An unknown id is a one-line error naming the known ones, and exit 2.
  */
 import { scaledClock } from '../../protocol/clock.ts';
 import { startReferenceServer } from './app.ts';
 import { ConfigError, readConfig } from './config.ts';
 import { processLog } from './log.ts';
+import { readMutantFlag } from './mutant-flag.ts';
 import { geminiUpstreamFactory } from './upstream.ts';
 
 /** Protocol seconds a setup may go unanswered (server-contract.md §2). */
@@ -17,6 +21,13 @@ export const CONNECT_TIMEOUT_SECONDS = 10;
 
 async function main(): Promise<void> {
   const log = processLog();
+  const flag = readMutantFlag(process.argv.slice(2));
+  if (!flag.ok) {
+    log.error(`reference server: ${flag.error}`);
+    process.exit(2);
+  }
+  const mutant = flag.mutant;
+  if (mutant) log.info(`mutant: ${mutant.id}`);
   let config;
   try {
     config = readConfig(process.env);
@@ -33,7 +44,7 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', (reason) => log.error(`unhandled rejection: ${(reason as Error)?.message ?? String(reason)}`));
   const clock = scaledClock(config.timeScale);
   const upstreams = geminiUpstreamFactory({ apiKey: config.apiKey, clock, connectTimeoutMs: CONNECT_TIMEOUT_SECONDS * 1000 });
-  const server = await startReferenceServer(config.port, { config, log, upstreams });
+  const server = await startReferenceServer(config.port, { config, log, upstreams, ...(mutant ? { behaviour: mutant.behaviour } : {}) });
   log.info(`reference server: ${config.agents.size} agent(s), upstream ${config.baseUrl ?? '(SDK default)'}, time scale ${config.timeScale}`);
   log.info(`listening on 127.0.0.1:${server.port}`);
   let stopping = false;

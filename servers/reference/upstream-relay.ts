@@ -11,10 +11,15 @@
  *   `resumable: false` with an empty handle, never as a resumable one.
  * - `goAway` becomes the newest handle again (if there is one), then `session_expiring` with
  *   goAway's timeLeft and `hasHandle`.
+ *
+ * What a handle update becomes, the goAway order and timeLeft are decisions of the server's
+ * behaviour (behaviour.ts): the reference's by default, a mutant's in the gallery.
  */
 import type { LiveServerMessage } from '@google/genai';
-import { parseDuration, durationToMillis } from '../../protocol/gemini-live/duration.ts';
 import type { ServerMessage } from '../../protocol/messages.ts';
+import { REFERENCE_BEHAVIOUR, type ServerBehaviour } from './behaviour.ts';
+
+export { timeLeftSeconds } from './behaviour.ts';
 
 export type ClientFrame = { readonly kind: 'json'; readonly message: ServerMessage } | { readonly kind: 'audio'; readonly bytes: Buffer };
 
@@ -33,8 +38,11 @@ export class UpstreamRelay {
   private held: string | undefined;
   private newest: string | undefined;
   private goAway = false;
+  private relayedResumable = 0;
 
-  /** The newest resumable handle of this upstream connection. */
+  constructor(private readonly behaviour: Pick<ServerBehaviour, 'relayedHandle' | 'goAwayOrder' | 'expiringTimeLeft'> = REFERENCE_BEHAVIOUR) {}
+
+  /** The newest handle this upstream connection's client was given as resumable (the reference: Gemini's newest resumable one). */
   get newestHandle(): string | undefined {
     return this.newest;
   }
@@ -63,18 +71,23 @@ export class UpstreamRelay {
     }
     const update = message.sessionResumptionUpdate;
     if (update) {
-      if (update.resumable === true && typeof update.newHandle === 'string' && update.newHandle.length > 0) {
-        this.newest = update.newHandle;
-        issued = update.newHandle;
-        frames.push({ kind: 'json', message: { type: 'session_resumption_update', handle: update.newHandle, resumable: true } });
-      } else if (update.resumable !== true) {
-        frames.push({ kind: 'json', message: { type: 'session_resumption_update', handle: '', resumable: false } });
+      // What Gemini issued is recorded whatever the client is told: the registry holds Gemini's handles.
+      if (update.resumable === true && typeof update.newHandle === 'string' && update.newHandle.length > 0) issued = update.newHandle;
+      const out = this.behaviour.relayedHandle(update, { newest: this.newest, relayedResumable: this.relayedResumable });
+      if (out) {
+        if (out.resumable && out.handle.length > 0) {
+          this.newest = out.handle;
+          this.relayedResumable += 1;
+        }
+        frames.push({ kind: 'json', message: { type: 'session_resumption_update', handle: out.handle, resumable: out.resumable } });
       }
     }
     if (message.goAway) {
       this.goAway = true;
-      if (this.newest !== undefined) frames.push({ kind: 'json', message: { type: 'session_resumption_update', handle: this.newest, resumable: true } });
-      frames.push({ kind: 'json', message: { type: 'session_expiring', message: EXPIRING_MESSAGE, timeLeft: timeLeftSeconds(message.goAway.timeLeft), hasHandle: this.newest !== undefined } });
+      const again: ClientFrame[] = this.newest !== undefined ? [{ kind: 'json', message: { type: 'session_resumption_update', handle: this.newest, resumable: true } }] : [];
+      const expiring: ClientFrame = { kind: 'json', message: { type: 'session_expiring', message: EXPIRING_MESSAGE, timeLeft: this.behaviour.expiringTimeLeft(message.goAway.timeLeft), hasHandle: this.newest !== undefined } };
+      if (this.behaviour.goAwayOrder() === 'handle-then-expiring') frames.push(...again, expiring);
+      else frames.push(expiring, ...again);
     }
     return issued !== undefined ? { frames, issued } : { frames };
   }
@@ -83,12 +96,4 @@ export class UpstreamRelay {
     if (this.held !== undefined) frames.push({ kind: 'json', message: { type: 'transcript', role: 'agent', text: this.held, final: false } });
     this.held = text;
   }
-}
-
-/** goAway.timeLeft is a protobuf Duration string ("50s"); seconds, 0 when absent or malformed. */
-export function timeLeftSeconds(timeLeft: string | undefined): number {
-  if (timeLeft === undefined) return 0;
-  const parsed = parseDuration(timeLeft);
-  if (!parsed.ok) return 0;
-  return Math.max(0, durationToMillis(parsed.duration) / 1000);
 }

@@ -34,6 +34,8 @@ export interface UpstreamClosed {
 }
 
 export interface UpstreamEvents {
+  /** The upstream socket opened: the setup is on its way, nothing is answered yet. Proves nothing about a handle. */
+  opened?(): void;
   /** setupComplete: the session exists (for a resume, Gemini accepted the handle). */
   ready(): void;
   /** Every server message after setupComplete, in order. */
@@ -100,6 +102,9 @@ export function geminiUpstreamFactory(options: GeminiUpstreamOptions): UpstreamF
         model: request.model,
         config,
         callbacks: {
+          onopen: () => {
+            if (state === 'connecting') events.opened?.();
+          },
           onmessage: (message: LiveServerMessage) => {
             if (state === 'ready') {
               events.message(message);

@@ -23,9 +23,10 @@ done
 printf '127.0.0.1 localhost\n::1 localhost\n' > "$rootfs/etc/hosts"
 printf 'hosts: files dns\n' > "$rootfs/etc/nsswitch.conf"
 
-# The app: package.json (type: module), tsconfig, the server and protocol/ (no tests), node_modules.
+# The app: package.json (type: module), tsconfig, the server, its mutant gallery (server.ts reads
+# --mutant) and protocol/ (no tests), node_modules.
 cp package.json tsconfig.json "$rootfs/app/"
-find servers/reference protocol -name '*.ts' ! -name '*.test.ts' ! -path '*/testing/*' -print0 | xargs -0 cp --parents -t "$rootfs/app"
+find servers/reference servers/mutants protocol -name '*.ts' ! -name '*.test.ts' ! -path '*/testing/*' -print0 | xargs -0 cp --parents -t "$rootfs/app"
 node servers/reference/image/runtime-modules.mjs | while read -r dir; do
   cp -a --parents "$dir" "$rootfs/app"
 done

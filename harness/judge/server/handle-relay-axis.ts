@@ -13,8 +13,9 @@
  *  R3 a resumable handle Gemini sent is relayed while the client stays connected a reaction
  *     window after it: FAILED otherwise (the client would resume an older state: lost turns);
  *  R4 the message right before each `session_expiring` is the newest handle of that
- *     connection, when it has one: FAILED otherwise (a client that rotates on the notice
- *     would take an older handle, or none: field failure F1).
+ *     connection, when it has one, and that handle does not come again right after the notice
+ *     (unless Gemini sent it again after its goAway): FAILED otherwise (a client that rotates
+ *     on the notice would take an older handle, or none: field failure F1).
  */
 import { failed, informational, ok, type AxisVerdict } from '../verdict.ts';
 import { s } from '../judge-input.ts';
@@ -53,6 +54,9 @@ export function judgeHandleRelay(input: ServerAxesInput): AxisVerdict {
         const goAway = goAwayBefore(client.upstreams, frame.t);
         const before = frames[i - 1];
         if (before?.type !== 'session_resumption_update' || before.message?.['resumable'] !== true || (goAway !== undefined && before.t < goAway)) return failed(`Connection ${client.wc} got session_expiring at ${at(frame.t)} without the newest handle ${newest} right before it (server-contract.md §2: on goAway the newest handle, then session_expiring; a client rotating on the notice takes an older handle).`);
+        // s3's order, inverted: the newest handle again right after the notice, when Gemini did not send it after its goAway.
+        const after = frames[i + 1];
+        if (after?.type === 'session_resumption_update' && after.message?.['resumable'] === true && after.message['handle'] === newest && goAway !== undefined && sendsOf(client.upstreams, newest, after.t).every((t) => t < goAway)) return failed(`Connection ${client.wc} got the newest handle ${newest} again right after session_expiring at ${at(frame.t)}, not before it (server-contract.md §2: on goAway the newest handle, then session_expiring: a client that rotates on the notice has not got it yet).`);
         if (before.message['handle'] !== newest) return failed(`Connection ${client.wc} got session_expiring at ${at(frame.t)} after handle ${String(before.message['handle'])}, not the newest one Gemini had issued, ${newest} (server-contract.md §2).`);
       }
     }

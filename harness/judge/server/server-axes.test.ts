@@ -142,6 +142,16 @@ describe('handle relay', () => {
     expect(story.judge()['handle-relay']).toMatchObject({ verdict: 'FAILED', reason: expect.stringMatching(/without the newest handle/) });
   });
 
+  it('fails the newest handle sent right after session_expiring, even when an earlier relay of it came before', () => {
+    const story = new Story();
+    const c1 = story.client(0);
+    const u1 = story.upstream(5);
+    story.issue(u1, 40, H1).toClient(c1, 41, { type: 'session_resumption_update', handle: H1, resumable: true });
+    story.issue(u1, 49, H1).out(u1, 50, { goAway: { timeLeft: '50s' } });
+    story.toClient(c1, 51, { type: 'session_resumption_update', handle: H1, resumable: true }).toClient(c1, 51, { type: 'session_expiring', message: 'soon', timeLeft: 50, hasHandle: true }).toClient(c1, 52, { type: 'session_resumption_update', handle: H1, resumable: true });
+    expect(story.judge()['handle-relay']).toMatchObject({ verdict: 'FAILED', reason: expect.stringMatching(/again right after session_expiring/) });
+  });
+
   it('fails a handle never relayed to a client that stayed connected, not one sent as the client left', () => {
     const story = new Story();
     const c0 = story.client(0);

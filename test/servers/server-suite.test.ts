@@ -119,6 +119,27 @@ describe('a server that cannot be judged is UNKNOWN with the reason, and leaves 
     expect(run.journal.filter((e) => e.kind === 'open')).toEqual([]);
   }, 30_000);
 
+  it('listens on the wrong port: UNKNOWN naming the port it was told, its process group gone', async () => {
+    // A classic deployment slip: the server reads PORT, not RESUME_HARNESS_PORT, and listens one port off.
+    const server = cmdServer('exec node -e "require(\'node:net\').createServer().listen(Number(process.env.RESUME_HARNESS_PORT) + 1, \'127.0.0.1\')"', { id: 'cmd:wrong-port' });
+    const run = await through(scenario('unexpected-close'), server, 1_500);
+    expect(run.judgement.overall).toBe('UNKNOWN');
+    expect(run.harnessError).toMatch(/cmd:wrong-port never accepted a TCP connection on 127\.0\.0\.1:\d+ \(RESUME_HARNESS_PORT\)/);
+    expect(run.server).toMatchObject({ state: 'never-ready' });
+    expect(groupAlive(run.server!.details?.pid)).toBe(false);
+  }, 30_000);
+
+  it('floods its output: the harness keeps a bounded part, counts what it dropped, and still judges the run', async () => {
+    // 200,000 lines on stderr before it starts serving: the run must neither stall nor keep them all.
+    const server = cmdServer('yes "debug: flooding the log" | head -n 200000 >&2; exec node --import tsx servers/reference/server.ts', { id: 'cmd:floods', cwd: ROOT });
+    const run = await through(scenario('unexpected-close'), server);
+    expect(run.server!.stdout.length + run.server!.stderr.length).toBeLessThanOrEqual(5_000);
+    expect(run.server!.droppedLines).toBeGreaterThan(190_000);
+    expect(run.judgement.overall, explain(run)).toBe('OK');
+    expect(run.server!.judgement.axes['handle-relay'].verdict).toBe('OK');
+    expect(groupAlive(run.server!.details?.pid)).toBe(false);
+  }, 90_000);
+
   it('exits at once: UNKNOWN with its exit status and what it printed', async () => {
     // The reference server without its agents: it refuses its configuration and exits 2.
     const server = cmdServer('RESUME_HARNESS_AGENTS= exec node --import tsx servers/reference/server.ts', { id: 'cmd:bad-config', cwd: ROOT });

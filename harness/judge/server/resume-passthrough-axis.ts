@@ -7,10 +7,10 @@
  *
  *  P1 the first upstream of a connection that presented a handle presents either that handle,
  *     unchanged, or none (the server refused it): another handle is FAILED;
- *  P2 `session:resumed` on a connection with no upstream that Gemini resumed: FAILED (silent
- *     context loss; a handle Gemini rejected was confirmed);
+ *  P2 `session:resumed` on a connection none of whose upstreams presented a handle and got
+ *     setupComplete: FAILED (silent context loss; a handle Gemini rejected was confirmed);
  *  P3 `session:resumed` that reached the client before Gemini sent setupComplete on the
- *     resumed upstream: FAILED (confirmed before Gemini accepted). Both are stamped by one
+ *     resuming upstream: FAILED (confirmed before Gemini accepted). Both are stamped by one
  *     clock and the server cannot answer before it hears, so a conformant server never trips it;
  *  P4 `session:resumed` on a connection that presented no handle: FAILED.
  */
@@ -34,13 +34,15 @@ export function judgeResumePassthrough(input: ServerAxesInput): AxisVerdict {
     if (first?.presented === client.resumeHandle) passed++;
     else refused++;
     for (const confirmation of resumed) {
-      const accepted = client.upstreams.filter((u) => u.resume === 'resumed' && u.t <= confirmation.t);
-      if (accepted.length === 0) {
-        const what = client.upstreams.length === 0 ? 'no upstream at all' : client.upstreams.map((u) => (u.resume === 'rejected' ? `an upstream whose resume Gemini rejected (connection ${u.conn})` : `a fresh upstream session (connection ${u.conn})`)).join(' and ');
+      // Gemini accepted a resume when it answered a setup that presented the handle with setupComplete (§2); an
+      // accept-then-close (F6) counts as accepted: the server cannot know what comes next.
+      const presentedHandle = client.upstreams.filter((u) => u.presented !== null && u.t <= confirmation.t);
+      const accepted = presentedHandle.find((u) => u.setupCompleteAt !== null && u.setupCompleteAt <= confirmation.t);
+      if (!accepted) {
+        if (presentedHandle.some((u) => u.setupCompleteAt !== null)) return failed(`Connection ${client.wc} got session:resumed at ${at(confirmation.t)}, before Gemini sent setupComplete for the resume (server-contract.md §2: session:resumed only after Gemini's setupComplete on that connection).`);
+        const what = client.upstreams.length === 0 ? 'no upstream at all' : client.upstreams.map((u) => (u.presented !== null ? `an upstream whose resume Gemini rejected (connection ${u.conn})` : `a fresh upstream session (connection ${u.conn})`)).join(' and ');
         return failed(`Silent context loss made by the server: connection ${client.wc} got session:resumed at ${at(confirmation.t)} while Gemini had resumed nothing for it (${what}) (server-contract.md §2: session:resumed only once Gemini accepted the handle).`);
       }
-      const completed = accepted.find((u) => u.setupCompleteAt !== null && u.setupCompleteAt <= confirmation.t);
-      if (!completed) return failed(`Connection ${client.wc} got session:resumed at ${at(confirmation.t)}, before Gemini sent setupComplete for the resume (server-contract.md §2: session:resumed only after Gemini's setupComplete on that connection).`);
       confirmed++;
     }
   }

@@ -210,6 +210,14 @@ describe('resume passthrough', () => {
     expect(story.judge()['resume-passthrough']).toMatchObject({ verdict: 'FAILED', reason: expect.stringMatching(/before Gemini sent setupComplete/) });
   });
 
+  it('does not hold an accept-then-close (F6) against the server: Gemini sent setupComplete, then closed', () => {
+    const story = new Story();
+    const c1 = story.client(0, { resumeHandle: H1 });
+    const u1 = story.upstream(5, { presented: H1, resume: 'rejected' });
+    story.out(u1, 6, { setupComplete: {} }).toClient(c1, 7, { type: 'session:resumed', conversationId: 'conv' }).upstreamClosed(u1, 8, 'server', 1011).clientClosed(c1, 9, 'server', 1011);
+    expect(story.judge()['resume-passthrough'].verdict).toBe('OK');
+  });
+
   it('fails a handle altered on its way to Gemini', () => {
     const story = new Story();
     story.client(0, { resumeHandle: H1 });
@@ -277,5 +285,8 @@ describe('wire shape and upstream', () => {
     orphan.upstream(5);
     orphan.clientClosed(c1, 10, 'client', 1000);
     expect(orphan.judge().upstream).toMatchObject({ verdict: 'FAILED', reason: expect.stringMatching(/stayed open until the end of the run/) });
+    // A black-holed upstream holds the server's close as long as the script says: not an orphan of the server's making.
+    orphan.journal.push({ kind: 'fault', t: 7, conn: 101, rule: 0, action: 'halfOpen' });
+    expect(orphan.judge().upstream.verdict).toBe('OK');
   });
 });

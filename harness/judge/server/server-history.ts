@@ -62,6 +62,11 @@ export interface UpstreamConn {
   /** Prospect turns the face received on it (the server's relays), by fingerprint. */
   readonly prospectTurns: readonly { readonly t: number; readonly textId: string }[];
   readonly close: { readonly t: number; readonly code: number; readonly by: 'client' | 'server' | 'network' } | null;
+  /**
+   * The scenario's script put a fault on this connection (a black hole, a toxic, a drop): its
+   * timing is then the mock's doing — a close the server sent may complete only much later.
+   */
+  readonly faulted: boolean;
   /** The client connection that caused it; null when none could be named. */
   cause: ClientConn | null;
 }
@@ -131,7 +136,7 @@ function foldUpstreams(journal: readonly JournalEvent[]): UpstreamConn[] {
   const byConn = new Map<number, Mutable>();
   for (const event of journal) {
     if (event.kind === 'open') {
-      byConn.set(event.conn, { conn: event.conn, t: event.t, conversationId: event.conversationId, presented: event.presented, resume: event.resume, setup: null, setupCompleteAt: null, updates: [], goAways: [], prospectTurns: [], close: null, cause: null });
+      byConn.set(event.conn, { conn: event.conn, t: event.t, conversationId: event.conversationId, presented: event.presented, resume: event.resume, setup: null, setupCompleteAt: null, updates: [], goAways: [], prospectTurns: [], close: null, faulted: false, cause: null });
       continue;
     }
     if (!('conn' in event) || event.conn === undefined) continue;
@@ -160,6 +165,9 @@ function foldUpstreams(journal: readonly JournalEvent[]): UpstreamConn[] {
         break;
       case 'close':
         if (!conn.close) conn.close = { t: event.t, code: event.code, by: event.by };
+        break;
+      case 'fault':
+        conn.faulted = true;
         break;
       default:
         break;

@@ -14,7 +14,9 @@
  *     connection: FAILED (a turn the prospect never said: a kick-off on resume makes the model
  *     greet again mid-conversation). Causality, not timing: a relay cannot precede its source;
  *  U5 an upstream still open a reaction window after its client connection ended: FAILED (an
- *     orphan upstream: Gemini keeps a session, and its quota, for no one).
+ *     orphan upstream: Gemini keeps a session, and its quota, for no one). An upstream the
+ *     scenario faulted (black-holed, throttled) is exempt: its close completes when the mock
+ *     lets it, whatever the server did.
  */
 import { failed, informational, nonStrict, ok, type AxisVerdict } from '../verdict.ts';
 import { s } from '../judge-input.ts';
@@ -65,7 +67,8 @@ function orphanOf(client: ClientConn, reactionMs: number, endedAt: number): stri
   if (client.close === null) return undefined;
   const gone = client.close.t;
   if (endedAt < gone + reactionMs) return undefined;
-  const left = client.upstreams.find((u: UpstreamConn) => u.t <= gone && (u.close === null || u.close.t > gone + reactionMs));
+  // A faulted upstream (a black hole, a toxic) may hold the server's close for as long as the script says: not the server's doing.
+  const left = client.upstreams.find((u: UpstreamConn) => !u.faulted && u.t <= gone && (u.close === null || u.close.t > gone + reactionMs));
   if (!left) return undefined;
   const until = left.close ? `until ${at(left.close.t)}` : 'until the end of the run';
   return `Connection ${client.wc}'s client left at ${at(gone)}; its upstream ${left.conn} stayed open ${until} (server-contract.md §2: when the client connection ends, the server closes its upstream).`;

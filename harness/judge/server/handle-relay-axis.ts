@@ -30,6 +30,7 @@ export function judgeHandleRelay(input: ServerAxesInput): AxisVerdict {
     if (client.party !== 'client') continue;
     const issued = issuedOn(client.upstreams);
     const frames = toClient(client).filter((f) => f.json);
+    const goAways = client.upstreams.flatMap((u) => u.goAways.map((g) => g.t)).sort((x, y) => x - y);
     for (let i = 0; i < frames.length; i++) {
       const frame = frames[i]!;
       if (frame.type === 'session_resumption_update' && frame.message?.['resumable'] === true) {
@@ -47,17 +48,19 @@ export function judgeHandleRelay(input: ServerAxesInput): AxisVerdict {
         }
       }
       if (frame.type === 'session_expiring') {
+        // The k-th notice answers the k-th goAway (a server relays each once, in order); the newest handle is
+        // the newest Gemini sent before that goAway — a handle of a turn Gemini finished after it came later.
+        const goAway = goAways[notices];
         notices++;
-        const newest = newestBefore(client.upstreams, frame.t);
+        if (goAway === undefined) continue;
+        const newest = newestBefore(client.upstreams, goAway);
         if (newest === undefined) continue;
-        // The re-send answers the goAway (§2: "on goAway it sends the newest handle, again"): an earlier relay does not count.
-        const goAway = goAwayBefore(client.upstreams, frame.t);
         const before = frames[i - 1];
-        if (before?.type !== 'session_resumption_update' || before.message?.['resumable'] !== true || (goAway !== undefined && before.t < goAway)) return failed(`Connection ${client.wc} got session_expiring at ${at(frame.t)} without the newest handle ${newest} right before it (server-contract.md §2: on goAway the newest handle, then session_expiring; a client rotating on the notice takes an older handle).`);
+        if (before?.type !== 'session_resumption_update' || before.message?.['resumable'] !== true || before.t < goAway) return failed(`Connection ${client.wc} got session_expiring at ${at(frame.t)} without the newest handle ${newest} right before it (server-contract.md §2: on goAway the newest handle, then session_expiring; a client rotating on the notice takes an older handle).`);
         // s3's order, inverted: the newest handle again right after the notice, when Gemini did not send it after its goAway.
         const after = frames[i + 1];
-        if (after?.type === 'session_resumption_update' && after.message?.['resumable'] === true && after.message['handle'] === newest && goAway !== undefined && sendsOf(client.upstreams, newest, after.t).every((t) => t < goAway)) return failed(`Connection ${client.wc} got the newest handle ${newest} again right after session_expiring at ${at(frame.t)}, not before it (server-contract.md §2: on goAway the newest handle, then session_expiring: a client that rotates on the notice has not got it yet).`);
-        if (before.message['handle'] !== newest) return failed(`Connection ${client.wc} got session_expiring at ${at(frame.t)} after handle ${String(before.message['handle'])}, not the newest one Gemini had issued, ${newest} (server-contract.md §2).`);
+        if (after?.type === 'session_resumption_update' && after.message?.['resumable'] === true && after.message['handle'] === newest && sendsOf(client.upstreams, newest, after.t).every((t) => t < goAway)) return failed(`Connection ${client.wc} got the newest handle ${newest} again right after session_expiring at ${at(frame.t)}, not before it (server-contract.md §2: on goAway the newest handle, then session_expiring: a client that rotates on the notice has not got it yet).`);
+        if (before.message['handle'] !== newest) return failed(`Connection ${client.wc} got session_expiring at ${at(frame.t)} after handle ${String(before.message['handle'])}, not the newest one Gemini had issued before its goAway, ${newest} (server-contract.md §2).`);
       }
     }
     const missing = unrelayed(client, frames.map((f) => f.message?.['handle']), reactionMs);
@@ -89,13 +92,6 @@ function newestBefore(upstreams: readonly UpstreamConn[], t: number): string | u
   let newest: { t: number; handle: string } | undefined;
   for (const upstream of upstreams) for (const update of upstream.updates) if (update.resumable && update.handle !== null && update.t <= t && (!newest || update.t >= newest.t)) newest = { t: update.t, handle: update.handle };
   return newest?.handle;
-}
-
-/** When the goAway that a session_expiring at `t` answers reached the server. */
-function goAwayBefore(upstreams: readonly UpstreamConn[], t: number): number | undefined {
-  let latest: number | undefined;
-  for (const upstream of upstreams) for (const goAway of upstream.goAways) if (goAway.t <= t && (latest === undefined || goAway.t > latest)) latest = goAway.t;
-  return latest;
 }
 
 /** A resumable handle the client never got although it stayed connected a reaction window after Gemini sent it. */

@@ -130,7 +130,7 @@ async function serverMatrixCommand(values: Record<string, string | boolean | und
     if (unknown.length > 0) throw new UsageError(`unknown server mutant${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; known: ${serverMutantIds().join(', ')}`);
     mutants = wanted.map((id) => findServerMutant(id)!);
   }
-  const scenarios = loadSelection(positionals, io.cwd).map((l) => l.scenario).filter((s) => s.faces.includes('gemini-live'));
+  const scenarios = loadSelection(positionals, io.cwd).map((l) => l.scenario).filter((s) => s.faces.includes('gemini-live') && s.notThroughServer === undefined);
   if (scenarios.length === 0) throw new UsageError('none of the selected scenarios has a meaning upstream of a server (the Gemini face): see resume-harness list');
   const subjects: ServerSubject[] = [
     { server: spec, role: 'reference', detectedAs: 'FAILED', bug: spec === 'reference' ? 'the reference AI-voice server: must pass everything' : 'the server under test: must pass everything', standsFor: 'docs/server-contract.md' },

@@ -63,8 +63,11 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   if (!sut.modes.includes(mode)) throw new UsageError(`--sut ${sut.id} runs only in ${sut.modes.join(' or ')} mode`);
   const selected = loadSelection(positionals, io.cwd);
   // A scenario that belongs to the other face is not run, and says so: never a silent pass.
-  const scenarios = selected.filter(({ scenario }) => scenario.faces.includes(face));
-  const elsewhere = selected.length - scenarios.length;
+  const onFace = selected.filter(({ scenario }) => scenario.faces.includes(face));
+  // Through a server, a scenario whose fault belongs in front of the client is not run, and says why.
+  const scenarios = server ? onFace.filter(({ scenario }) => scenario.notThroughServer === undefined) : onFace;
+  for (const { scenario } of onFace.filter((l) => !scenarios.includes(l))) io.stdout.write(`resume-harness: ${scenario.id} is not run through a server: ${scenario.notThroughServer}\n`);
+  const elsewhere = selected.length - onFace.length;
   if (scenarios.length === 0) throw new UsageError(`none of the ${selected.length} selected scenarios runs on the ${face} face (see: resume-harness list)`);
   if (elsewhere > 0) io.stdout.write(`resume-harness: ${elsewhere} selected scenario${elsewhere === 1 ? ' belongs' : 's belong'} to the other face only, not run on ${face}\n`);
 

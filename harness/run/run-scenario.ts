@@ -165,6 +165,7 @@ async function runWithServer(
 ): Promise<ScenarioRun> {
   if (options.mode !== 'network') return harnessFailure(`--server ${server.server.id} runs only in network mode: the server is a real process or container on 127.0.0.1`);
   if (!scenario.faces.includes('gemini-live')) return harnessFailure(`scenario ${scenario.id} belongs to ${scenario.faces.join(', ')}: a server under test has the Gemini Live face upstream, where its meaning does not exist`);
+  if (scenario.notThroughServer !== undefined) return harnessFailure(`scenario ${scenario.id} is not run through a server: ${scenario.notThroughServer}`);
   if (sut.protocols && !sut.protocols.includes('ai-voice')) return harnessFailure(`${sut.id} speaks ${sut.protocols.join(', ')}: in front of a server under test the client speaks ai-voice`);
   const raw = await runThroughServer({ scenario, sut, seed, timeScale: options.timeScale, ...(options.wallSlackMs !== undefined ? { wallSlackMs: options.wallSlackMs } : {}), workDir, output }, server);
   let outcome = raw.outcome;

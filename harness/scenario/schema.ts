@@ -47,6 +47,9 @@ const Base = {
   faces: z.array(z.enum(PROTOCOLS)).min(1).default([...PROTOCOLS]).describe(
     'The wires on which the scenario means what it says (--protocol). Default: both faces of the mock. A scenario whose fault exists on one wire only (an HTTP session call, session:resumed, the AI-voice close codes) names that face and says why in `why`.',
   ),
+  notThroughServer: z.string().min(1).optional().describe(
+    'Set when the scenario has no meaning with a server under test in front of the Gemini face (--server): why. A fault that belongs between a client and its server (a proxy\'s byte ceiling) means something else, or nothing, on the server\'s upstream. Absent: every Gemini-face scenario runs through a server.',
+  ),
 };
 
 /** One runnable scenario, after variant expansion and defaults. */
@@ -72,6 +75,7 @@ export const Variant = z.strictObject({
   expect: Expectation.partial().optional(),
   limit: z.number().positive().optional(),
   faces: z.array(z.enum(PROTOCOLS)).min(1).optional(),
+  notThroughServer: z.string().min(1).optional(),
 }).describe('A variant: deep-merged into the base (objects key by key; arrays and scalars replace).');
 
 /** The file schema editors use (scenarios/scenario.schema.json is generated from it): the base fields plus variants. */

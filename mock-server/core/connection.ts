@@ -336,6 +336,15 @@ export class Connection {
 
   // ── byte-level faults ──────────────────────────────────────────────────────
 
+  /**
+   * The frame just received was not the client's own message but its server's request to greet
+   * (a Gemini face behind an AI-voice server): a scenario's `nth` inbound frame counts the
+   * prospect's messages, as it does on the AI-voice face, so this one is taken off the count.
+   */
+  uncountInbound(): void {
+    if (this.inCount > 0) this.inCount -= 1;
+  }
+
   addMessageRule(rule: MessageRule): void {
     this.messageRules.push(rule);
   }

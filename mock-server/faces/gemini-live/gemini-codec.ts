@@ -193,7 +193,10 @@ export class GeminiCodec implements ConnectionSink {
       const next = history[i + 1];
       exchanges.push({ prospect: turn.text, agent: next && next.role === 'model' ? next.text : '' });
     }
-    if (this.kickOff === 'greeting-request' && lastUser !== -1 && exchanges.length === 0 && this.conversation.onGreetingRequest(this.conn)) return;
+    if (this.kickOff === 'greeting-request' && lastUser !== -1 && exchanges.length === 0 && this.conversation.onGreetingRequest(this.conn)) {
+      this.conn.uncountInbound();
+      return;
+    }
     this.conversation.onHistory(this.conn, exchanges);
     if (lastUser !== -1) {
       const text = turns[lastUser]!.text;

@@ -30,7 +30,7 @@ export function judgeHandleRelay(input: ServerAxesInput): AxisVerdict {
     if (client.party !== 'client') continue;
     const issued = issuedOn(client.upstreams);
     const frames = toClient(client).filter((f) => f.json);
-    const goAways = client.upstreams.flatMap((u) => u.goAways.map((g) => g.t)).sort((x, y) => x - y);
+    const goAways = client.upstreams.flatMap((u) => u.goAways).sort((x, y) => x.seq - y.seq);
     for (let i = 0; i < frames.length; i++) {
       const frame = frames[i]!;
       if (frame.type === 'session_resumption_update' && frame.message?.['resumable'] === true) {
@@ -53,13 +53,13 @@ export function judgeHandleRelay(input: ServerAxesInput): AxisVerdict {
         const goAway = goAways[notices];
         notices++;
         if (goAway === undefined) continue;
-        const newest = newestBefore(client.upstreams, goAway);
+        const newest = newestBefore(client.upstreams, goAway.seq);
         if (newest === undefined) continue;
         const before = frames[i - 1];
-        if (before?.type !== 'session_resumption_update' || before.message?.['resumable'] !== true || before.t < goAway) return failed(`Connection ${client.wc} got session_expiring at ${at(frame.t)} without the newest handle ${newest} right before it (server-contract.md §2: on goAway the newest handle, then session_expiring; a client rotating on the notice takes an older handle).`);
+        if (before?.type !== 'session_resumption_update' || before.message?.['resumable'] !== true || before.t < goAway.t) return failed(`Connection ${client.wc} got session_expiring at ${at(frame.t)} without the newest handle ${newest} right before it (server-contract.md §2: on goAway the newest handle, then session_expiring; a client rotating on the notice takes an older handle).`);
         // s3's order, inverted: the newest handle again right after the notice, when Gemini did not send it after its goAway.
         const after = frames[i + 1];
-        if (after?.type === 'session_resumption_update' && after.message?.['resumable'] === true && after.message['handle'] === newest && sendsOf(client.upstreams, newest, after.t).every((t) => t < goAway)) return failed(`Connection ${client.wc} got the newest handle ${newest} again right after session_expiring at ${at(frame.t)}, not before it (server-contract.md §2: on goAway the newest handle, then session_expiring: a client that rotates on the notice has not got it yet).`);
+        if (after?.type === 'session_resumption_update' && after.message?.['resumable'] === true && after.message['handle'] === newest && !sentAfter(client.upstreams, newest, goAway.seq)) return failed(`Connection ${client.wc} got the newest handle ${newest} again right after session_expiring at ${at(frame.t)}, not before it (server-contract.md §2: on goAway the newest handle, then session_expiring: a client that rotates on the notice has not got it yet).`);
         if (before.message['handle'] !== newest) return failed(`Connection ${client.wc} got session_expiring at ${at(frame.t)} after handle ${String(before.message['handle'])}, not the newest one Gemini had issued before its goAway, ${newest} (server-contract.md §2).`);
       }
     }
@@ -87,11 +87,16 @@ function refusalBetween(upstreams: readonly UpstreamConn[], from: number, to: nu
   return undefined;
 }
 
-/** The newest resumable handle Gemini sent on these upstreams by `t`. */
-function newestBefore(upstreams: readonly UpstreamConn[], t: number): string | undefined {
-  let newest: { t: number; handle: string } | undefined;
-  for (const upstream of upstreams) for (const update of upstream.updates) if (update.resumable && update.handle !== null && update.t <= t && (!newest || update.t >= newest.t)) newest = { t: update.t, handle: update.handle };
+/** The newest resumable handle Gemini sent on these upstreams before the journal entry `seq`. */
+function newestBefore(upstreams: readonly UpstreamConn[], seq: number): string | undefined {
+  let newest: { seq: number; handle: string } | undefined;
+  for (const upstream of upstreams) for (const update of upstream.updates) if (update.resumable && update.handle !== null && update.seq < seq && (!newest || update.seq > newest.seq)) newest = { seq: update.seq, handle: update.handle };
   return newest?.handle;
+}
+
+/** Whether Gemini sent `handle` as resumable after the journal entry `seq`. */
+function sentAfter(upstreams: readonly UpstreamConn[], handle: string, seq: number): boolean {
+  return upstreams.some((u) => u.updates.some((x) => x.resumable && x.handle === handle && x.seq > seq));
 }
 
 /** A resumable handle the client never got although it stayed connected a reaction window after Gemini sent it. */

@@ -55,10 +55,13 @@ export interface UpstreamConn {
   readonly setup: UpstreamSetup | null;
   /** When the face sent setupComplete (Gemini accepted the setup); null if it never did. */
   readonly setupCompleteAt: number | null;
-  /** Every sessionResumptionUpdate the face actually sent (not dropped by a fault). */
-  readonly updates: readonly { readonly t: number; readonly handle: string | null; readonly resumable: boolean }[];
+  /**
+   * Every sessionResumptionUpdate the face actually sent (not dropped by a fault). `seq` is the
+   * journal's order, which breaks ties within one clock reading (a handle and a goAway in one tick).
+   */
+  readonly updates: readonly { readonly t: number; readonly seq: number; readonly handle: string | null; readonly resumable: boolean }[];
   /** Every goAway actually sent, with its timeLeft in seconds. */
-  readonly goAways: readonly { readonly t: number; readonly timeLeft: number }[];
+  readonly goAways: readonly { readonly t: number; readonly seq: number; readonly timeLeft: number }[];
   /** Prospect turns the face received on it (the server's relays), by fingerprint. */
   readonly prospectTurns: readonly { readonly t: number; readonly textId: string }[];
   readonly close: { readonly t: number; readonly code: number; readonly by: 'client' | 'server' | 'network' } | null;
@@ -134,7 +137,7 @@ function foldClients(wire: readonly WireEvent[]): ClientConn[] {
 function foldUpstreams(journal: readonly JournalEvent[]): UpstreamConn[] {
   type Mutable = { -readonly [K in keyof UpstreamConn]: UpstreamConn[K] } & { updates: UpstreamConn['updates'][number][]; goAways: UpstreamConn['goAways'][number][]; prospectTurns: UpstreamConn['prospectTurns'][number][] };
   const byConn = new Map<number, Mutable>();
-  for (const event of journal) {
+  for (const [seq, event] of journal.entries()) {
     if (event.kind === 'open') {
       byConn.set(event.conn, { conn: event.conn, t: event.t, conversationId: event.conversationId, presented: event.presented, resume: event.resume, setup: null, setupCompleteAt: null, updates: [], goAways: [], prospectTurns: [], close: null, faulted: false, cause: null });
       continue;
@@ -154,10 +157,10 @@ function foldUpstreams(journal: readonly JournalEvent[]): UpstreamConn[] {
         const update = objectAt(message, 'sessionResumptionUpdate');
         if (update) {
           const handle = typeof update['newHandle'] === 'string' && update['newHandle'].length > 0 ? update['newHandle'] : null;
-          conn.updates.push({ t: event.t, handle, resumable: update['resumable'] === true });
+          conn.updates.push({ t: event.t, seq, handle, resumable: update['resumable'] === true });
         }
         const goAway = objectAt(message, 'goAway');
-        if (goAway) conn.goAways.push({ t: event.t, timeLeft: durationSeconds(goAway['timeLeft']) });
+        if (goAway) conn.goAways.push({ t: event.t, seq, timeLeft: durationSeconds(goAway['timeLeft']) });
         break;
       }
       case 'prospect-turn':

@@ -9,7 +9,7 @@
  */
 import { SERVER_AXES, type ServerAxis } from '../judge/server-section.ts';
 import type { Verdict } from '../judge/verdict.ts';
-import { runScenario, scenarioSeed, type ScenarioRun } from '../run/run-scenario.ts';
+import { runScenario, type ScenarioRun } from '../run/run-scenario.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import type { ServerUnderTest } from '../server/server-under-test.ts';
 import type { SystemUnderTest } from '../sut/system-under-test.ts';
@@ -179,6 +179,3 @@ export function renderServerMatrixMarkdown(m: ServerMatrix): string {
   }
   return `${out.join('\n')}\n\n${serverVerdictLines(m).join('  \n')}\n`;
 }
-
-/** Unused import guard: scenarioSeed is what replays one cell (`run --seed`), named for the reader. */
-export const replaySeed = scenarioSeed;

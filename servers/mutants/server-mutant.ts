@@ -6,8 +6,9 @@
  */
 import { withOverrides, type ServerBehaviour } from '../reference/behaviour.ts';
 
-/** The axes the harness judges a server on (docs/server-contract.md §2–3). */
+/** The axes the harness judges a server on (docs/server-contract.md §3), in the judge's order (harness/judge/server/server-judge-input.ts; a test checks both lists agree). */
 export const SERVER_AXES = [
+  'lifecycle',
   'handle-relay',
   'expiry-relay',
   'resume-passthrough',
@@ -17,7 +18,6 @@ export const SERVER_AXES = [
   'frame-types',
   'upstream',
   'secrets',
-  'lifecycle',
 ] as const;
 export type ServerAxis = (typeof SERVER_AXES)[number];
 

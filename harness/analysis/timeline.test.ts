@@ -40,3 +40,16 @@ describe('a server fallback session (serverFallbackWindowMs)', () => {
     expect(buildTimeline(byClient, 20_000, { serverFallbackWindowMs: 250 }).attempts).toHaveLength(3);
   });
 });
+
+describe('upstreams by the client connection that caused them (clientConnectionOf)', () => {
+  it('one client connection, two upstreams: one attempt, whatever the gap (a server that gave up on a slow resume at its own deadline)', () => {
+    // The server closed the resume itself (by: client, from the face's side) and opened its fallback 2 s later: the window could not tell.
+    const slow = refusedThenFresh(2_000).map((e) => (e.kind === 'close' && e.conn === 2 ? { ...e, by: 'client' as const } : e));
+    const timeline = buildTimeline(slow, 20_000, { clientConnectionOf: new Map([[1, 1], [2, 2], [3, 2]]) });
+    expect(timeline.attempts.map((a) => (a.state === 'opened' ? a.segment.conn : null))).toEqual([1, 3]);
+  });
+
+  it('two client connections: two attempts, however close together', () => {
+    expect(buildTimeline(refusedThenFresh(50), 20_000, { clientConnectionOf: new Map([[1, 1], [2, 2], [3, 3]]), serverFallbackWindowMs: 250 }).attempts).toHaveLength(3);
+  });
+});

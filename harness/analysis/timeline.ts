@@ -47,6 +47,14 @@ export interface TimelineOptions {
    * window is a real-time reaction (a few ms) expressed in protocol time by the caller.
    */
   readonly serverFallbackWindowMs?: number;
+  /**
+   * A server under test's upstream connections by the client connection that caused them, as the
+   * recording proxy saw the client's side (judge/server/server-history.ts). When it is given, an
+   * upstream opened for the same client connection as the attempt before it is the server's own
+   * fallback within that one client attempt — whatever the timing, which under load can put the
+   * server's fallback after its own connect deadline (the window above would miss it).
+   */
+  readonly clientConnectionOf?: ReadonlyMap<number, number>;
 }
 
 export function buildTimeline(events: readonly JournalEvent[], endTime: number, options: TimelineOptions = {}): Timeline {
@@ -68,7 +76,9 @@ export function buildTimeline(events: readonly JournalEvent[], endTime: number, 
         byConn.set(e.conn, segment);
         const previous = attempts.at(-1);
         const window = options.serverFallbackWindowMs;
-        if (window !== undefined && e.resume === 'none' && previous?.state === 'opened' && isServerFallback(previous.segment, segment, window)) {
+        const causes = options.clientConnectionOf;
+        const sameClient = causes !== undefined && previous?.state === 'opened' && causes.get(previous.segment.conn) !== undefined && causes.get(previous.segment.conn) === causes.get(e.conn);
+        if (sameClient || (causes === undefined && window !== undefined && e.resume === 'none' && previous?.state === 'opened' && isServerFallback(previous.segment, segment, window))) {
           attempts[attempts.length - 1] = { ...previous, segment };
           break;
         }

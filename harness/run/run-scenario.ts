@@ -173,10 +173,12 @@ async function runWithServer(
     const checked = SutResult.safeParse(outcome.report.result);
     if (!checked.success) outcome = { ...outcome, report: { state: 'invalid', reason: `not a result of sut-contract §4: ${checked.error.issues.map((i) => `${i.path.join('.') || 'result'}: ${i.message}`).join('; ')}` } };
   }
-  // A server's fallback session follows the refused resume within a few real ms: 250 real ms, in protocol time.
-  const analysis = analyseRun(raw.journal, raw.protocolMs, { freshConnectionStartsSession: true, serverFallbackWindowMs: SERVER_FALLBACK_REAL_MS / options.timeScale });
   const isolation = raw.probes.find((p) => p.probe === 'isolation');
   const history = foldServerHistory(raw.wire, raw.upstreamJournal, raw.recordedAt, isolation?.texts);
+  // Which client connection caused each upstream, from the recording proxy: a server's fallback upstream belongs to the
+  // client's attempt that caused it. Without a wire log (never ready), the timing window: 250 real ms, in protocol time.
+  const clientConnectionOf = new Map(history.upstreams.filter((u) => u.cause !== null).map((u) => [u.conn, u.cause!.wc]));
+  const analysis = analyseRun(raw.journal, raw.protocolMs, { freshConnectionStartsSession: true, ...(clientConnectionOf.size > 0 ? { clientConnectionOf } : { serverFallbackWindowMs: SERVER_FALLBACK_REAL_MS / options.timeScale }) });
   const wire = raw.harnessError ? undefined : { history, probes: raw.probes, agent: SERVER_RUN_AGENT, reactionMs: SERVER_REACTION_REAL_MS / options.timeScale };
   const serverJudgement = judgeServer(raw.server, raw.secrets, wire);
   const axes = raw.harnessError

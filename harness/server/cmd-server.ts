@@ -7,6 +7,7 @@
  * bounded in count and length, as a cmd: client's is (sut/child-process.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { OutputCapture, trackGroup, type TrackedGroup } from '../sut/child-process.ts';
 import { waitUntilReady } from './readiness.ts';
 import { inheritedEnv, SERVER_OUTPUT_LIMITS, type Readiness, type ServerInstance, type ServerRecord, type ServerStartContext, type ServerUnderTest } from './server-under-test.ts';
@@ -20,6 +21,23 @@ export interface CmdServerOptions {
   readonly maxOutputLines?: number;
   /** Longer lines are cut to this many characters. */
   readonly maxLineLength?: number;
+}
+
+/**
+ * Whether the kernel has already ended the process (Linux /proc: state Z, or no entry once
+ * reaped). Node emits 'exit' a loop turn or more after the death; the client can see the
+ * server's sockets close, give up and end the run within that gap, and a SIGTERM sent then
+ * would pass a crash off as a clean stop. Elsewhere (no /proc) it answers false: the exit
+ * event alone decides, as before.
+ */
+function endedInKernel(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The state follows the command name in parentheses, which may itself hold spaces or ')'.
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' && existsSync('/proc/self/stat');
+  }
 }
 
 /** Real ms to wait for the output streams once the group is dead (a descendant that left the group may hold them). */
@@ -83,7 +101,9 @@ function startProcess(command: string, id: string, options: CmdServerOptions, co
     stopping ??= (async (): Promise<ServerRecord> => {
       const ready = await readiness;
       const stopAt = performance.now();
-      const exitBeforeStop = exit;
+      // A leader the kernel has already ended (a zombie, or reaped) exited before the stop,
+      // even when its exit event is still queued behind the client's last close.
+      const exitBeforeStop = exit ?? (child?.pid !== undefined && endedInKernel(child.pid) ? { ...(await exited), at: stopAt } : undefined);
       let stoppedWith: ServerRecord['stoppedWith'] = 'already-exited';
       if (!exitBeforeStop && group) {
         group.terminate();

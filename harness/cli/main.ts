@@ -3,6 +3,7 @@
  * and invalid scenario files (named by file, field and problem).
  */
 import { ScenarioError, ServerSpecError, SutSpecError, UsageError } from '../errors.ts';
+import { EXPLORE_USAGE, exploreCommand } from './explore-command.ts';
 import { listCommand } from './list-command.ts';
 import { MATRIX_USAGE, matrixCommand } from './matrix-command.ts';
 import { RUN_USAGE, runCommand, type CliIo } from './run-command.ts';
@@ -12,6 +13,7 @@ import { validateCommand } from './validate-command.ts';
 const USAGE = `usage:
   ${RUN_USAGE}
   ${MATRIX_USAGE}
+  ${EXPLORE_USAGE}
   resume-harness list [--json]
   resume-harness validate FILES…
   resume-harness serve --scenario ID [--port P] [--seed N] [--time-scale X]
@@ -27,6 +29,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         return await matrixCommand(rest, io);
       case 'list':
         return listCommand(rest, io);
+      case 'explore':
+        return await exploreCommand(rest, io);
       case 'validate':
         return validateCommand(rest, io);
       case 'serve':

@@ -92,3 +92,21 @@ describe('the scenario\'s limit', () => {
     expect(verdict.reason).toMatch(/past the scenario's limit of 3600 s/);
   });
 });
+
+describe('reconnect storms (spec §6.4) and rotations (§6.2)', () => {
+  const expiring = (conn: number, t: number): JournalEvent => ({ kind: 'expiring', t, conn, timeLeft: 0, deadline: t, hasHandle: true });
+  // Connection 1 carries a turn and is closed; attempt 1 (connection 2) is resumed and closed 0.1 s later; attempt 2 comes at once.
+  const outage = (notice: boolean): JournalEvent[] => [
+    session, open(1, 0, null), greeting(1, 1000), issued(1, 1000, 1), { kind: 'agent-turn', t: 3000, conn: 1, turn: 1, greeting: false, answers: '‹m1›' }, close(1, 4000, 1000),
+    open(2, 4000, '‹h1›'), ...(notice ? [expiring(2, 4000)] : []), close(2, 4100, notice ? 1000 : 1011),
+    open(3, 4100, '‹h1›'), { kind: 'agent-turn', t: 6000, conn: 3, turn: 2, greeting: false, answers: '‹m2›' },
+  ];
+
+  it('an attempt whose connection was cut without notice, retried at once: a storm', () => {
+    expect(judge(outage(false), { outcome: 'completes' }, completedClient)).toMatchObject({ verdict: 'FAILED', reason: expect.stringMatching(/^Reconnect storm: attempt 2 came 0\.0 s after attempt 1 failed/) });
+  });
+
+  it('an attempt whose connection got session_expiring, followed at once: a rotation, not a storm (found by explore)', () => {
+    expect(judge(outage(true), { outcome: 'completes' }, completedClient).reason).not.toMatch(/storm/);
+  });
+});

@@ -32,10 +32,9 @@ export function judgeReconnect(input: JudgeInput): AxisVerdict {
     if (outage.attempts.length > expect.maxAttemptsPerOutage) {
       return failed(`Unbounded retries: ${outage.attempts.length} attempts after connection ${outage.after.ordinal} closed (${closeText(outage.after)}), budget ${expect.maxAttemptsPerOutage}.`);
     }
-    const gaps = idleGaps(outage);
-    const tooShort = gaps.findIndex((g) => g < expect.minRetryGap * 1000);
-    if (tooShort >= 0) {
-      return failed(`Reconnect storm: attempt ${tooShort + 2} came ${secs(gaps[tooShort]!)} after attempt ${tooShort + 1} failed (minimum ${expect.minRetryGap} s; spec §6.4 asks for a growing delay).`);
+    const tooShort = idleGaps(outage).find((g) => g.ms < expect.minRetryGap * 1000);
+    if (tooShort) {
+      return failed(`Reconnect storm: attempt ${tooShort.attempt} came ${secs(tooShort.ms)} after attempt ${tooShort.attempt - 1} failed (minimum ${expect.minRetryGap} s; spec §6.4 asks for a growing delay).`);
     }
   }
 
@@ -57,9 +56,9 @@ export function judgeReconnect(input: JudgeInput): AxisVerdict {
     return failed(`Gave up after ${s(attempts, 'attempt')} although the server would have resumed the conversation.`);
   }
 
-  const fixed = outages.find((o) => o.attempts.length >= 3 && !grows(idleGaps(o)));
+  const fixed = outages.find((o) => o.attempts.length >= 3 && !grows(idleGaps(o).map((g) => g.ms)));
   if (fixed) {
-    return nonStrict(`Retries did not back off: gaps ${idleGaps(fixed).map(secs).join(', ')} after connection ${fixed.after.ordinal} closed; spec §6.4 asks for a growing delay with jitter.`);
+    return nonStrict(`Retries did not back off: gaps ${idleGaps(fixed).map((g) => secs(g.ms)).join(', ')} after connection ${fixed.after.ordinal} closed; spec §6.4 asks for a growing delay with jitter.`);
   }
   const reconnects = timeline.attempts.length - 1;
   if (reconnects <= 0 && outages.length === 0) return informational('No outage in this run: nothing to reconnect from.');
@@ -146,13 +145,20 @@ function outagesOf(timeline: Timeline): Outage[] {
   return outages;
 }
 
-/** Idle time before each retry of an outage: from the previous attempt's end to the next attempt. */
-function idleGaps(outage: Outage): number[] {
-  const gaps: number[] = [];
+/**
+ * Idle time before each retry of an outage: from the previous attempt's end to the next attempt.
+ * An attempt whose connection got session_expiring did not fail: the server announced its end,
+ * and coming back at once is the rotation spec §6.2 asks for, not a retry to space out (§6.4).
+ * Found by `resume-harness explore`: a resume answered by a notice with no time left, then an
+ * immediate rotation, read as a storm.
+ */
+function idleGaps(outage: Outage): { readonly ms: number; /** 1-based number of the attempt the gap came before. */ readonly attempt: number }[] {
+  const gaps: { ms: number; attempt: number }[] = [];
   for (let i = 1; i < outage.attempts.length; i++) {
     const prev = outage.attempts[i - 1]!;
+    if (prev.state === 'opened' && prev.segment.expiring.length > 0) continue;
     const prevEnd = prev.state === 'opened' ? (prev.segment.close?.t ?? prev.t) : prev.t;
-    gaps.push(Math.max(0, outage.attempts[i]!.t - prevEnd));
+    gaps.push({ ms: Math.max(0, outage.attempts[i]!.t - prevEnd), attempt: i + 1 });
   }
   return gaps;
 }

@@ -168,6 +168,11 @@ export class Connection {
     this.sink.resumed(conversationId);
   }
 
+  /** The server has gone quiet on this connection (a silence, or a silent notice): the agent's frames do not go out. */
+  get quiet(): boolean {
+    return this.silent;
+  }
+
   sendHandleUpdate(handle: string, resumable: boolean): void {
     if (this.silent || !this.terms.handles) return;
     this.sink.handleUpdate({ handle, resumable });

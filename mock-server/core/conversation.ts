@@ -429,8 +429,11 @@ export class Conversation {
   }
 
   issueHandle(conn: Connection, reason: 'turn' | 'before-expiring' | 'delayed' | 'fault' | 'session-start', binding: 'own' | 'other-share-token' | 'other-conversation' = 'own'): void {
-    // A client that did not ask for handles gets none (Gemini, gemini-live.md §1.3).
-    if (!conn.terms.handles) return;
+    // A client that did not ask for handles gets none (Gemini, gemini-live.md §1.3). A quiet
+    // connection sends none either, so none is issued: a handle recorded but never sent would
+    // have the journal (and the judge) credit the client with a handle it could not have had
+    // (found by resume-harness explore: a silent notice right at the greeting's end).
+    if (!conn.terms.handles || conn.quiet) return;
     const record = this.host.handles.issue({
       // A foreign handle is bound elsewhere: this server will itself reject it (spec §5.1).
       shareToken: binding === 'other-share-token' ? `${this.shareToken}_other` : this.shareToken,

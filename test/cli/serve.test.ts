@@ -2,6 +2,9 @@
  * `resume-harness serve`: the mock server alone on 127.0.0.1, printing the sut-contract
  * variables, so a real client can be pointed at it by hand.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { describe, expect, it } from 'vitest';
 import { scaledClock } from '../../protocol/clock.ts';
@@ -59,6 +62,21 @@ describe('resume-harness serve', () => {
     expect(journal.some((l) => l.includes('"resume":"resumed"'))).toBe(true);
     expect(journal.join('\n')).not.toContain(apiKey);
   }, 60_000);
+
+  it('serves a scenario file given by its path from the working directory (not only catalog ids)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'serve-file-'));
+    try {
+      writeFileSync(join(dir, 'mine.scenario.json'), JSON.stringify({ id: 'mine', title: 't', description: 'd', expectation: 'e', why: 'w', group: 'timing', provenance: ['F15'], conversation: { maxTurns: 2 }, expect: { outcome: 'completes' } }));
+      let text = '';
+      const stdout = { write: (s: string) => { text += s; return true; }, isTTY: false } as unknown as NodeJS.WriteStream;
+      expect(await serveCommand(['--scenario', 'mine.scenario.json'], { stdout, stderr: stdout, cwd: dir }, Promise.resolve())).toBe(0);
+      expect(text).toContain('serving scenario mine on the ai-voice face');
+      expect(text).toContain('one conversation of 2 turns is judged when it is over');
+      expect(text).toContain('no client came; nothing to judge');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it('refuses a scenario that belongs to the other face, naming it', async () => {
     const io = { write: () => true, isTTY: false } as unknown as NodeJS.WriteStream;

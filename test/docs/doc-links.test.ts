@@ -9,6 +9,8 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { loadCatalog } from '../../harness/scenario/loader.ts';
+import { SCENARIO_GROUPS } from '../../harness/scenario/schema.ts';
 import { citationsIn, headingSlugs, linksIn, sectionNumbers, type Citation } from '../testing/doc-citations.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -80,6 +82,16 @@ describe('links in the README and docs/', () => {
     expect(image).not.toBeNull();
     const png = readFileSync(join(ROOT, image![1]!));
     expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+  });
+});
+
+describe('what the docs say of the catalog is the catalog', () => {
+  it('the README tour\'s count of scenarios and groups, and gemini-face.md\'s count of AI-voice-only scenarios', () => {
+    const catalog = loadCatalog().map((l) => l.scenario);
+    const groups = SCENARIO_GROUPS.filter((g) => catalog.some((s) => s.group === g)).length;
+    expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toContain(`# ${catalog.length} scenarios in ${groups} groups`);
+    const aiVoiceOnly = catalog.filter((s) => !s.faces.includes('gemini-live')).length;
+    expect(readFileSync(join(DOCS, 'gemini-face.md'), 'utf8')).toMatch(new RegExp(`\\. ${aiVoiceOnly} belong to\\s+the AI-voice face only`));
   });
 });
 

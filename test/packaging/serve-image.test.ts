@@ -2,7 +2,8 @@
  * The Dockerfile builds a local image of `serve` (tools/build-serve-image.sh, no registry: the
  * base is made from this machine's node when no node:20 image is present), and the container
  * serves a conversation that a client on 127.0.0.1 completes, then gives its verdict and exits
- * by itself. Host networking, as everywhere in the harness: nothing leaves 127.0.0.0/8.
+ * by itself; the packaged CLI runs the catalog in it as well. Host networking, as everywhere in
+ * the harness: nothing leaves 127.0.0.0/8.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -31,6 +32,10 @@ describe('the serve image', () => {
     const listing = spawnSync('docker', ['run', '--rm', '--network', 'none', '--entrypoint', 'node', IMAGE, '-e',
       "const fs=require('fs');const all=fs.readdirSync('/opt/resume-harness',{recursive:true});console.log(JSON.stringify({tests:all.filter(f=>/\\.test\\.ts$|(^|\\/)testing\\//.test(f)&&!f.startsWith('node_modules')).length,schema:fs.existsSync('/opt/resume-harness/scenarios/scenario.schema.json')}))"], { encoding: 'utf8', timeout: 60_000 });
     expect(JSON.parse(listing.stdout)).toEqual({ tests: 0, schema: true });
+    // The packaged harness runs the catalog too (no network at all: virtual time).
+    const catalogRun = spawnSync('docker', ['run', '--rm', '--network', 'none', '-w', '/tmp', IMAGE, 'run', 'goaway', '--seed', '1'], { encoding: 'utf8', timeout: 120_000 });
+    expect(catalogRun.status, catalogRun.stdout + catalogRun.stderr).toBe(0);
+    expect(catalogRun.stdout).toContain('7 scenarios: 7 OK');
 
     const container = spawn('docker', ['run', '--rm', '--name', CONTAINER, '--network', 'host', IMAGE, 'serve', '--scenario', 'goaway.early-close', '--port', '0', '--seed', '5', '--time-scale', '0.005'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';

@@ -83,8 +83,8 @@ export interface ServeOutcome {
   readonly judgement: Judgement | null;
   readonly client: ClientReport | null;
   readonly journal: readonly JournalEvent[];
-  /** 0 when the verdict passes (NON-STRICT passes) or nothing was judged; 1 when it fails. */
-  readonly exitCode: 0 | 1;
+  /** 0 when the verdict passes (NON-STRICT passes) or nothing was judged; 1 when it fails; 3 when it is UNKNOWN (the CLI's codes). */
+  readonly exitCode: 0 | 1 | 3;
 }
 
 /**
@@ -194,7 +194,7 @@ export async function serveSession(options: ServeSessionOptions): Promise<ServeO
     }
     // No client output reaches the harness: the secrets axis has nothing to read (OK, "printed nothing").
     const judgement = judge({ scenario, protocol, analysis, client, output: [], secrets: server.secrets() });
-    const pass = passes(judgement.overall, false);
+    const exitCode = passes(judgement.overall, false) ? 0 : judgement.overall === 'UNKNOWN' ? 3 : 1;
     options.out(
       [
         '',
@@ -204,7 +204,7 @@ export async function serveSession(options: ServeSessionOptions): Promise<ServeO
         '',
       ].join('\n'),
     );
-    return { ended, judgement, client, journal, exitCode: pass ? 0 : 1 };
+    return { ended, judgement, client, journal, exitCode };
   } finally {
     clearInterval(pump);
     server.dispose();

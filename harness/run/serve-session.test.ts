@@ -74,7 +74,13 @@ describe('conversationOver', () => {
 });
 
 /** Serves a scenario and runs a simulated client against it, the way a person's client would connect. */
-async function serveWith(scenarioId: string, client: (address: ServeAddress) => Promise<unknown>, stopAfterClient: boolean) {
+/**
+ * `stopAfterClient`: the person presses Ctrl-C once their client is done. Otherwise the session
+ * must end by itself; should it not (a client that did not finish under a loaded machine), a
+ * bound stops it 10 real seconds after the client ended, so the test fails on what happened
+ * (the session 'stopped', the client's result in the message) rather than on a time-out.
+ */
+async function serveWith(scenarioId: string, client: (address: ServeAddress) => Promise<unknown>, stopAfterClient: boolean, timeScale = 0.005) {
   let text = '';
   let warnings = '';
   let stop: () => void = () => undefined;
@@ -82,11 +88,15 @@ async function serveWith(scenarioId: string, client: (address: ServeAddress) => 
   let clientDone: Promise<unknown> = Promise.resolve();
   const session = serveSession({
     scenario: resolveServeScenario(scenarioId, process.cwd(), 'ai-voice'),
-    protocol: 'ai-voice', seed: 5, timeScale: 0.005, host: 'localhost', until, pollMs: 20,
+    protocol: 'ai-voice', seed: 5, timeScale, host: 'localhost', until, pollMs: 20,
     out: (s) => { text += s; },
     warn: (s) => { warnings += s; },
     onListening: (address) => {
-      clientDone = client(address).then((r) => { if (stopAfterClient) stop(); return r; });
+      clientDone = client(address).then((r) => {
+        if (stopAfterClient) stop();
+        else setTimeout(stop, 10_000).unref();
+        return r;
+      });
     },
   });
   const outcome = await session;
@@ -94,16 +104,17 @@ async function serveWith(scenarioId: string, client: (address: ServeAddress) => 
   return { outcome, text, warnings, clientResult: await clientDone };
 }
 
-const simulator = (address: ServeAddress, maxTurns: number, create?: (o: ConstructorParameters<typeof ProspectSimulator>[0]) => { run(): Promise<unknown> }) => {
-  const options = { httpUrl: address.httpUrl, wsUrl: address.wsUrl, shareToken: address.credential, maxTurns, seed: 5, clock: scaledClock(0.005), WebSocket: WebSocket as never };
+const simulator = (address: ServeAddress, maxTurns: number, create?: (o: ConstructorParameters<typeof ProspectSimulator>[0]) => { run(): Promise<unknown> }, timeScale = 0.005) => {
+  const options = { httpUrl: address.httpUrl, wsUrl: address.wsUrl, shareToken: address.credential, maxTurns, seed: 5, clock: scaledClock(timeScale), WebSocket: WebSocket as never };
   return (create ? create(options) : new ProspectSimulator(options)).run();
 };
 
 describe('serveSession', () => {
   it('judges a conversation when it is over, by itself: the reference client resumes through an early close and passes', async () => {
-    const { outcome, text, warnings, clientResult } = await serveWith('goaway.early-close', (a) => simulator(a, 12), false);
+    // A time scale of 0.02: a gap of a few real milliseconds on a loaded machine stays a fraction of a protocol second.
+    const { outcome, text, warnings, clientResult } = await serveWith('goaway.early-close', (a) => simulator(a, 12, undefined, 0.02), false, 0.02);
     expect(clientResult).toMatchObject({ status: 'completed', turns: 12 });
-    expect(outcome.ended).toBe('conversation-over');
+    expect(outcome.ended, JSON.stringify(clientResult)).toBe('conversation-over');
     expect(outcome.judgement?.overall).toBe('OK');
     expect(outcome.exitCode).toBe(0);
     expect(outcome.client).toMatchObject({ state: 'reported', result: { status: 'completed', turns: 12, contextLost: false } });

@@ -39,6 +39,12 @@ const passing = (v: string): string => (v === 'INFORMATIONAL' ? 'OK' : v);
 const gradesOf = (run: ScenarioRun): string => verdictsOf(run).split(' ').map(passing).join(' ');
 const verdictsOf = (run: ScenarioRun): string => [run.judgement.overall, ...Object.values(run.judgement.axes).map((a) => a.verdict), ...SERVER_AXES.map((a) => run.server?.judgement.axes[a].verdict ?? '—')].join(' ');
 
+/** Each axis that did not pass, with its reason: what a difference between the forms was about. */
+const notPassing = (run: ScenarioRun): string[] => [
+  ...Object.entries(run.judgement.axes).map(([axis, a]) => [axis, a] as const),
+  ...SERVER_AXES.flatMap((axis) => (run.server ? [[`server ${axis}`, run.server.judgement.axes[axis]] as const] : [])),
+].filter(([, a]) => a.verdict !== 'OK' && a.verdict !== 'INFORMATIONAL').map(([axis, a]) => `${axis} ${a.verdict}: ${a.reason}`);
+
 interface Row { readonly id: string; readonly runs: Record<Form, ScenarioRun> }
 
 async function main(): Promise<void> {
@@ -78,7 +84,10 @@ async function main(): Promise<void> {
   console.log(`container create+start (testcontainers, before the port probe), median: ${median(creates).toFixed(0)} ms`);
   console.log(`container ÷ process wall: ${(wall.container / wall.process).toFixed(2)}; both forms, two at a time: ${(total / 1000).toFixed(1)} s`);
   console.log(`overall verdicts identical in ${overall}/${rows.length} scenarios; every axis identical in ${exact}/${rows.length}, and in ${rows.length - different.length}/${rows.length} counting OK and INFORMATIONAL as one passing grade${different.length > 0 ? `; different: ${different.map((r) => r.id).join(', ')}` : ''}`);
-  for (const r of different) console.log(`  ${r.id}: process ${verdictsOf(r.runs.process)} | container ${verdictsOf(r.runs.container)}`);
+  for (const r of different) {
+    console.log(`  ${r.id}: process ${verdictsOf(r.runs.process)} | container ${verdictsOf(r.runs.container)}`);
+    for (const form of FORMS) for (const line of notPassing(r.runs[form])) console.log(`    ${form}: ${line}`);
+  }
 }
 
 await main();

@@ -17,7 +17,9 @@ export function judgeExpiry(input: JudgeInput): AxisVerdict {
     const notice = seg.expiring[0]!;
     // A notice with next to no time left leaves nothing to do before the deadline but reconnect after it.
     if (notice.timeLeft < MIN_ACTIONABLE_TIME_LEFT_S) continue;
-    const deadline = notice.t + notice.timeLeft * 1000;
+    // Through a server, the deadline the client saw: later by what the server's relays took (judge/server/relay-lag.ts).
+    const relayLag = input.relayLagMs?.get(seg.conn) ?? 0;
+    const deadline = notice.t + notice.timeLeft * 1000 + relayLag;
     const close = seg.close;
     if (seg.conversationEndAt !== null && seg.conversationEndAt <= deadline) { judged++; continue; }
     if (!close) return failed(`Connection ${seg.ordinal} was still open when the run ended, ${secs(input.analysis.timeline.end - deadline)} past its goAway deadline.`);
@@ -29,7 +31,7 @@ export function judgeExpiry(input: JudgeInput): AxisVerdict {
     if (close.by !== 'client') {
       return failed(`Overstayed: connection ${seg.ordinal} was still open ${secs(close.t - deadline)} past timeLeft and was closed by the ${close.by} (${close.code}).`);
     }
-    if (close.t > deadline) return failed(`Overstayed timeLeft: the client closed connection ${seg.ordinal} ${secs(close.t - deadline)} after the announced deadline.`);
+    if (close.t > deadline) return failed(`Overstayed timeLeft: the client closed connection ${seg.ordinal} ${secs(close.t - deadline)} after the announced deadline${relayLag > 0 ? ` (counted from when the server relayed the notice, ${secs(relayLag)} of relays allowed)` : ''}.`);
     judged++;
     if (!midTurn && leftMidTurnDespiteBoundary(seg, notice.t, close.t)) midTurn = { seg, t: close.t };
   }

@@ -14,6 +14,11 @@ export interface JudgeInput {
   readonly output: readonly string[];
   /** Every secret the server issued (handles, tokens), to look for in the client's output. */
   readonly secrets: readonly string[];
+  /**
+   * Through a server under test: per upstream connection, the protocol ms its relays added to
+   * the client's deadline (judge/server/relay-lag.ts). Absent when the client meets the mock.
+   */
+  readonly relayLagMs?: ReadonlyMap<number, number>;
 }
 
 export const resultOf = (client: ClientReport): SutResult | null => (client.state === 'reported' ? client.result : null);

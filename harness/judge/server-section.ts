@@ -14,14 +14,14 @@ import { judgeResumePassthrough } from './server/resume-passthrough-axis.ts';
 import { SERVER_AXES, type ServerAxesInput, type ServerAxis } from './server/server-judge-input.ts';
 import { judgeUpstream } from './server/upstream-axis.ts';
 import { judgeCloseCodes, judgeFrameTypes } from './server/wire-shape-axes.ts';
-import { failed, ok, overallOf, unknown, type AxisVerdict, type Verdict } from './verdict.ts';
+import { failed, nonStrict, ok, overallOf, unknown, type AxisVerdict, type Verdict } from './verdict.ts';
 
 export { SERVER_AXES, type ServerAxis } from './server/server-judge-input.ts';
 
 export interface ServerJudgement {
   /** The worst of the server axes. */
   readonly verdict: Verdict;
-  /** Ready, stopped when asked: OK. Never ready or exited at once: UNKNOWN (nothing to judge). Crashed mid-run: FAILED. */
+  /** Ready, stopped when asked: OK; only by SIGKILL: NON-STRICT. Never ready or exited at once: UNKNOWN (nothing to judge). Crashed mid-run: FAILED. */
   readonly lifecycle: AxisVerdict;
   /** No handle, token or key in full in what it printed (server-contract.md §2). */
   readonly secrets: AxisVerdict;
@@ -56,7 +56,13 @@ export function judgeServer(record: ServerRecord, secrets: readonly string[], wi
 function judgeLifecycle(record: ServerRecord): AxisVerdict {
   switch (record.state) {
     case 'ready':
-      return ok(`${record.reason}.`);
+      // The contract (server-contract.md §1) stops a server with SIGTERM and kills it after a
+      // grace period, and asks no more of it: needing SIGKILL is no failure. But a server that
+      // ignores SIGTERM in production is killed under its live conversations, which never get
+      // the 1001 that tells a client to resume (ai-voice-protocol.md §7): NON-STRICT.
+      return record.stoppedWith === 'SIGKILL'
+        ? nonStrict(`${record.reason}: its open conversations would be cut without the 1001 that tells a client to resume (ai-voice-protocol.md §7).`)
+        : ok(`${record.reason}.`);
     case 'never-ready':
       return unknown(`The server never became ready, nothing could be judged: ${record.reason}.`);
     case 'exited-early':

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { SERVER_AXES, type ServerAxis } from '../judge/server-section.ts';
 import type { Verdict } from '../judge/verdict.ts';
 import { SERVER_AXES as GALLERY_AXES, SERVER_MUTANTS } from '../../servers/mutants/index.ts';
-import { buildServerMatrix, classifyServerCell, serverMatrixPasses, type ServerRunDigest, type ServerSubject } from './server-matrix.ts';
+import { buildServerMatrix, classifyServerCell, renderServerMatrixMarkdown, serverMatrixPasses, type ServerRunDigest, type ServerSubject } from './server-matrix.ts';
 
 const REFERENCE: ServerSubject = { server: 'reference', role: 'reference', detectedAs: 'FAILED', bug: 'none', standsFor: '—' };
 const S3: ServerSubject = { server: 'mutant:s3-expiring-before-handle', role: 'mutant', axis: 'handle-relay', detectedAs: 'FAILED', bug: 'notice first', standsFor: '§2' };
@@ -53,4 +53,14 @@ describe('buildServerMatrix', () => {
     const unknown = buildServerMatrix({ subjects: [REFERENCE], scenarios: ['goaway'], seeds: [1], digests: [digest('reference', 'goaway', 1, 'UNKNOWN', { lifecycle: 'UNKNOWN' })], timeScale: 0.02, wallMs: 1 });
     expect(serverMatrixPasses(unknown)).toBe(false);
   });
+
+  it('renders Markdown with the run count and wall time, a row per server, and the verdict line', () => {
+    const m = buildServerMatrix({ subjects: [REFERENCE, S3], scenarios: ['goaway'], seeds: [1, 2], digests: [digest('reference', 'goaway', 1, 'OK'), digest('reference', 'goaway', 2, 'OK'), digest(S3.server, 'goaway', 1, 'FAILED', { 'handle-relay': 'FAILED' }), digest(S3.server, 'goaway', 2, 'OK')], timeScale: 0.02, wallMs: 12_345 });
+    const md = renderServerMatrixMarkdown(m);
+    expect(md).toContain('1 mutants + the reference × 1 scenarios × 2 seed(s) = 4 runs in 12.3 s (network mode, time scale 0.02)');
+    expect(md).toContain('| `reference` | — | none | — | passes all 1 |');
+    expect(md).toContain('| `mutant:s3-expiring-before-handle` | handle-relay | notice first | §2 | 1/1: goaway |');
+    expect(md).toContain('1/1 server mutants caught on their axis · 0 false alarms · 0 harness errors');
+  });
 });
+

@@ -171,7 +171,8 @@ function reasonOf(d: ServerRunDigest): string {
 
 /** The matrix as a Markdown table, for the README. */
 export function renderServerMatrixMarkdown(m: ServerMatrix): string {
-  const out = [`| server | axis | bug | stands for | caught by |`, '|---|---|---|---|---|'];
+  const head = `**Server detection matrix**: ${m.rows.length - 1} mutants + the reference × ${m.scenarios.length} scenarios × ${m.seeds.length} seed(s) = ${m.runs} runs in ${(m.wallMs / 1000).toFixed(1)} s (network mode, time scale ${m.timeScale}).`;
+  const out = [head, '', `| server | axis | bug | stands for | caught by |`, '|---|---|---|---|---|'];
   for (const row of m.rows) {
     const s = row.subject;
     const by = s.role === 'reference' ? (row.status === 'clean' ? `passes all ${m.scenarios.length}` : `false alarms: ${row.hits.join(', ')}`) : row.hits.length > 0 ? `${row.hits.length}/${m.scenarios.length}: ${row.hits.join(', ')}` : '**escaped**';

@@ -18,6 +18,7 @@ import type { WireEvent } from '../server/wire-log.ts';
 import type { ProbeOutcome } from '../server/server-probes.ts';
 import { runThroughServer, SERVER_RUN_AGENT, type ServerRunOptions } from './server-run.ts';
 import { foldServerHistory } from '../judge/server/server-history.ts';
+import { relayLagOf } from '../judge/server/relay-lag.ts';
 import { mockServerFor } from '../sandbox/mock-server.ts';
 import { interceptFor, releaseInterception, stopInterception } from '../sandbox/msw-interception.ts';
 import { runInVirtualTime } from '../sandbox/virtual-time.ts';
@@ -183,7 +184,7 @@ async function runWithServer(
   const serverJudgement = judgeServer(raw.server, raw.secrets, wire);
   const axes = raw.harnessError
     ? harnessError(raw.harnessError)
-    : judge({ scenario, protocol: 'gemini-live', analysis, client: outcome.report, output, secrets: raw.secrets });
+    : judge({ scenario, protocol: 'gemini-live', analysis, client: outcome.report, output, secrets: raw.secrets, relayLagMs: relayLagOf(history) });
   const judgement: Judgement = { overall: overallOf([axes.overall, serverJudgement.verdict]), axes: axes.axes };
   return {
     ...base,

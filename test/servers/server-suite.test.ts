@@ -162,6 +162,28 @@ describe('a server that cannot be judged is UNKNOWN with the reason, and leaves 
     expect(groupAlive(run.server!.details?.pid)).toBe(false);
   }, 60_000);
 
+  it('ignores SIGTERM: killed after the grace period, NON-STRICT with the reason; the next scenario gets a fresh server and its own verdict', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rh-server-sigterm-'));
+    try {
+      const out: string[] = [];
+      const io = { stdout: { write: (t: string) => out.push(t) } as unknown as NodeJS.WriteStream, stderr: { write: (t: string) => out.push(t) } as unknown as NodeJS.WriteStream, cwd: ROOT };
+      const code = await main(['run', 'unexpected-close.1011-quota', 'handle-not-found', '--server', 'cmd:exec node test/servers/fixtures/ignores-sigterm.mjs', '--time-scale', '0.04', '--seed', '11', '--format', 'json', '--report-dir', dir, '--strict'], io);
+      // NON-STRICT fails only a --strict run.
+      expect(code, out.join('')).toBe(1);
+      const runDir = readdirSync(dir).map((d) => join(dir, d)).find((d) => d.endsWith('-seed11'))!;
+      for (const id of ['unexpected-close.1011-quota', 'handle-not-found']) {
+        const report = ScenarioReportSchema.parse(JSON.parse(readFileSync(join(runDir, `${id}.json`), 'utf8')));
+        expect(report.server, id).toMatchObject({ state: 'ready', stoppedWith: 'SIGKILL', verdict: 'NON-STRICT' });
+        expect(report.server!.axes.lifecycle.reason).toMatch(/did not stop within 5\.0 s of SIGTERM: killed \(SIGKILL\)/);
+        // Every other axis of the server and of the conversation is judged as usual.
+        expect(Object.entries(report.server!.axes).filter(([axis, a]) => axis !== 'lifecycle' && a.verdict !== 'OK' && a.verdict !== 'INFORMATIONAL'), id).toEqual([]);
+        expect(groupAlive(report.server!.details?.pid)).toBe(false);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
+
   it('the harness interrupted (SIGTERM) while the server runs: the server goes with it', async () => {
     const { port, exit } = await interruptedHarness('reference');
     expect(exit).toEqual({ code: null, signal: 'SIGTERM' });

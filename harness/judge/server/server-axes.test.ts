@@ -289,4 +289,12 @@ describe('wire shape and upstream', () => {
     orphan.journal.push({ kind: 'fault', t: 7, conn: 101, rule: 0, action: 'halfOpen' });
     expect(orphan.judge().upstream.verdict).toBe('OK');
   });
+
+  it('lifecycle: stopped by SIGTERM is OK, needing SIGKILL is NON-STRICT (the contract allows it, production cuts conversations without 1001), a crash is FAILED', () => {
+    expect(judgeServer(READY, []).axes.lifecycle.verdict).toBe('OK');
+    const killed = judgeServer({ ...READY, stoppedWith: 'SIGKILL', reason: 'reference was ready in time and did not stop within 5.0 s of SIGTERM: killed (SIGKILL)' }, []).axes.lifecycle;
+    expect(killed).toMatchObject({ verdict: 'NON-STRICT', reason: expect.stringMatching(/killed \(SIGKILL\): its open conversations would be cut without the 1001/) });
+    expect(judgeServer({ ...READY, state: 'crashed', stoppedWith: 'already-exited', reason: 'x exited with status 70' }, []).axes.lifecycle.verdict).toBe('FAILED');
+    expect(judgeServer({ ...READY, state: 'never-ready', reason: 'x never listened' }, []).axes.lifecycle.verdict).toBe('UNKNOWN');
+  });
 });

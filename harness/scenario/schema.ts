@@ -39,7 +39,7 @@ const Base = {
   why: z.string().min(1).describe('Why the scenario exists: the bug it catches.'),
   group: z.enum(SCENARIO_GROUPS).describe('The catalog group it is listed under.'),
   severity: z.enum(SEVERITIES).default('major').describe('critical: context loss or a dead conversation; major: a failed conversation or a storm; minor: inefficiency.'),
-  provenance: z.array(z.string().min(1)).min(1).describe('Field failures (F1–F24 of the research) or spec clauses (e.g. "spec §6.2") the scenario comes from.'),
+  provenance: z.array(z.string().min(1)).min(1).describe('Field failures (F1–F24 of docs/field-failures.md) or clauses of docs/ai-voice-protocol.md (e.g. "spec §6.2") the scenario comes from.'),
   conversation: Conversation.prefault({}),
   server: ServerScript.prefault({}),
   expect: Expectation,

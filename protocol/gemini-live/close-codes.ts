@@ -1,7 +1,7 @@
 /**
  * The WebSocket closes Gemini Live has been seen to send, with their reason texts exactly
  * as they arrive on the wire. Nothing here is documented by Google: every entry is
- * field-observed and cites where (research gemini-live-protocol.md §1.6 bad handles, §1.7
+ * field-observed and cites where (docs/gemini-live.md §1.6 bad handles, §1.7
  * close codes). The code seems to follow the gRPC status of the error (§0 item 6,
  * [inference]): INVALID_ARGUMENT → 1007; NOT_FOUND, ABORTED, UNIMPLEMENTED → 1008;
  * INTERNAL, UNAVAILABLE, DEADLINE_EXCEEDED → 1011.

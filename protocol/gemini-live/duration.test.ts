@@ -24,7 +24,7 @@ const arbDuration: fc.Arbitrary<Duration> = fc
   }));
 
 describe('parseDuration', () => {
-  it('reads the goAway values Gemini has sent (research §1.4, §1.5)', () => {
+  it('reads the goAway values Gemini has sent (docs/gemini-live.md §1.4, §1.5)', () => {
     expect(parsed('50s')).toEqual({ seconds: 50, nanos: 0 });
     expect(parsed('30s')).toEqual({ seconds: 30, nanos: 0 });
   });

@@ -1,7 +1,7 @@
 /**
  * google.protobuf.Duration in its proto3 JSON form: a decimal number of seconds with a
  * trailing "s" ("50s", "0.5s", "1.000000001s", "-2.5s"). Gemini Live sends one in
- * `goAway.timeLeft` (research gemini-live-protocol.md §1.4: `{"goAway":{"timeLeft":"50s"}}`;
+ * `goAway.timeLeft` (docs/gemini-live.md §1.4: `{"goAway":{"timeLeft":"50s"}}`;
  * observed values "50s" and "30s", §1.5). @google/genai hands the string through unparsed
  * (gemini-live-mock-facts.md, "What the mock must answer").
  *

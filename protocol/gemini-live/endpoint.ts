@@ -1,6 +1,6 @@
 /**
  * The Gemini Live WebSocket endpoint as real clients reach it: which upgrade requests a
- * Gemini face accepts, and how it refuses the others (research gemini-live-protocol.md
+ * Gemini face accepts, and how it refuses the others (docs/gemini-live.md
  * §1.1 endpoints and authentication, §1.8 URL building, §5 "Handshake").
  *
  *   GET /ws/google.ai.generativelanguage.{v1|v1beta|v1alpha}.GenerativeService.BidiGenerateContent?key=KEY

@@ -1,6 +1,6 @@
 /**
  * Gemini Live BidiGenerateContent, the session-management subset, defined once
- * (research gemini-live-protocol.md §1.2 framing, §1.3 client messages, §1.4 server
+ * (docs/gemini-live.md §1.2 framing, §1.3 client messages, §1.4 server
  * messages; shapes from js-genai `src/types.ts` and its converters). Both the Gemini face
  * and anything that judges a Gemini Live client import these schemas; nothing else
  * restates a message shape.
@@ -44,7 +44,7 @@ function protoObject<S extends z.ZodRawShape>(casing: Casing, shape: S) {
         ctx.addIssue({
           code: 'custom',
           path: [snake],
-          message: `server frames spell it "${camel}": @google/genai does not read "${snake}" (research §1.8)`,
+          message: `server frames spell it "${camel}": @google/genai does not read "${snake}" (docs/gemini-live.md §1.8)`,
         });
         continue;
       }

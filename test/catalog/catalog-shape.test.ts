@@ -1,7 +1,7 @@
 /**
  * The catalog as data: enough scenarios, each fully described and filed in its group, every
  * file pointing at the shipped JSON Schema (which matches the zod schema), every scenario with
- * the broken clients it catches, the README table generated from all of it, and `list`
+ * the broken clients it catches, the catalog table of docs/catalog.md generated from all of it, and `list`
  * showing it grouped.
  */
 import { readFileSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../../harness/cli/main.ts';
 import type { CliIo } from '../../harness/cli/run-command.ts';
 import { MUTANTS } from '../../simulator/index.ts';
-import { currentSection, generatedSection, tableTarget } from '../../tools/catalog-table.ts';
+import { CATALOG_PAGE, START_MARKER, currentSection, generatedSection, tableTarget } from '../../tools/catalog-table.ts';
 import { CATALOG_DIR, catalogFiles, loadCatalog } from '../../harness/scenario/loader.ts';
 import { SCENARIO_GROUPS } from '../../harness/scenario/schema.ts';
 import { SCHEMA_FILE, scenarioJsonSchemaText } from '../../tools/write-json-schema.ts';
@@ -108,9 +108,16 @@ describe('catchers', () => {
   });
 });
 
-describe('the README table and the CLI', () => {
-  it('the catalog table in the README is the one generated from the files (npx tsx tools/catalog-table.ts --write)', () => {
-    expect(currentSection(tableTarget())).toBe(generatedSection());
+describe('the catalog table and the CLI', () => {
+  it('the catalog table in docs/catalog.md is the one generated from the files (npx tsx tools/catalog-table.ts --write)', () => {
+    expect(tableTarget()).toBe(CATALOG_PAGE);
+    expect(currentSection(CATALOG_PAGE)).toBe(generatedSection());
+  });
+
+  it('the README carries no copy of the table: it links to docs/catalog.md', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    expect(readme).not.toContain(START_MARKER);
+    expect(readme).toContain('](docs/catalog.md)');
   });
 
   it('list shows the catalog grouped, with every scenario', async () => {

@@ -7,6 +7,9 @@
  * out: nothing loads them at run time.
  *
  *   node servers/reference/image/runtime-modules.mjs [repo-root]
+ *
+ * RUNTIME_ROOTS (comma-separated package names) replaces ROOTS: the harness's own image
+ * (tools/build-serve-image.sh) needs every production dependency of package.json.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -26,7 +29,8 @@ function locate(name, fromDir) {
 }
 
 const seen = new Set();
-const queue = ROOTS.map((name) => {
+const roots = process.env.RUNTIME_ROOTS ? process.env.RUNTIME_ROOTS.split(',').filter(Boolean) : ROOTS;
+const queue = roots.map((name) => {
   const found = locate(name, root);
   if (!found) throw new Error(`${name} is not installed under ${root}/node_modules`);
   return found;

@@ -10,34 +10,38 @@ import { percentile } from '../harness/run/load-metrics.ts';
 import { runLoad } from '../harness/run/load-run.ts';
 import { loadScenario } from '../harness/run/load-scenario.ts';
 
-const { values } = parseArgs({ options: { sessions: { type: 'string', default: '1000' }, 'time-scale': { type: 'string', default: '1' }, turns: { type: 'string', default: '12' }, seed: { type: 'string', default: '1' } } });
+const { values } = parseArgs({ options: { sessions: { type: 'string', default: '1000' }, 'time-scale': { type: 'string', default: '1' }, turns: { type: 'string', default: '12' }, ramp: { type: 'string', default: '60' }, seed: { type: 'string', default: '1' } } });
 const sessions = Number(values.sessions);
 const timeScale = Number(values['time-scale']);
 const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 
+// Warm-up: the modules a run loads on first use (fetch, ws, the judge) are compiled before anything is measured.
+await runLoad({ sessions: 2, protocol: 'ai-voice', scenario: loadScenario(2), timeScale: 0.02, seed: 0 });
+await echoReplay([['{"warm":"up"}']]);
 globalThis.gc?.();
 const rssBefore = process.memoryUsage.rss();
 const cpuBefore = process.cpuUsage();
-const run = await runLoad({ sessions, protocol: 'ai-voice', scenario: loadScenario(Number(values.turns)), timeScale, seed: Number(values.seed), keepWire: true, progress: (line) => process.stderr.write(`${line}\n`) });
+const run = await runLoad({ sessions, protocol: 'ai-voice', scenario: loadScenario(Number(values.turns)), timeScale, seed: Number(values.seed), rampMs: Number(values.ramp) * 1000, keepWire: true, progress: (line) => process.stderr.write(`${line}\n`) });
 const cpu = process.cpuUsage(cpuBefore);
 const s = run.summary;
 const wire = run.wire ?? [];
 const messages = wire.reduce((n, c) => n + c.length, 0);
-const harnessUs = (cpu.user + cpu.system) / messages;
+const harnessUs = (run.conversationCpuUs ?? Number.NaN) / messages;
+const harnessAllUs = (cpu.user + cpu.system) / messages;
 
 // The same messages, conversation by conversation, through a bare ws echo on 127.0.0.1: each is
 // sent and echoed back (two wire messages), every conversation at once, as the load run held them.
 const echo = await echoReplay(wire);
 const echoUs = echo.cpuUs / (2 * messages);
 
-console.log(`load against the mock (ai-voice), ${sessions} conversations of ${s.scenario} (${values.turns} turns each), time scale ${timeScale}, seed ${values.seed}:`);
+console.log(`load against the mock (ai-voice), ${sessions} conversations of ${s.scenario} (${values.turns} turns each), time scale ${timeScale}, starts spread over ${values.ramp} s, seed ${values.seed}:`);
 console.log(`  held at once            ${s.heldAtOnce} conversations (${s.completed}/${s.conversations} completed)`);
 console.log(`  lost turns              ${s.lostTurns}   context lost: ${s.contextLost}   failed resumes: ${s.failedResumes}   verdicts: ${Object.entries(s.verdicts).map(([v, n]) => `${v} ${n}`).join(', ')}`);
 console.log(`  resume latency          p50 ${percentile(s.resumeLatenciesMs, 50).toFixed(1)} ms, p99 ${percentile(s.resumeLatenciesMs, 99).toFixed(1)} ms (${s.resumes} resumes, real time)`);
 console.log(`  memory per conversation ${mib((s.peakRssBytes - rssBefore) / sessions)} (peak RSS ${mib(s.peakRssBytes)}, ${mib(rssBefore)} before)`);
 console.log(`  wall time               ${(s.wallMs / 1000).toFixed(1)} s`);
 console.log(`cost per message (CPU, user + system), side by side in this process:`);
-console.log(`  harness                 ${harnessUs.toFixed(1)} µs per wire message (${messages} messages: client, mock, journal, judge)`);
+console.log(`  harness                 ${harnessUs.toFixed(1)} µs per wire message while the conversations ran (${messages} messages: reference client, mock, journal), ${harnessAllUs.toFixed(1)} µs with the judging of every conversation after`);
 console.log(`  bare ws echo            ${echoUs.toFixed(1)} µs per wire message (${2 * messages} messages: the same texts sent and echoed)`);
 console.log(`  ratio                   ${(harnessUs / echoUs).toFixed(2)}×`);
 

@@ -25,13 +25,14 @@ for (const face of faces) {
   console.log(`  refused upgrades       ${f.refusedUpgradesSeen} seen by the clients, ${f.refusedUpgradesJournaled} journaled`);
   console.log(`  foreign resumes        ${f.foreignResumesRefused} refused (foreign) of ${f.byKind['foreign-handle']}`);
   console.log(`  unjournaled inputs     ${f.unjournaled.length}${f.unjournaled.length ? `: ${f.unjournaled.slice(0, 5).join(' | ')}` : ''}`);
+  console.log(`  secrets in journal     ${f.secretsInJournal} (tokens, keys and handles in full; frames that carried them included)`);
   console.log(`  crashes                ${f.crashes.length}${f.crashes.length ? `: ${f.crashes[0]}` : ''}`);
   console.log(`  peak RSS               ${mib(f.peakRssBytes)} (start ${mib(f.baselineRssBytes)})`);
   console.log(`  conversations          ${f.wellBehaved.length} well-behaved alongside, ${f.conversationsDisturbed} disturbed${f.conversationsDisturbed ? `: ${f.wellBehaved.flatMap((r) => r.reasons).slice(0, 3).join(' | ')}` : ''}`);
   console.log(`  alive after            ${f.aliveAfter}`);
   console.log(`  event-loop delay       p99 ${f.loopDelayP99Ms.toFixed(0)} ms, max ${f.loopDelayMaxMs.toFixed(0)} ms (well-behaved conversations at time scale ${f.timeScale})`);
   console.log(`  wall time              ${(f.wallMs / 1000).toFixed(1)} s`);
-  bad ||= f.unjournaled.length > 0 || f.crashes.length > 0 || f.conversationsDisturbed > 0 || !f.aliveAfter;
+  bad ||= f.unjournaled.length > 0 || f.secretsInJournal > 0 || f.crashes.length > 0 || f.conversationsDisturbed > 0 || !f.aliveAfter;
 }
 
 const files = await fuzzScenarioFiles({ count: Number(values.files), seed });

@@ -8,6 +8,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { redactText } from '../../protocol/redact.ts';
 import { PROTOCOLS, type Protocol } from '../../protocol/sut-result.ts';
 import { UsageError } from '../errors.ts';
 import { mergeSummaries, percentile, type LoadSummary } from '../run/load-metrics.ts';
@@ -19,7 +20,7 @@ import { parseServer } from '../server/parse-server.ts';
 import type { CliIo } from './run-command.ts';
 
 export const LOAD_USAGE = `resume-harness load --sessions N [--server cmd:COMMAND|image:NAME|reference|mutant:ID] [--protocol ai-voice|gemini-live]
-                     [--scenario ID] [--time-scale X] [--seed N] [--threshold METRIC<OP>NUMBER]… [--shard i/n] [--json FILE]
+                     [--scenario ID] [--time-scale X] [--seed N] [--ramp SECONDS] [--threshold METRIC<OP>NUMBER]… [--shard i/n] [--json FILE]
   resume-harness load --merge FILE… [--threshold …]`;
 
 export async function loadCommand(args: string[], io: CliIo): Promise<number> {
@@ -37,6 +38,8 @@ export async function loadCommand(args: string[], io: CliIo): Promise<number> {
   if (server && protocol !== 'ai-voice') throw new UsageError('--server: the clients speak ai-voice to a server under test (its upstream is the Gemini face); leave --protocol out');
   const timeScale = values['time-scale'] === undefined ? 0.1 : positive(values['time-scale'], 'time-scale');
   const seed = values.seed === undefined ? 1 : wholeNumber(values.seed, 'seed', 0);
+  // Real seconds over which the conversations start (k6's ramp-up); by default all at once.
+  const rampMs = values.ramp === undefined ? 0 : nonNegative(values.ramp, 'ramp') * 1000;
   const shard = values.shard === undefined ? undefined : shardOf(values.shard);
   // Default: expiry and seeded drops, resumes confirmed at once (load-scenario.ts); --scenario plays a catalog scenario instead.
   const scenarioId = values.scenario ?? LOAD_SCENARIO_ID;
@@ -45,12 +48,19 @@ export async function loadCommand(args: string[], io: CliIo): Promise<number> {
   const face = server ? 'gemini-live' : protocol;
   if (!found.faces.includes(face)) throw new UsageError(`scenario ${scenarioId} belongs to ${found.faces.join(', ')}, not ${face}`);
   io.stderr.write(`resume-harness load: ${sessions} conversation${sessions === 1 ? '' : 's'}${shard ? ` (shard ${shard.index}/${shard.count})` : ''} of ${scenarioId} against ${server ? server.id : `the mock (${protocol})`}, time scale ${timeScale}\n`);
-  const run = await runLoad({ sessions, protocol, scenario: found, timeScale, seed, ...(shard ? { shard } : {}), ...(server ? { server: { server } } : {}), progress: (line) => io.stderr.write(`${line}\n`) });
+  const run = await runLoad({ sessions, protocol, scenario: found, timeScale, seed, rampMs, ...(shard ? { shard } : {}), ...(server ? { server: { server } } : {}), progress: (line) => io.stderr.write(`${line}\n`) });
   if (run.harnessError) {
     io.stderr.write(`resume-harness load: ${run.harnessError}\n`);
     return 3;
   }
-  return finish(run.summary, evaluateThresholds(run.summary, thresholds), io, values.json, io.cwd);
+  const code = finish(run.summary, evaluateThresholds(run.summary, thresholds), io, values.json, io.cwd);
+  // A server under test that did not stay up under the load fails the run, whatever the thresholds say.
+  if (run.server && run.server.state !== 'ready') {
+    io.stdout.write(`server under test: ${run.server.state}: ${redactText(run.server.reason, run.secrets ?? [])}\n`);
+    return 1;
+  }
+  if (run.server) io.stdout.write(`server under test: stayed up, stopped with ${run.server.stoppedWith}\n`);
+  return code;
 }
 
 function finish(summary: LoadSummary, results: readonly ThresholdResult[], io: CliIo, json: string | undefined, cwd: string): number {
@@ -88,6 +98,7 @@ interface LoadArgs {
   protocol?: string;
   scenario?: string;
   'time-scale'?: string;
+  ramp?: string;
   seed?: string;
   shard?: string;
   json?: string;
@@ -103,7 +114,7 @@ function parseLoadArgs(args: string[]): LoadArgs {
       strict: true,
       options: {
         sessions: { type: 'string' }, server: { type: 'string' }, protocol: { type: 'string' }, scenario: { type: 'string' },
-        'time-scale': { type: 'string' }, seed: { type: 'string' }, shard: { type: 'string' }, json: { type: 'string' },
+        'time-scale': { type: 'string' }, ramp: { type: 'string' }, seed: { type: 'string' }, shard: { type: 'string' }, json: { type: 'string' },
         threshold: { type: 'string', multiple: true }, merge: { type: 'boolean' },
       },
     });
@@ -126,6 +137,12 @@ function wholeNumber(value: string, name: string, min: number): number {
 function positive(value: string, name: string): number {
   const n = Number(value);
   if (!(n > 0) || !Number.isFinite(n)) throw new UsageError(`--${name} must be a number above 0, got "${value}"`);
+  return n;
+}
+
+function nonNegative(value: string, name: string): number {
+  const n = Number(value);
+  if (!(n >= 0) || !Number.isFinite(n) || value.trim() === '') throw new UsageError(`--${name} must be a number from 0, got "${value}"`);
   return n;
 }
 

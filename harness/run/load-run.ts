@@ -39,6 +39,11 @@ export interface LoadOptions {
   readonly shard?: { readonly index: number; readonly count: number };
   readonly server?: ServerRunOptions;
   readonly progress?: (line: string) => void;
+  /**
+   * Real ms over which the conversations start, evenly (k6's ramp-up). 0: all at once, so their
+   * expiries fall in the same instant too (a thundering herd of resumes; that may be the point).
+   */
+  readonly rampMs?: number;
   /** Keep each conversation's wire texts (the mock's journal, both directions): bench:load replays them through a bare echo. */
   readonly keepWire?: boolean;
 }
@@ -52,6 +57,10 @@ export interface LoadRun {
   readonly server?: ServerRecord;
   /** With `keepWire`, against the mock: each conversation's text frames in journal order. */
   readonly wire?: string[][];
+  /** Every secret of the run (tokens, keys, handles), for redacting what reaches a person. */
+  readonly secrets?: string[];
+  /** CPU (user + system, µs) of the process while the conversations ran: clients, server, journal; not the judging after. */
+  readonly conversationCpuUs?: number;
 }
 
 /** The conversations of one shard: indices i with i mod n = index − 1. */
@@ -97,8 +106,9 @@ async function loadMock(options: LoadOptions, indices: number[], base: Base, rss
   const credential = protocol === 'gemini-live' ? undefined : (server as AiVoiceServer).shareToken;
   const running = await startWsServer(server);
   let runs: ClientRun[];
+  let cpuUs: number;
   try {
-    runs = await runClients(options, indices, (i) => ({ httpUrl: running.httpUrl, wsUrl: running.wsUrl, shareToken: credential ?? keys.get(i)! }));
+    ({ runs, cpuUs } = await runClients(options, indices, (i) => ({ httpUrl: running.httpUrl, wsUrl: running.wsUrl, shareToken: credential ?? keys.get(i)! })));
   } finally {
     server.dispose();
     await running.close();
@@ -119,9 +129,10 @@ async function loadMock(options: LoadOptions, indices: number[], base: Base, rss
     return conversationLoad(run, scenario, timeScale, verdict);
   });
   const summary = summarize({ ...base, target: 'mock', heldAtOnce: heldAtOnce(runs, timeScale), peakRssBytes: rss.peak(), wallMs: performance.now() - started }, conversations);
-  if (!options.keepWire) return { summary, conversations };
+  const conversationCpuUs = cpuUs;
+  if (!options.keepWire) return { summary, conversations, conversationCpuUs };
   const wire = [...split.values()].map((events) => events.flatMap((e) => ((e.kind === 'frame-in' || e.kind === 'frame-out') && e.text !== undefined ? [e.text] : [])));
-  return { summary, conversations, wire };
+  return { summary, conversations, wire, conversationCpuUs };
 }
 
 async function loadServer(options: LoadOptions, indices: number[], base: Base, rss: RssSampler, started: number): Promise<LoadRun> {
@@ -144,31 +155,37 @@ async function loadServer(options: LoadOptions, indices: number[], base: Base, r
     }
     let runs: ClientRun[];
     try {
-      runs = await runClients({ ...options, protocol: 'ai-voice' }, indices, () => ({ httpUrl: `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}${WS_PATH}`, shareToken }));
+      ({ runs } = await runClients({ ...options, protocol: 'ai-voice' }, indices, () => ({ httpUrl: `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}${WS_PATH}`, shareToken })));
     } catch (error) {
       await instance.stop();
       throw error;
     }
     const record = await instance.stop();
     const conversations = runs.map((run) => conversationLoad(run, scenario, timeScale, null));
-    return { summary: summarize({ ...base, target: serverOptions.server.id, heldAtOnce: heldAtOnce(runs, timeScale), peakRssBytes: rss.peak(), wallMs: performance.now() - started }, conversations), conversations, server: record };
+    return { summary: summarize({ ...base, target: serverOptions.server.id, heldAtOnce: heldAtOnce(runs, timeScale), peakRssBytes: rss.peak(), wallMs: performance.now() - started }, conversations), conversations, server: record, secrets: [...mock.secrets(), shareToken] };
   } finally {
     mock.dispose();
     await upstream.close();
   }
 }
 
-/** Every conversation of the slice at once, each the reference client with its own seed and folder. */
-async function runClients(options: LoadOptions, indices: number[], endpoints: (i: number) => { httpUrl: string; wsUrl: string; shareToken: string }): Promise<ClientRun[]> {
+/**
+ * Every conversation of the slice at once, each the reference client with its own seed and
+ * folder; `cpuUs` is the process's CPU while they ran (the folders' removal after is not counted).
+ */
+async function runClients(options: LoadOptions, indices: number[], endpoints: (i: number) => { httpUrl: string; wsUrl: string; shareToken: string }): Promise<{ runs: ClientRun[]; cpuUs: number }> {
   const { scenario, timeScale, protocol } = options;
   const workRoot = mkdtempSync(join(tmpdir(), 'resume-harness-load-'));
   // A conversation that cannot finish must not hold the run for the scenario's four-hour limit:
   // three times a generous estimate of it (a minute, and 20 protocol s a turn) will do.
   const wallLimitMs = Math.min(scenario.limit, 3 * (60 + 20 * scenario.conversation.maxTurns)) * 1000 * timeScale + 30_000;
   let done = 0;
+  const cpuBefore = process.cpuUsage();
   const report = setInterval(() => options.progress?.(`load: ${done}/${indices.length} conversations done`), 5_000);
   try {
-    return await Promise.all(indices.map(async (index) => {
+    const runs = await Promise.all(indices.map(async (index, position) => {
+      const delay = ((options.rampMs ?? 0) * position) / indices.length;
+      if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
       const sut = protocol === 'gemini-live' ? geminiBuiltinSut() : builtinSut();
       const workDir = join(workRoot, `c${index}`);
       mkdirSync(workDir);
@@ -188,6 +205,8 @@ async function runClients(options: LoadOptions, indices: number[], endpoints: (i
       const events = Array.isArray(outcome.extra?.events) ? (outcome.extra.events as ClientEvent[]) : [];
       return { index, outcome, output, events, key: protocol === 'gemini-live' ? shareToken : '', startedAt };
     }));
+    const cpu = process.cpuUsage(cpuBefore);
+    return { runs, cpuUs: cpu.user + cpu.system };
   } finally {
     clearInterval(report);
     rmSync(workRoot, { recursive: true, force: true });

@@ -17,6 +17,7 @@ describe.each(['ai-voice', 'gemini-live'] as const)('the mock server under hosti
     // unexpected-close: a connection cut without a close frame, resumed (8 turns, about 11 s at 0.1).
     const figures = await fuzzMockServer({ face, inputs: INPUTS, seed: SEED, scenarioId: 'unexpected-close', timeScale: 0.1 });
     expect(figures.crashes).toEqual([]);
+    expect(figures.secretsInJournal).toBe(0);
     expect(figures.unjournaled).toEqual([]);
     expect(figures.inputsSent).toBeGreaterThanOrEqual(INPUTS);
     // Every kind of hostile input was tried.

@@ -83,3 +83,14 @@ describe('resume-harness load', () => {
     }
   });
 });
+
+describe('resume-harness load --server', () => {
+  it('loads a server under test (the reference server) through its AI-voice endpoints, the mock Gemini face upstream, and says it stayed up', async () => {
+    const { code, out, err } = await load(['--sessions', '2', '--server', 'reference', '--scenario', 'unexpected-close', '--time-scale', '0.1', '--threshold', 'lost_turns==0', '--threshold', 'failed_conversations==0']);
+    expect(err).toMatch(/2 conversations of unexpected-close against reference/);
+    expect(out).toMatch(/completed\s+2\/2/);
+    expect(out).toMatch(/server under test: stayed up/);
+    expect(code).toBe(0);
+    for (const shape of SECRET_SHAPES) expect(out + err).not.toMatch(shape);
+  }, 90_000);
+});

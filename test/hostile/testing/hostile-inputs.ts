@@ -25,6 +25,8 @@ export type HostileInput =
   | { readonly kind: 'foreign-handle' }
   /** A client that opens a connection and never closes it (until the run ends). */
   | { readonly kind: 'never-close' }
+  /** A frame that carries the client's own secrets (its share token or API key, a handle it holds): the journal must hold only their fingerprints. */
+  | { readonly kind: 'secret-in-frame'; readonly prefix: string }
   /** A TCP reset on an open connection, optionally in the middle of a frame. */
   | { readonly kind: 'reset'; readonly midFrame: boolean };
 
@@ -95,6 +97,7 @@ export function hostileInput(face: Face): fc.Arbitrary<HostileInput> {
     { weight: 3, arbitrary: fc.constant({ kind: 'foreign-handle' as const }) },
     { weight: 1, arbitrary: fc.constant({ kind: 'never-close' as const }) },
     { weight: 4, arbitrary: fc.boolean().map((midFrame) => ({ kind: 'reset' as const, midFrame })) },
+    { weight: 3, arbitrary: fc.string({ maxLength: 20 }).map((prefix) => ({ kind: 'secret-in-frame' as const, prefix })) },
   );
 }
 

@@ -15,6 +15,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { scaledClock } from '../../../protocol/clock.ts';
+import { SecretRedactor } from '../../../protocol/redact.ts';
 import { AiVoiceServer, GeminiLiveServer, startWsServer, type JournalEvent, type RunningServer } from '../../../mock-server/index.ts';
 import { analyseRun } from '../../../harness/analysis/run-analysis.ts';
 import { judge } from '../../../harness/judge/judge.ts';
@@ -57,6 +58,8 @@ export interface FuzzFigures {
   readonly foreignResumesRefused: number;
   /** Exceptions that escaped into the process while the fuzz ran. */
   readonly crashes: string[];
+  /** Secrets of the server (tokens, keys, handles) found in full in the journal (must be 0). */
+  readonly secretsInJournal: number;
   readonly baselineRssBytes: number;
   readonly peakRssBytes: number;
   readonly wellBehaved: Array<{ verdict: string; reasons: string[] }>;
@@ -103,7 +106,7 @@ export async function fuzzMockServer(options: FuzzOptions): Promise<FuzzFigures>
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
 
-  const byKind = Object.fromEntries(['invalid-json', 'wrong-shape', 'binary', 'bad-utf8', 'oversize', 'flood', 'slow-loris', 'bad-token', 'foreign-handle', 'never-close', 'reset'].map((k) => [k, 0])) as Record<HostileKind, number>;
+  const byKind = Object.fromEntries(['invalid-json', 'wrong-shape', 'binary', 'bad-utf8', 'oversize', 'flood', 'slow-loris', 'bad-token', 'foreign-handle', 'never-close', 'reset', 'secret-in-frame'].map((k) => [k, 0])) as Record<HostileKind, number>;
   const tally = { sent: 0, framesJournaled: 0, refusedSeen: 0, foreign: 0 };
   const unjournaled: string[] = [];
   const held: WebSocket[] = [];
@@ -144,6 +147,12 @@ export async function fuzzMockServer(options: FuzzOptions): Promise<FuzzFigures>
   clearInterval(rssTimer);
   loopDelay.disable();
   sampleRss();
+  // After the measures (one JSON text of the whole journal is a long task): under hostile input too, the journal holds no secret in full (frames are redacted as they are recorded).
+  const redactor = new SecretRedactor();
+  for (const secret of server.secrets()) redactor.add(secret);
+  const journalText = JSON.stringify(journal.events);
+  const secretsInJournal = redactor.redact(journalText) === journalText ? 0 : server.secrets().filter((x) => journalText.includes(x)).length;
+
   process.off('uncaughtException', onCrash);
   process.off('unhandledRejection', onCrash);
   server.dispose();
@@ -158,6 +167,7 @@ export async function fuzzMockServer(options: FuzzOptions): Promise<FuzzFigures>
     refusedUpgradesJournaled: refusedJournaled,
     foreignResumesRefused: tally.foreign,
     crashes,
+    secretsInJournal,
     baselineRssBytes,
     peakRssBytes,
     wellBehaved,
@@ -194,6 +204,8 @@ interface Open {
 /** One hostile client: its own two tenants (A for everything, B for foreign resumes), one input at a time. */
 class HostileWorker {
   private current: Open | null = null;
+  /** The last handle this client was given (foreign-handle mints them). */
+  private lastHandle: string | null = null;
 
   constructor(private readonly ctx: WorkerContext, private readonly tenantA: string, private readonly tenantB: string) {}
 
@@ -218,6 +230,12 @@ class HostileWorker {
         return this.badUpgrade(input.query, input.chunk);
       case 'foreign-handle':
         return this.foreign();
+      case 'secret-in-frame': {
+        // Its own credential and, once it holds one, a handle: as a prospect's words (AI-voice) or user text (Gemini).
+        const secrets = `${input.prefix} ${this.tenantA} ${this.lastHandle ?? ''}`;
+        const text = this.ctx.face === 'ai-voice' ? JSON.stringify({ type: 'prospect_message', text: secrets }) : JSON.stringify({ realtimeInput: { text: secrets } });
+        return this.frames([text], input.kind);
+      }
       case 'never-close': {
         const open = await this.open(this.tenantA, null);
         this.ctx.held.push(open.ws);
@@ -277,6 +295,7 @@ class HostileWorker {
   private async foreign(): Promise<void> {
     const minted = await this.open(this.tenantA, null, true);
     const handle = minted.handle;
+    this.lastHandle = handle ?? this.lastHandle;
     minted.open.ws.terminate();
     if (this.current?.ws === minted.open.ws) this.current = null;
     if (handle === null) {

@@ -106,7 +106,11 @@ export function summarize(base: Omit<LoadSummary, 'conversations' | 'completed' 
   };
 }
 
-/** Shards of one load run, as one: totals add up, latencies pool, the peaks are the shards' own (machines differ). */
+/**
+ * Shards of one load run, as one: totals add up, latencies pool; conversations held at once add
+ * up too (the shards run at the same time against one server), memory and wall time are the
+ * largest shard's (each machine has its own).
+ */
 export function mergeSummaries(parts: readonly LoadSummary[]): LoadSummary {
   const first = parts[0];
   if (first === undefined) throw new RangeError('no summaries to merge');

@@ -13,7 +13,7 @@ export { AiVoiceServer, type AiVoiceServerOptions } from './faces/ai-voice/ai-vo
 export { Journal, type JournalEvent, type HandleRef, type EventOf } from './core/journal.ts';
 export { SalesAgent, factsOf, type ModelState } from './core/sales-agent.ts';
 export { ServerScript, FaultRule, Trigger, Action, Toxic, acceptScript, isValidScript, type ServerScriptInput, type ValidScript } from './script/schema.ts';
-export { startWsServer, type RunningServer, type WsServerOptions } from './transports/ws-server.ts';
+export { startWsServer, isLoopbackHost, type RunningServer, type WsServerOptions } from './transports/ws-server.ts';
 export { mswHandlers, virtualEndpoints, VIRTUAL_ORIGIN, type VirtualEndpoints } from './transports/msw-handlers.ts';
 export { MockServerError, isMockServerError, MOCK_ERROR_CODES, type MockErrorCode } from './errors.ts';
 export { GeminiLiveServer, GEMINI_WS_PATH, type GeminiLiveServerOptions } from './faces/gemini-live/gemini-live-server.ts';

@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fingerprint, SecretRedactor } from './redact.ts';
+import { fingerprint, redactText, SecretRedactor } from './redact.ts';
 
 describe('SecretRedactor', () => {
   it('replaces every known secret by its fingerprint', () => {
@@ -32,5 +33,29 @@ describe('SecretRedactor', () => {
 
   it('leaves text alone when no secret is known', () => {
     expect(new SecretRedactor(4).redact('plain line')).toBe('plain line');
+  });
+
+  it('redacts as redactText does, secret for secret (fast-check: texts of words, secrets and their encoded forms)', () => {
+    const secret = fc.tuple(fc.nat({ max: 999 }), fc.string({ unit: fc.constantFrom(...'abcXYZ019-_/+= '), minLength: 6, maxLength: 30 })).map(([n, body]) => `S${n}_${body}`);
+    fc.assert(fc.property(fc.uniqueArray(secret, { maxLength: 40, selector: (s) => s.split('_')[0] }), fc.array(fc.oneof(fc.string({ maxLength: 12 }), fc.nat()), { maxLength: 30 }), (secrets, parts) => {
+      const r = new SecretRedactor();
+      for (const s of secrets) r.add(s);
+      const text = parts.map((p) => (typeof p === 'number' && secrets.length > 0 ? (p % 2 === 0 ? secrets[p % secrets.length]! : encodeURIComponent(secrets[p % secrets.length]!)) : String(p))).join(' ');
+      const encodedForms = secrets.flatMap((s) => (encodeURIComponent(s) !== s ? [[encodeURIComponent(s), fingerprint(s)] as const] : []));
+      let expected = redactText(text, secrets);
+      for (const [form, print] of encodedForms) expected = expected.split(form).join(print);
+      expect(r.redact(text)).toBe(expected);
+      for (const s of secrets) expect(r.redact(text)).not.toContain(s);
+    }), { seed: 3, numRuns: 300 });
+  });
+
+  it('holds thousands of secrets (a client that opens a session after session): each one redacted, the rest of the text kept', () => {
+    // Regression (mock-server fuzz): every text was searched once per secret and every add sorted them all.
+    const r = new SecretRedactor();
+    const secrets = Array.from({ length: 20_000 }, (_, i) => `st_${i.toString(16).padStart(8, '0')}${'f'.repeat(24)}`);
+    for (const s of secrets) r.add(s);
+    const line = `open ${secrets[0]} then ${secrets[19_999]} and ${secrets[7_777]}.`;
+    expect(r.redact(line)).toBe(`open ${fingerprint(secrets[0]!)} then ${fingerprint(secrets[19_999]!)} and ${fingerprint(secrets[7_777]!)}.`);
+    expect(r.secrets()).toHaveLength(20_000);
   });
 });

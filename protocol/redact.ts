@@ -38,16 +38,22 @@ export function redactText(text: string, secrets: Iterable<string>): string {
 }
 
 /**
- * Redaction for a run that keeps learning secrets (every handle it is issued): secrets are added
- * as they appear and kept longest first, so each text costs one native substring search per
- * secret — no sort and no list to rebuild per line, even after hundreds of handles.
- * Their URL-encoded forms are caught too, as a logged URL holds them that way.
+ * Redaction for a run that keeps learning secrets (every handle it is issued, every session a
+ * client opens). Secrets are indexed by their first `minLength` characters, so a text costs one
+ * map lookup per position whatever the number of secrets, and learning one costs a bucket
+ * insert. (It was one substring search per secret per text, and a sort of them all per secret
+ * learned: a client that opened thousands of sessions made every frame of every conversation
+ * slow, the mock-server fuzz found — test/hostile/.) Longest first at each position, so a secret
+ * that contains another is replaced whole. URL-encoded forms are caught too, as a logged URL
+ * holds them that way.
  */
 export class SecretRedactor {
   private readonly known = new Set<string>();
-  /** Secrets and their encoded forms, longest first, so a secret that contains another is replaced whole. */
-  private ordered: string[] = [];
+  /** Secrets and their encoded forms by their first `minLength` characters, each bucket longest first. */
+  private readonly byPrefix = new Map<string, string[]>();
   private readonly fingerprints = new Map<string, string>();
+  /** The first two characters of every prefix: most positions of a text are passed over on them, without a slice. */
+  private readonly openings = new Set<number>();
 
   /** `minLength`: shorter strings are too likely to be ordinary words to be treated as secrets. */
   constructor(private readonly minLength = 8) {}
@@ -57,16 +63,40 @@ export class SecretRedactor {
     this.known.add(secret);
     const encoded = encodeURIComponent(secret);
     const forms = encoded !== secret ? [secret, encoded] : [secret];
-    for (const form of forms) this.fingerprints.set(form, fingerprint(secret));
-    this.ordered = [...this.ordered, ...forms].sort((a, b) => b.length - a.length);
+    for (const form of forms) {
+      this.fingerprints.set(form, fingerprint(secret));
+      const prefix = form.slice(0, this.minLength);
+      this.openings.add(opening(form, 0));
+      const bucket = this.byPrefix.get(prefix);
+      if (bucket === undefined) this.byPrefix.set(prefix, [form]);
+      else if (!bucket.includes(form)) {
+        const at = bucket.findIndex((other) => other.length < form.length);
+        bucket.splice(at < 0 ? bucket.length : at, 0, form);
+      }
+    }
   }
 
   redact(text: string): string {
-    let out = text;
-    for (const secret of this.ordered) {
-      if (out.includes(secret)) out = out.split(secret).join(this.fingerprints.get(secret)!);
+    const k = this.minLength;
+    if (this.byPrefix.size === 0 || text.length < k) return text;
+    let out = '';
+    let copied = 0;
+    for (let i = 0; i + k <= text.length; ) {
+      if (!this.openings.has(opening(text, i))) {
+        i += 1;
+        continue;
+      }
+      const bucket = this.byPrefix.get(text.slice(i, i + k));
+      const hit = bucket?.find((form) => text.startsWith(form, i));
+      if (hit === undefined) {
+        i += 1;
+        continue;
+      }
+      out += text.slice(copied, i) + this.fingerprints.get(hit)!;
+      i += hit.length;
+      copied = i;
     }
-    return out;
+    return copied === 0 ? text : out + text.slice(copied);
   }
 
   /** Every secret added, for checks that no output holds one. */
@@ -74,3 +104,6 @@ export class SecretRedactor {
     return [...this.known];
   }
 }
+
+/** Two characters as one number (a secret is at least two long: minLength is never below 2 in use). */
+const opening = (text: string, at: number): number => text.charCodeAt(at) * 65536 + (text.charCodeAt(at + 1) || 0);

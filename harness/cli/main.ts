@@ -5,6 +5,7 @@
 import { ScenarioError, ServerSpecError, SutSpecError, UsageError } from '../errors.ts';
 import { EXPLORE_USAGE, exploreCommand } from './explore-command.ts';
 import { listCommand } from './list-command.ts';
+import { LOAD_USAGE, loadCommand } from './load-command.ts';
 import { MATRIX_USAGE, matrixCommand } from './matrix-command.ts';
 import { RUN_USAGE, runCommand, type CliIo } from './run-command.ts';
 import { serveCommand } from './serve-command.ts';
@@ -17,6 +18,7 @@ const USAGE = `usage:
   resume-harness list [--json]
   resume-harness validate FILES…
   resume-harness serve --scenario ID [--port P] [--seed N] [--time-scale X]
+  ${LOAD_USAGE}
 `;
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
@@ -31,6 +33,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         return listCommand(rest, io);
       case 'explore':
         return await exploreCommand(rest, io);
+      case 'load':
+        return await loadCommand(rest, io);
       case 'validate':
         return validateCommand(rest, io);
       case 'serve':

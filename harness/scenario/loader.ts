@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import { ScenarioError, type ScenarioProblem } from '../errors.ts';
 import { explainIssue } from './explain-issues.ts';
+import { firstJsonErrorOffset } from './json-position.ts';
 import { Scenario, ScenarioFile } from './schema.ts';
 
 export const CATALOG_DIR = resolve(fileURLToPath(new URL('../../scenarios/', import.meta.url)));
@@ -172,12 +173,16 @@ function globToRegExp(glob: string): RegExp {
 /** JSON.parse's message with the position turned into a line and column a person can find. */
 export function jsonErrorText(text: string, error: Error): string {
   const match = / in JSON at position (\d+)(?: \(line \d+ column \d+\))?/.exec(error.message);
-  if (!match) return error.message;
-  const position = Number(match[1]);
+  // V8 gives no position for some messages ("Unexpected token 'N', "…" is not valid JSON"): find it.
+  const position = match ? Number(match[1]) : firstJsonErrorOffset(text);
+  if (position < 0) return error.message;
   const before = text.slice(0, position);
   const line = before.split('\n').length;
   const column = position - before.lastIndexOf('\n');
-  return `${error.message.replace(match[0], '')} at line ${line}, column ${column}`;
+  // V8's own snippet of the text may hold line breaks: the place is said by line and column instead.
+  const token = /^(Unexpected token .+?), [\s\S]* is not valid JSON$/.exec(error.message);
+  const message = match ? error.message.replace(match[0], '') : (token?.[1] ?? error.message);
+  return `${message} at line ${line}, column ${column}`;
 }
 
 function stripSchema(raw: Record<string, unknown>): Record<string, unknown> {

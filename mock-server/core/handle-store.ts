@@ -28,6 +28,12 @@ export type Validation = { ok: true; record: HandleRecord } | { ok: false; reaso
 
 export class HandleStore {
   private readonly byValue = new Map<string, HandleRecord>();
+  /**
+   * Handles not yet closed, by the connection that issued them: a close touches only its own.
+   * (Every close walked every handle ever issued: under load, a thousand conversations, that was
+   * the mock's largest cost after redaction — bench:load's profile.)
+   */
+  private readonly openByConnection = new Map<number, HandleRecord[]>();
   private readonly revoked = new Set<string>();
   private counter = 0;
 
@@ -46,17 +52,19 @@ export class HandleStore {
       closedAt: null,
     };
     this.byValue.set(value, record);
+    const open = this.openByConnection.get(args.connection);
+    if (open) open.push(record);
+    else this.openByConnection.set(args.connection, [record]);
     this.onIssue(value);
     return record;
   }
 
   /** The issuing connection closed: the TTL starts now (Gemini: "2 hours after the last session termination"). */
   connectionClosed(connection: number, now: number): void {
-    for (const record of this.byValue.values()) {
-      if (record.ref.issuedOnConnection === connection && record.closedAt === null) {
-        record.closedAt = now;
-      }
+    for (const record of this.openByConnection.get(connection) ?? []) {
+      if (record.closedAt === null) record.closedAt = now;
     }
+    this.openByConnection.delete(connection);
   }
 
   validate(value: string, shareToken: string, conversationId: string, now: number, rules: HandleRules, newestSeq: number): Validation {
@@ -74,6 +82,7 @@ export class HandleStore {
   forgetAll(): void {
     for (const value of this.byValue.keys()) this.revoked.add(value);
     this.byValue.clear();
+    this.openByConnection.clear();
   }
 
   lookup(value: string): HandleRecord | undefined {

@@ -22,6 +22,12 @@ export interface ServerCoreOptions {
   script: ServerScript;
   /** The share token under which the agent is shared; derived from the seed by default. */
   shareToken?: string;
+  /**
+   * More share tokens (API keys on the Gemini face) the server also serves, each a tenant of its
+   * own: a handle minted under one is `foreign` under another (spec §5.1), so a cross-tenant
+   * resume can be tried against one server.
+   */
+  tenants?: readonly string[];
   journal?: Journal;
 }
 
@@ -30,6 +36,8 @@ export class ServerCore {
   readonly journal: Journal;
   readonly script: ServerScript;
   readonly shareToken: string;
+  /** Every share token served: the main one first, then `tenants`. */
+  readonly shareTokens: readonly string[];
   readonly handles: HandleStore;
   readonly agent: SalesAgent;
   readonly conversations: Conversation[] = [];
@@ -48,7 +56,8 @@ export class ServerCore {
     this.key = options.seed === undefined ? randomBytes(32) : createHash('sha256').update(`resume-harness:${seed}`).digest();
     this.rng = createRng(seed);
     this.shareToken = options.shareToken ?? `share_${deriveSecret(this.key, 'share-token', 12)}`;
-    this.redactor.add(this.shareToken);
+    this.shareTokens = [this.shareToken, ...(options.tenants ?? []).filter((t) => t !== this.shareToken)];
+    for (const token of this.shareTokens) this.redactor.add(token);
     this.handles = new HandleStore(this.key, this.script.handles.bytes, (value) => this.redactor.add(value));
     this.agent = new SalesAgent({ seed });
   }
@@ -57,17 +66,22 @@ export class ServerCore {
    * A new conversation with its secret session token; its fault runner starts at once, so a
    * rule `at: 0` acts as the conversation is created, before anything is journaled about it.
    */
-  openConversation(): Conversation {
+  openConversation(shareToken: string = this.shareToken): Conversation {
     const n = this.conversations.length + 1;
     const sessionToken = `st_${deriveSecret(this.key, `session-token:${n}`, 16)}`;
     this.redactor.add(sessionToken);
     const conversationId = `conv_${deriveSecret(this.key, `conversation:${n}`, 6)}`;
     const rng = this.rng.fork(`conversation:${n}`);
-    const conversation = new Conversation(conversationId, sessionToken, this.shareToken, n, rng, this.hostFor());
+    const conversation = new Conversation(conversationId, sessionToken, shareToken, n, rng, this.hostFor());
     new FaultRunner(conversation, this.script.faults, rng.fork('faults')).start();
     this.conversations.push(conversation);
     this.bySessionToken.set(sessionToken, conversation);
     return conversation;
+  }
+
+  /** A share token this server serves (any tenant's). */
+  serves(shareToken: string): boolean {
+    return this.shareTokens.includes(shareToken);
   }
 
   conversationOf(sessionToken: string): Conversation | undefined {
@@ -81,7 +95,7 @@ export class ServerCore {
 
   /** Everything redaction must hide: the share token, session tokens, every handle. */
   secrets(): string[] {
-    return [this.shareToken, ...this.conversations.map((c) => c.sessionToken), ...this.handles.values()];
+    return [...this.shareTokens, ...this.conversations.map((c) => c.sessionToken), ...this.handles.values()];
   }
 
   restart(code: number, reason: string, forgetHandles: boolean): void {

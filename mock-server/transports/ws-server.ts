@@ -18,14 +18,27 @@ export interface RunningServer {
 }
 
 export interface WsServerOptions {
+  /** Where to listen: 127.0.0.1 unless given (`serve --host`). Anything not loopback is warned about. */
   host?: string;
   port?: number;
+  /** Hears the warning about a host that is not loopback; default: standard error. */
+  warn?: (message: string) => void;
+}
+
+/** 127.0.0.0/8, ::1 and localhost: the only places the harness listens without a warning. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return bare === 'localhost' || bare === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(bare) || /^::ffff:127\./.test(bare);
 }
 
 const MAX_BODY = 64 * 1024;
 
 export async function startWsServer(server: TransportFace, options: WsServerOptions = {}): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
+  if (!isLoopbackHost(host)) {
+    // The mock hands out tokens and handles and trusts anyone who presents them: off loopback, anyone who can reach the port can.
+    (options.warn ?? ((m: string) => process.stderr.write(`${m}\n`)))(`resume-harness: warning: the mock server listens on ${host}, not loopback: anyone who can reach this port can open sessions with its share token and handles`);
+  }
   const wss = new WebSocketServer({ noServer: true, autoPong: false, maxPayload: 1024 * 1024 });
   const sockets = new Set<Duplex>();
   const http = createServer((req, res) => handleHttp(server, req, res));
@@ -50,7 +63,7 @@ export async function startWsServer(server: TransportFace, options: WsServerOpti
   });
   const address = http.address();
   if (address === null || typeof address === 'string') throw new MockServerError('MOCK_NO_TCP_ADDRESS', 'server has no TCP address');
-  const base = `${host}:${address.port}`;
+  const base = `${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${address.port}`;
   return {
     httpUrl: `http://${base}`,
     wsUrl: `ws://${base}${server.wsPath}`,

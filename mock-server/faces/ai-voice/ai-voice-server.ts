@@ -23,6 +23,8 @@ export interface AiVoiceServerOptions {
   script?: ServerScriptInput | ServerScript;
   /** The share token under which the agent is shared; derived from the seed by default. */
   shareToken?: string;
+  /** More share tokens served, each a tenant of its own (a handle of one is foreign to another). */
+  tenants?: readonly string[];
   journal?: Journal;
 }
 

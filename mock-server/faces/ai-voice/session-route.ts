@@ -9,7 +9,7 @@ import type { ServerCore } from '../../core/server-core.ts';
 
 export function createSession(core: ServerCore, shareToken: string, rawBody: string): HttpResponseLike {
   const t = core.clock.now();
-  if (shareToken !== core.shareToken) {
+  if (!core.serves(shareToken)) {
     core.journal.record({ kind: 'http-session', t, status: 404, problem: 'unknown share token' });
     return errorResponse(404, 'unknown_share_token', 'No agent is shared under that token.');
   }
@@ -26,7 +26,7 @@ export function createSession(core: ServerCore, shareToken: string, rawBody: str
     core.journal.record({ kind: 'http-session', t, status: 400, problem });
     return errorResponse(400, 'bad_request', problem);
   }
-  const conversation = core.openConversation();
+  const conversation = core.openConversation(shareToken);
   const { sessionToken, id: conversationId } = conversation;
   core.journal.record({ kind: 'http-session', t, status: 201, conversationId, sessionToken: fingerprint(sessionToken) });
   return { status: 201, body: { sessionToken, conversationId } };

@@ -27,6 +27,11 @@ export interface GeminiLiveServerOptions {
   script?: ServerScriptInput | ServerScript;
   /** The API key the mock accepts; derived from the seed by default. */
   apiKey?: string;
+  /**
+   * More API keys the mock accepts, each a tenant with a conversation of its own: a handle
+   * minted under one key is foreign under another (spec §5.1), so a cross-tenant resume is refused.
+   */
+  tenants?: readonly string[];
   journal?: Journal;
   /**
    * The first turn of a fresh session: a user turn like any other (`prospect-turn`, Gemini's
@@ -45,7 +50,8 @@ export class GeminiLiveServer implements TransportFace {
   readonly core: ServerCore;
   readonly wsPath = GEMINI_WS_PATH;
   readonly kickOff: KickOff;
-  private conversation: Conversation | undefined;
+  /** Each key's conversation, opened by the first upgrade that carries the key. */
+  private readonly byKey = new Map<string, Conversation>();
   private readonly models = new WeakMap<Conversation, string>();
   private readonly modelMemory: ModelMemory = {
     modelOf: (conversation) => this.models.get(conversation),
@@ -66,10 +72,14 @@ export class GeminiLiveServer implements TransportFace {
   get handles(): HandleStore { return this.core.handles; }
   get conversations(): Conversation[] { return this.core.conversations; }
 
-  /** The conversation under test, opened by the first upgrade that carries the key. */
-  private conversationNow(): Conversation {
-    this.conversation ??= this.core.openConversation();
-    return this.conversation;
+  /** The key's conversation (the main key's is the one under test), opened by the first upgrade that carries the key. */
+  private conversationNow(key: string): Conversation {
+    let conversation = this.byKey.get(key);
+    if (conversation === undefined) {
+      conversation = this.core.openConversation(key);
+      this.byKey.set(key, conversation);
+    }
+    return conversation;
   }
 
   upgradeRequest(request: UpgradeRequest): UpgradeDecision {
@@ -84,8 +94,8 @@ export class GeminiLiveServer implements TransportFace {
       return this.closeAfterUpgrade(endpoint.close, reason);
     }
     const presented = endpoint.credential.kind === 'apiKey' ? endpoint.credential.key : endpoint.credential.token;
-    if (presented !== this.apiKey) return this.closeAfterUpgrade(GeminiCloses.apiKeyInvalid, 'the API key is not the one this mock accepts');
-    const conversation = this.conversationNow();
+    if (!this.core.serves(presented)) return this.closeAfterUpgrade(GeminiCloses.apiKeyInvalid, 'the API key is not the one this mock accepts');
+    const conversation = this.conversationNow(presented);
     const gate = conversation.gate();
     if (gate.rejectStatus !== undefined) {
       this.core.journal.record({ kind: 'upgrade-rejected', t, status: gate.rejectStatus, reason: 'fault: outage', conversationId: conversation.id, attempt: conversation.attempts });

@@ -9,6 +9,7 @@ import { UsageError } from '../errors.ts';
 import { explore } from '../explore/explore.ts';
 import { scheduleSize } from '../explore/schedule-arbitrary.ts';
 import { writeFoundScenario } from '../explore/write-found.ts';
+import { builtinSut } from '../sut/builtin-sut.ts';
 import { parseSut } from '../sut/parse-sut.ts';
 import { intFlag, parse, positiveFlag } from './args.ts';
 import type { CliIo } from './run-command.ts';
@@ -35,9 +36,15 @@ export async function exploreCommand(args: string[], io: CliIo): Promise<number>
   if (runs === 0) throw new UsageError('--runs must be at least 1');
   const outDir = resolve(io.cwd, typeof values.out === 'string' ? values.out : 'reports/explore');
   io.stdout.write(`resume-harness explore: ${sut.id}, seed ${seed}, ${timeS !== undefined ? `for ${timeS} s` : `up to ${runs} schedules`}, virtual mode\n`);
-  const result = await explore({ sut, seed, runs, ...(timeS !== undefined ? { timeLimitMs: timeS * 1000 } : {}), strict: values.strict === true });
+  // Against any other client, a schedule the reference simulator fails too is not held against it (explore.ts).
+  const reference = sut.id === 'builtin' ? undefined : builtinSut();
+  const result = await explore({ sut, seed, runs, ...(timeS !== undefined ? { timeLimitMs: timeS * 1000 } : {}), strict: values.strict === true, ...(reference ? { reference } : {}) });
   const perSecond = result.runs / (result.wallMs / 1000);
   io.stdout.write(`${result.schedules} schedules tried, ${result.runs} runs (shrinking included) in ${(result.wallMs / 1000).toFixed(1)} s: ${perSecond.toFixed(1)} runs/s; ${result.unknown} UNKNOWN (the harness could not judge; not counted as failures)\n`);
+  if (result.firstSuspect) {
+    io.stdout.write(`${result.suspect} schedule${result.suspect === 1 ? '' : 's'} failed by the reference simulator too, not held against ${sut.id} (a false alarm of the judge or a bug of the reference: please report it); the first: ${JSON.stringify(result.firstSuspect.schedule)}\n`);
+    for (const reason of result.firstSuspect.reasons) io.stdout.write(`  reference: ${reason}\n`);
+  }
   if (!result.failure) {
     io.stdout.write(`no failure found${result.interrupted ? ' (stopped at the time limit)' : ''} · seed ${seed}\n`);
     return 0;

@@ -24,6 +24,13 @@ export interface ExploreOptions {
   readonly timeLimitMs?: number;
   /** NON-STRICT fails a schedule too. */
   readonly strict?: boolean;
+  /**
+   * The reference client, run on every schedule the client under test fails: a schedule the
+   * reference fails too is not held against the client (it is a false alarm of the judge, a
+   * schedule the arbitrary should not draw, or a bug of the reference) and is counted and kept
+   * apart instead (`suspect`). Absent: every failure counts.
+   */
+  readonly reference?: SystemUnderTest;
   /** Called after each run (progress). */
   readonly onRun?: (run: ScenarioRun, index: number) => void;
 }
@@ -44,6 +51,10 @@ export interface ExploreResult {
   /** Distinct schedules tried before stopping (fast-check's count). */
   readonly schedules: number;
   readonly unknown: number;
+  /** Schedules the client failed and the reference failed too: not counted against the client. */
+  readonly suspect: number;
+  /** The first of them, with the reference's reasons, for whoever keeps the harness. */
+  readonly firstSuspect: { readonly schedule: Schedule; readonly reasons: readonly string[] } | null;
   readonly wallMs: number;
   readonly interrupted: boolean;
   readonly failure: ExploreFailure | null;
@@ -62,9 +73,17 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
     options.onRun?.(run, runs);
     return run;
   };
+  let suspect = 0;
+  let firstSuspect: ExploreResult['firstSuspect'] = null;
   const property = fc.asyncProperty(scheduleArbitrary, async (schedule) => {
     const run = await runOne(schedule);
-    return !failing(run.judgement.overall, options.strict === true);
+    if (!failing(run.judgement.overall, options.strict === true)) return true;
+    if (!options.reference) return false;
+    const reference = await runScenario(scenarioOf(schedule), options.reference, { mode: 'virtual', seed: options.seed, timeScale: 1 });
+    if (!failing(reference.judgement.overall, options.strict === true)) return false;
+    suspect++;
+    firstSuspect ??= { schedule, reasons: reasonsOf(reference) };
+    return true;
   });
   const details = await fc.check(property, {
     seed: options.seed,
@@ -74,18 +93,23 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
     endOnFailure: false,
   });
   if (!details.failed || !details.counterexample) {
-    return { runs, schedules: details.numRuns, unknown, wallMs: performance.now() - started, interrupted: details.interrupted, failure: null };
+    return { runs, schedules: details.numRuns, unknown, suspect, firstSuspect, wallMs: performance.now() - started, interrupted: details.interrupted, failure: null };
   }
   const [schedule] = details.counterexample;
   // The shrunk schedule's own run, for its reasons (the last run of the shrink is not always the minimal one).
   const run = await runOne(schedule);
-  const reasons = Object.entries(run.judgement.axes).filter(([, a]) => a.verdict !== 'OK' && a.verdict !== 'INFORMATIONAL').map(([axis, a]) => `${axis} ${a.verdict}: ${a.reason}`);
+  const reasons = reasonsOf(run);
   return {
     runs,
     schedules: details.numRuns,
     unknown,
+    suspect,
+    firstSuspect,
     wallMs: performance.now() - started,
     interrupted: details.interrupted,
     failure: { schedule, verdict: run.judgement.overall, reasons, runsToFailure: details.numRuns, shrinks: details.numShrinks },
   };
 }
+
+const reasonsOf = (run: ScenarioRun): string[] =>
+  Object.entries(run.judgement.axes).filter(([, a]) => a.verdict !== 'OK' && a.verdict !== 'INFORMATIONAL').map(([axis, a]) => `${axis} ${a.verdict}: ${a.reason}`);

@@ -1,0 +1,75 @@
+/**
+ * explore finds a client's bug without the catalog, shrinks it, and writes a scenario that
+ * `validate` accepts and `run` replays with the same verdict; one seed gives one result; a
+ * schedule the reference fails too is never held against the client under test.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { runScenario } from '../run/run-scenario.ts';
+import { validateFiles } from '../scenario/loader.ts';
+import { builtinSut } from '../sut/builtin-sut.ts';
+import { mutantSut, allMutants } from '../sut/parse-sut.ts';
+import { explore } from './explore.ts';
+import { scheduleArbitrary, scheduleSize } from './schedule-arbitrary.ts';
+import { scenarioOf, scheduleId } from './schedule-scenario.ts';
+import { writeFoundScenario } from './write-found.ts';
+
+const mutant = (id: string) => mutantSut(allMutants().find((m) => m.id === id)!);
+
+describe('explore', () => {
+  it('finds t7-no-resend (the in-flight message never re-sent), shrinks it, and writes a scenario that replays the failure', async () => {
+    const result = await explore({ sut: mutant('t7-no-resend'), seed: 1, runs: 200, reference: builtinSut() });
+    expect(result.failure).not.toBeNull();
+    const failure = result.failure!;
+    expect(failure.verdict).toBe('FAILED');
+    expect(failure.reasons.some((r) => r.startsWith('turns FAILED'))).toBe(true);
+    expect(scheduleSize(failure.schedule).faults).toBeLessThanOrEqual(2);
+
+    const dir = mkdtempSync(join(tmpdir(), 'rh-explore-'));
+    try {
+      const written = writeFoundScenario(dir, failure.schedule, { sut: 't7-no-resend', seed: 1, run: failure.runsToFailure, shrinks: failure.shrinks });
+      expect(written.replay).toBe(`npx resume-harness run ${written.path} --sut t7-no-resend --seed 1`);
+      const { scenarios, problems } = validateFiles([written.path]);
+      expect(problems).toEqual([]);
+      const file = JSON.parse(readFileSync(written.path, 'utf8')) as Record<string, unknown>;
+      // The catalog's fields, so that a person can promote it as it is.
+      for (const field of ['$schema', 'id', 'title', 'description', 'expectation', 'why', 'provenance', 'group', 'severity', 'expect']) expect(file).toHaveProperty(field);
+      expect(scenarios[0]!.scenario.id).toBe(scheduleId(failure.schedule));
+      const replayed = await runScenario(scenarios[0]!.scenario, mutant('t7-no-resend'), { mode: 'virtual', seed: 1, timeScale: 1 });
+      expect(replayed.judgement.overall).toBe('FAILED');
+      const reference = await runScenario(scenarios[0]!.scenario, builtinSut(), { mode: 'virtual', seed: 1, timeScale: 1 });
+      expect(reference.judgement.overall).not.toBe('FAILED');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it('one seed, one result: the same schedules, the same failure, the same shrink', async () => {
+    const a = await explore({ sut: mutant('t5-clears-handle-on-not-resumable'), seed: 7, runs: 100, reference: builtinSut() });
+    const b = await explore({ sut: mutant('t5-clears-handle-on-not-resumable'), seed: 7, runs: 100, reference: builtinSut() });
+    expect(a.failure).not.toBeNull();
+    expect(JSON.stringify(b.failure)).toBe(JSON.stringify(a.failure));
+    expect(b.runs).toBe(a.runs);
+  }, 120_000);
+
+  it('a schedule the reference fails too is suspect, not a failure of the client', async () => {
+    // A "reference" with the client's own bug fails every schedule the client fails: none is held against the client.
+    const result = await explore({ sut: mutant('t7-no-resend'), seed: 1, runs: 40, reference: mutant('t7-no-resend') });
+    expect(result.failure).toBeNull();
+    expect(result.suspect).toBeGreaterThan(0);
+    expect(result.firstSuspect!.reasons.some((r) => r.startsWith('turns FAILED'))).toBe(true);
+  }, 120_000);
+});
+
+describe('the schedules', () => {
+  it('every drawn schedule is a valid scenario, with an outcome that follows from its family', () => {
+    fc.assert(fc.property(scheduleArbitrary, (schedule) => {
+      const scenario = scenarioOf(schedule);
+      expect(scenario.expect.outcome).toBe(schedule.family === 'recoverable' ? 'completes' : 'reports-loss');
+      expect(scenario.conversation.maxTurns).toBe(schedule.maxTurns);
+    }), { seed: 5, numRuns: 300 });
+  });
+});

@@ -7,11 +7,11 @@
  * a failure to write one scenario's files never stops the others; and the JSON index is
  * rewritten after every scenario, so a crash before `finish()` still leaves a usable index.
  */
-import { appendFile, mkdir } from 'node:fs/promises';
+import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { VERDICTS, type Verdict } from '../judge/verdict.ts';
 import type { ScenarioRun } from '../run/run-scenario.ts';
-import { pointLatest, writeFileAtomic } from './atomic-file.ts';
+import { makeDirectory, pointLatest, writeFileAtomic } from './atomic-file.ts';
 import { buildScenarioReport, minimalScenarioReport } from './build-scenario-report.ts';
 import { SutFolders } from './report-paths.ts';
 import { REPORTERS_MAP } from './formats.ts';
@@ -77,7 +77,7 @@ export async function createReportWriter(options: ReportWriterOptions): Promise<
     }
   };
   // The run folder exists, and `latest` points at it, from the start: a crashed run is the newest run.
-  await mkdir(runDir, { recursive: true });
+  await makeDirectory(runDir);
   await pointLatest(options.reportsRoot, options.runId).catch(() => undefined);
 
   // Scenario calls may overlap (a parallel runner): one queue keeps index writes in order.

@@ -1,12 +1,16 @@
 /** `resume-harness run`: scenarios × one system under test → verdicts, reports, exit status. */
 import { randomInt } from 'node:crypto';
-import { resolve } from 'node:path';
+import { readdir, rm } from 'node:fs/promises';
+import { basename, dirname, resolve } from 'node:path';
 import { ReportFormatError, UsageError, UserInputError } from '../errors.ts';
 import { passes } from '../judge/verdict.ts';
-import { createProgress } from '../report/progress.ts';
+import { pruneRuns } from '../report/prune-runs.ts';
+import { createTerminalReporter, isTerminalReporterName, TERMINAL_REPORTER_NAMES, type TerminalReporterName } from '../report/terminal/terminal-reporters.ts';
+import type { ScenarioOutcome } from '../report/terminal/terminal-reporter.ts';
 import { ALL_FORMATS, parseFormats, type ReportFormat } from '../report/formats.ts';
-import { createReportWriter, type ReportWriter, type ReportWriterOptions } from '../report/report-writer.ts';
+import { createReportWriter, type ReportWriter, type ReportWriterOptions, type ScenarioFiles } from '../report/report-writer.ts';
 import { runScenario } from '../run/run-scenario.ts';
+import type { LoadedScenario } from '../scenario/loader.ts';
 import { parseSut, preflightSut } from '../sut/parse-sut.ts';
 import { parseServer } from '../server/parse-server.ts';
 import type { ServerUnderTest } from '../server/server-under-test.ts';
@@ -14,6 +18,8 @@ import { intFlag, modeFlag, positiveFlag, protocolFlag } from './args.ts';
 import type { CliIo } from './cli-io.ts';
 import { defineCommand, examples, invokeCommand, once, type ReportCode } from './command-kit.ts';
 import { exitCodeForResults } from './exit-codes.ts';
+import { loadBaseline } from './baseline.ts';
+import { didYouMean } from './did-you-mean.ts';
 import { loadSelection } from './load-selection.ts';
 import { addSelectionOptions, SELECTORS_HELP, selectionFilters, type SelectionOptions } from './selection-options.ts';
 
@@ -34,9 +40,14 @@ interface RunOptions extends SelectionOptions {
   readonly server?: string;
   readonly timeScale?: string;
   readonly reportDir?: string;
+  readonly out?: string;
+  readonly keep?: string;
   readonly strict?: boolean;
   readonly format?: string;
   readonly protocol?: string;
+  readonly reporter?: string;
+  readonly baseline?: string;
+  readonly jobs?: string;
 }
 
 export function runCommandDefinition(io: CliIo, report: ReportCode) {
@@ -50,16 +61,22 @@ export function runCommandDefinition(io: CliIo, report: ReportCode) {
     .option('--mode <mode>', 'virtual (default: fake timers, intercepted sockets) or network (real ws on 127.0.0.1)', once('mode'))
     .option('--time-scale <x>', `real seconds per protocol second in network mode (default ${DEFAULT_TIME_SCALE}; ${SERVER_MIN_TIME_SCALE} with --server)`, once('time-scale'))
     .option('--server <spec>', 'an AI-voice server under test in front of the mock: reference, mutant:ID, cmd:COMMAND or image:NAME (network mode)', once('server'))
-    .option('--report-dir <dir>', 'where run folders go (default: reports/ under the working directory)', once('report-dir'))
+    .option('--jobs <n>', 'scenarios at once in network mode (default 1); virtual mode runs one at a time (its fake timers are process-wide)', once('jobs'))
+    .option('--report-dir <dir>', 'where run folders go, each named by time and seed, with latest pointing at the newest (default: reports/)', once('report-dir'))
+    .option('--out <dir>', 'write this run to DIR itself, no timestamp and no latest link (for CI artifacts); a previous run there is replaced', once('out'))
+    .option('--keep <n>', 'after the run, delete all but the N newest run folders under the --report-dir', once('keep'))
     .option('--format <list>', `report files to write, comma-separated: ${ALL_FORMATS.join(',')} or all (default all)`, once('format'))
+    .option('--reporter <name>', `terminal output: ${TERMINAL_REPORTER_NAMES.join(', ')} (default: default)`, once('reporter'))
+    .option('--baseline <file>', 'accepted failures, JSON {"accepted":[{id, axis, reason, expires}]}: they are shown as baselined and do not fail the run; an expired entry is an error', once('baseline'))
     .option('--strict', 'a NON-STRICT verdict fails the run too');
   addSelectionOptions(command);
   return command
     .addHelpText('after', examples(
       'resume-harness run                                   # the whole catalog, reference client, virtual time',
       "resume-harness run goaway 'flapping.*' '!flapping.endless'",
-      'resume-harness run --sut "cmd:python3 examples/python/client.py" --mode network --group expiry',
+      'resume-harness run --sut "cmd:python3 examples/python/client.py" --mode network --jobs 4 --group expiry',
       'resume-harness run --seed 1234 --strict --format json,junit --severity critical',
+      'resume-harness run --reporter github-actions --out reports/ci --baseline .resume-harness-baseline.json',
     ))
     .action(async (selectors: string[], options: RunOptions) => report(await runScenarios(selectors, options, io)));
 }
@@ -70,6 +87,7 @@ export function runCommand(args: readonly string[], io: CliIo): Promise<number> 
 }
 
 async function runScenarios(selectors: readonly string[], options: RunOptions, io: CliIo): Promise<number> {
+  const started = performance.now();
   const server = serverFlag(options.server, io.cwd);
   const protocol = protocolFlag(options.protocol);
   // A server under test is a real process or container: network mode, its clients speak AI-voice, its upstream is the Gemini face.
@@ -83,45 +101,108 @@ async function runScenarios(selectors: readonly string[], options: RunOptions, i
   if (server && timeScale < SERVER_MIN_TIME_SCALE) io.stderr.write(`resume-harness: --time-scale ${timeScale} with a server under test: its 10-protocol-second connect deadline is ${Math.round(10_000 * timeScale)} real ms; below ${SERVER_MIN_TIME_SCALE} a slow machine can look like a failing server\n`);
   const formats = formatsFlag(options.format);
   const strict = options.strict === true;
+  const reporterName = reporterFlag(options.reporter);
+  const keep = intFlag(options.keep, 'keep');
+  if (keep !== undefined && keep < 1) throw new UsageError('--keep must be at least 1 (the run just made)');
   const sutSpec = options.sut ?? 'builtin';
   const sut = parseSut(sutSpec, io.cwd, protocol);
   if (!sut.modes.includes(mode)) throw new UsageError(`--sut ${sut.id} runs only in ${sut.modes.join(' or ')} mode`);
+  const jobs = jobsFlag(options.jobs, mode, sut.kind);
+  const baseline = options.baseline === undefined ? undefined : loadBaseline(options.baseline, io.cwd);
   const selected = loadSelection(selectors, io.cwd, selectionFilters(options));
   await preflightSut(sutSpec, io.cwd);
   // A scenario that belongs to the other face is not run, and says so: never a silent pass.
   const onFace = selected.filter(({ scenario }) => scenario.faces.includes(face));
   // Through a server, a scenario whose fault belongs in front of the client is not run, and says why.
   const scenarios = server ? onFace.filter(({ scenario }) => scenario.notThroughServer === undefined) : onFace;
-  for (const { scenario } of onFace.filter((l) => !scenarios.includes(l))) io.stdout.write(`resume-harness: ${scenario.id} is not run through a server: ${scenario.notThroughServer}\n`);
   const elsewhere = selected.length - onFace.length;
   if (scenarios.length === 0) throw new UsageError(`none of the ${selected.length} selected scenarios runs on the ${face} face (see: resume-harness list)`);
-  if (elsewhere > 0) io.stdout.write(`resume-harness: ${elsewhere} selected scenario${elsewhere === 1 ? ' belongs' : 's belong'} to the other face only, not run on ${face}\n`);
 
   const reportsRoot = resolve(io.cwd, options.reportDir ?? 'reports');
-  const runId = `${new Date().toISOString().replace(/[:.]/g, '-')}-seed${seed}`;
+  const outDir = options.out === undefined ? undefined : await prepareOut(resolve(io.cwd, options.out));
+  const runId = outDir ? basename(outDir) : `${new Date().toISOString().replace(/[:.]/g, '-')}-seed${seed}`;
+  const writer = await openReports(
+    { reportsRoot: outDir ? dirname(outDir) : reportsRoot, runId, formats, seed, mode, strict, timeScale, pointLatest: outDir === undefined },
+    options.reportDir === undefined && outDir === undefined,
+  );
+  const terminal = createTerminalReporter(reporterName, { out: io.stdout, err: io.stderr, cwd: io.cwd });
+  for (const { scenario } of onFace.filter((l) => !scenarios.includes(l))) terminal.info(`resume-harness: ${scenario.id} is not run through a server: ${scenario.notThroughServer}`);
+  if (elsewhere > 0) terminal.info(`resume-harness: ${elsewhere} selected scenario${elsewhere === 1 ? ' belongs' : 's belong'} to the other face only, not run on ${face}`);
   const against = server ? `${sut.id} through the server ${server.id} (Gemini face upstream)` : `${sut.id} on the ${protocol} face`;
-  const writer = await openReports({ reportsRoot, runId, formats, seed, mode, strict, timeScale }, options.reportDir === undefined);
-  io.stdout.write(`resume-harness: ${scenarios.length} scenario${scenarios.length === 1 ? '' : 's'} against ${against}, ${mode} mode, seed ${seed}${mode === 'network' ? `, time scale ${timeScale}` : ''}\n`);
-  const progress = createProgress(io.stdout);
-  let failed = 0;
-  let unjudged = 0;
-  for (const { scenario } of scenarios) {
-    progress.scenarioStarted(scenario.id, sut.id);
+  terminal.info(`resume-harness: ${scenarios.length} scenario${scenarios.length === 1 ? '' : 's'} against ${against}, ${mode} mode, seed ${seed}${mode === 'network' ? `, time scale ${timeScale}` : ''}${jobs > 1 ? `, ${jobs} at a time` : ''}`);
+
+  const outcomes: ScenarioOutcome[] = [];
+  const runOne = async ({ scenario, file }: LoadedScenario): Promise<void> => {
+    terminal.scenarioStarted(scenario.id, sut.id);
     const run = await runScenario(scenario, sut, { mode, seed, timeScale, protocol, ...(server ? { server: { server } } : {}) });
     if (run.server && run.server.state !== 'ready') io.stderr.write(`resume-harness: ${scenario.id}: ${run.server.judgement.lifecycle.reason}\n`);
+    let files: ScenarioFiles | undefined;
     try {
-      await writer.scenarioDone(run);
+      files = await writer.scenarioDone(run);
     } catch (error) {
       io.stderr.write(`resume-harness: could not write the report of ${scenario.id}: ${(error as Error).message}\n`);
     }
     const passed = passes(run.judgement.overall, strict);
-    if (!passed && run.judgement.overall === 'UNKNOWN') unjudged++;
-    else if (!passed) failed++;
-    progress.scenarioDone(run, passed);
-  }
+    const accepted = passed ? null : baseline?.covering(run, strict) ?? null;
+    const outcome: ScenarioOutcome = { run, passed, ...(accepted ? { baselined: accepted.map((e) => `${e.axis}: ${e.reason} (until ${e.expires})`).join('; ') } : {}), ...(files ? { files } : {}), scenarioFile: file };
+    outcomes.push(outcome);
+    terminal.scenarioDone(outcome);
+  };
+  await inParallel(scenarios, jobs, runOne);
   const summary = await writer.finish();
-  progress.finished(summary, seed);
+  terminal.finished({ summary, seed, durationMs: performance.now() - started, outcomes });
+  if (keep !== undefined) {
+    const pruned = await pruneRuns(reportsRoot, keep);
+    if (pruned.length > 0) terminal.info(`resume-harness: --keep ${keep}: deleted ${pruned.length} older run folder${pruned.length === 1 ? '' : 's'} under ${reportsRoot}`);
+  }
+  const failed = outcomes.filter((o) => !o.passed && !o.baselined && o.run.judgement.overall !== 'UNKNOWN').length;
+  const unjudged = outcomes.filter((o) => o.run.judgement.overall === 'UNKNOWN').length;
   return exitCodeForResults(failed, unjudged);
+}
+
+/**
+ * `--jobs N`: scenarios at once, where that is sound. Virtual mode installs fake timers for
+ * the whole process (sandbox/virtual-time.ts), so two virtual runs cannot overlap; a
+ * `module:` client is one module instance per process, one run at a time (module-sut.ts).
+ */
+function jobsFlag(value: string | undefined, mode: 'virtual' | 'network', kind: 'builtin' | 'module' | 'cmd'): number {
+  const jobs = intFlag(value, 'jobs') ?? 1;
+  if (jobs < 1) throw new UsageError('--jobs must be at least 1');
+  if (jobs > 1 && mode === 'virtual') throw new UsageError(`--jobs ${jobs} needs --mode network: virtual time fakes the timers of the whole process, so virtual runs go one at a time`);
+  if (jobs > 1 && kind === 'module') throw new UsageError(`--jobs ${jobs} cannot run a module: client: it is one module in the harness's process, run once at a time (use cmd:node … for parallel runs)`);
+  return jobs;
+}
+
+/** Runs `task` over `items`, at most `limit` at once; resolves when all are done. */
+async function inParallel<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await task(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/**
+ * `--out DIR`: the run's own fixed folder. A previous run there (it has an index.json) is
+ * replaced whole, so no stale report survives; a folder holding anything else is refused
+ * rather than emptied.
+ */
+async function prepareOut(dir: string): Promise<string> {
+  const entries = await readdir(dir).catch((error: NodeJS.ErrnoException): string[] => {
+    if (error.code === 'ENOENT') return [];
+    if (error.code === 'ENOTDIR') throw new UserInputError('REPORT_DIR_UNWRITABLE', `--out ${dir} is a file: give --out a folder`);
+    throw error;
+  });
+  if (entries.length === 0) return dir;
+  if (!entries.includes('index.json')) throw new UserInputError('REPORT_DIR_UNWRITABLE', `--out ${dir} holds files that are not a resume-harness run (no index.json): give --out a new or empty folder`);
+  await rm(dir, { recursive: true, force: true });
+  return dir;
+}
+
+function reporterFlag(value: string | undefined): TerminalReporterName {
+  if (value === undefined) return 'default';
+  if (isTerminalReporterName(value)) return value;
+  throw new UsageError(`--reporter must be one of ${TERMINAL_REPORTER_NAMES.join(', ')}, got "${value}"${didYouMean(value, TERMINAL_REPORTER_NAMES)}`);
 }
 
 /**

@@ -25,6 +25,7 @@ export const HARNESS_ERROR_CODES = {
   CLI_PORT_IN_USE: 'serve --port P with P already taken on 127.0.0.1 (exit 2)',
   CLI_BASELINE_INVALID: 'a --baseline file that cannot be read, is not JSON, or has a wrong entry (exit 2)',
   CLI_BASELINE_EXPIRED: 'a --baseline entry past its expiry date: look at the failure again (exit 2)',
+  REPORT_MERGE_INVALID: 'merge-reports given folders that are not shards of one run (exit 2)',
 } as const;
 
 export type HarnessErrorCode = keyof typeof HARNESS_ERROR_CODES;
@@ -106,7 +107,7 @@ export class ReportFormatError extends HarnessError {
  * problem and the fix, no usage text and no stack.
  */
 export class UserInputError extends HarnessError {
-  constructor(code: Extract<HarnessErrorCode, 'REPORT_DIR_UNWRITABLE' | 'CLI_PORT_IN_USE' | 'CLI_BASELINE_INVALID' | 'CLI_BASELINE_EXPIRED'>, message: string) {
+  constructor(code: Extract<HarnessErrorCode, 'REPORT_DIR_UNWRITABLE' | 'CLI_PORT_IN_USE' | 'CLI_BASELINE_INVALID' | 'CLI_BASELINE_EXPIRED' | 'REPORT_MERGE_INVALID'>, message: string) {
     super(code, message);
     this.name = 'UserInputError';
   }

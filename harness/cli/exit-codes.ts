@@ -23,7 +23,7 @@ export function exitCodeForResults(failed: number, unjudged: number): ExitCode {
 
 /** The errors that say the input is wrong (errors.ts); the others (a sandbox busy, a fenced mutant) are the harness's own. */
 const INPUT_ERRORS: ReadonlySet<HarnessErrorCode> = new Set<HarnessErrorCode>([
-  'CLI_USAGE', 'SUT_SPEC_INVALID', 'SERVER_SPEC_INVALID', 'REPORT_UNKNOWN_FORMAT', 'REPORT_DIR_UNWRITABLE', 'CLI_PORT_IN_USE', 'CLI_BASELINE_INVALID', 'CLI_BASELINE_EXPIRED',
+  'CLI_USAGE', 'SUT_SPEC_INVALID', 'SERVER_SPEC_INVALID', 'REPORT_UNKNOWN_FORMAT', 'REPORT_DIR_UNWRITABLE', 'CLI_PORT_IN_USE', 'CLI_BASELINE_INVALID', 'CLI_BASELINE_EXPIRED', 'REPORT_MERGE_INVALID',
 ]);
 
 /** Prints what went wrong and returns the code: every error the CLI meets goes through here. */

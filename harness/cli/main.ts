@@ -9,6 +9,7 @@ import { commanderExitCode, defineCommand, type ReportCode } from './command-kit
 import { EXIT, exitCodeForError } from './exit-codes.ts';
 import { listCommandDefinition } from './list-command.ts';
 import { matrixCommandDefinition } from './matrix-command.ts';
+import { mergeReportsCommandDefinition } from './merge-reports-command.ts';
 import { runCommandDefinition } from './run-command.ts';
 import { serveCommandDefinition } from './serve-command.ts';
 import { validateCommandDefinition } from './validate-command.ts';
@@ -25,6 +26,7 @@ function program(io: CliIo, report: ReportCode) {
   root.addCommand(listCommandDefinition(io, report));
   root.addCommand(validateCommandDefinition(io, report));
   root.addCommand(serveCommandDefinition(io, report));
+  root.addCommand(mergeReportsCommandDefinition(io, report));
   return root;
 }
 

@@ -19,6 +19,7 @@ import type { CliIo } from './cli-io.ts';
 import { defineCommand, examples, invokeCommand, once, type ReportCode } from './command-kit.ts';
 import { exitCodeForResults } from './exit-codes.ts';
 import { loadBaseline } from './baseline.ts';
+import { shardFlag, shardOf } from './shard.ts';
 import { didYouMean } from './did-you-mean.ts';
 import { loadSelection } from './load-selection.ts';
 import { addSelectionOptions, SELECTORS_HELP, selectionFilters, type SelectionOptions } from './selection-options.ts';
@@ -48,6 +49,7 @@ interface RunOptions extends SelectionOptions {
   readonly reporter?: string;
   readonly baseline?: string;
   readonly jobs?: string;
+  readonly shard?: string;
 }
 
 export function runCommandDefinition(io: CliIo, report: ReportCode) {
@@ -62,6 +64,7 @@ export function runCommandDefinition(io: CliIo, report: ReportCode) {
     .option('--time-scale <x>', `real seconds per protocol second in network mode (default ${DEFAULT_TIME_SCALE}; ${SERVER_MIN_TIME_SCALE} with --server)`, once('time-scale'))
     .option('--server <spec>', 'an AI-voice server under test in front of the mock: reference, mutant:ID, cmd:COMMAND or image:NAME (network mode)', once('server'))
     .option('--jobs <n>', 'scenarios at once in network mode (default 1); virtual mode runs one at a time (its fake timers are process-wide)', once('jobs'))
+    .option('--shard <i/n>', 'run only shard i of n of the selection (round robin; needs --seed); join the shards\' folders with merge-reports', once('shard'))
     .option('--report-dir <dir>', 'where run folders go, each named by time and seed, with latest pointing at the newest (default: reports/)', once('report-dir'))
     .option('--out <dir>', 'write this run to DIR itself, no timestamp and no latest link (for CI artifacts); a previous run there is replaced', once('out'))
     .option('--keep <n>', 'after the run, delete all but the N newest run folders under the --report-dir', once('keep'))
@@ -96,6 +99,8 @@ async function runScenarios(selectors: readonly string[], options: RunOptions, i
   if (server && protocol !== 'ai-voice') throw new UsageError(`--server: the client speaks ai-voice to the server, and the server gemini-live to the mock; --protocol ${protocol} does not apply`);
   /** The face the scenarios play: the Gemini face upstream of a server under test. */
   const face = server ? 'gemini-live' : protocol;
+  const shard = shardFlag(options.shard);
+  if (shard && options.seed === undefined) throw new UsageError('--shard needs --seed S: every shard must run with the same seed for merge-reports to join them into one run');
   const seed = intFlag(options.seed, 'seed') ?? randomInt(0, 2 ** 31);
   const timeScale = positiveFlag(options.timeScale, 'time-scale') ?? (server ? SERVER_MIN_TIME_SCALE : DEFAULT_TIME_SCALE);
   if (server && timeScale < SERVER_MIN_TIME_SCALE) io.stderr.write(`resume-harness: --time-scale ${timeScale} with a server under test: its 10-protocol-second connect deadline is ${Math.round(10_000 * timeScale)} real ms; below ${SERVER_MIN_TIME_SCALE} a slow machine can look like a failing server\n`);
@@ -114,9 +119,11 @@ async function runScenarios(selectors: readonly string[], options: RunOptions, i
   // A scenario that belongs to the other face is not run, and says so: never a silent pass.
   const onFace = selected.filter(({ scenario }) => scenario.faces.includes(face));
   // Through a server, a scenario whose fault belongs in front of the client is not run, and says why.
-  const scenarios = server ? onFace.filter(({ scenario }) => scenario.notThroughServer === undefined) : onFace;
+  const runnable = server ? onFace.filter(({ scenario }) => scenario.notThroughServer === undefined) : onFace;
   const elsewhere = selected.length - onFace.length;
-  if (scenarios.length === 0) throw new UsageError(`none of the ${selected.length} selected scenarios runs on the ${face} face (see: resume-harness list)`);
+  if (runnable.length === 0) throw new UsageError(`none of the ${selected.length} selected scenarios runs on the ${face} face (see: resume-harness list)`);
+  // A shard may be empty (more machines than scenarios): it still writes an empty run to merge.
+  const scenarios = shardOf(runnable, shard);
 
   const reportsRoot = resolve(io.cwd, options.reportDir ?? 'reports');
   const outDir = options.out === undefined ? undefined : await prepareOut(resolve(io.cwd, options.out));
@@ -126,10 +133,10 @@ async function runScenarios(selectors: readonly string[], options: RunOptions, i
     options.reportDir === undefined && outDir === undefined,
   );
   const terminal = createTerminalReporter(reporterName, { out: io.stdout, err: io.stderr, cwd: io.cwd });
-  for (const { scenario } of onFace.filter((l) => !scenarios.includes(l))) terminal.info(`resume-harness: ${scenario.id} is not run through a server: ${scenario.notThroughServer}`);
+  for (const { scenario } of onFace.filter((l) => !runnable.includes(l))) terminal.info(`resume-harness: ${scenario.id} is not run through a server: ${scenario.notThroughServer}`);
   if (elsewhere > 0) terminal.info(`resume-harness: ${elsewhere} selected scenario${elsewhere === 1 ? ' belongs' : 's belong'} to the other face only, not run on ${face}`);
   const against = server ? `${sut.id} through the server ${server.id} (Gemini face upstream)` : `${sut.id} on the ${protocol} face`;
-  terminal.info(`resume-harness: ${scenarios.length} scenario${scenarios.length === 1 ? '' : 's'} against ${against}, ${mode} mode, seed ${seed}${mode === 'network' ? `, time scale ${timeScale}` : ''}${jobs > 1 ? `, ${jobs} at a time` : ''}`);
+  terminal.info(`resume-harness: ${scenarios.length} scenario${scenarios.length === 1 ? '' : 's'} against ${against}, ${mode} mode, seed ${seed}${mode === 'network' ? `, time scale ${timeScale}` : ''}${jobs > 1 ? `, ${jobs} at a time` : ''}${shard ? `, shard ${shard.index}/${shard.count} of ${runnable.length}` : ''}`);
 
   const outcomes: ScenarioOutcome[] = [];
   const runOne = async ({ scenario, file }: LoadedScenario): Promise<void> => {

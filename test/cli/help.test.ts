@@ -12,6 +12,7 @@ import { matrixCommandDefinition } from '../../harness/cli/matrix-command.ts';
 import { runCommandDefinition } from '../../harness/cli/run-command.ts';
 import { serveCommandDefinition } from '../../harness/cli/serve-command.ts';
 import { validateCommandDefinition } from '../../harness/cli/validate-command.ts';
+import { mergeReportsCommandDefinition } from '../../harness/cli/merge-reports-command.ts';
 import type { CliIo } from '../../harness/cli/cli-io.ts';
 
 function cli() {
@@ -33,6 +34,7 @@ const DEFINITIONS: Record<string, (io: CliIo, report: (code: number) => void) =>
   list: listCommandDefinition,
   validate: validateCommandDefinition,
   serve: serveCommandDefinition,
+  'merge-reports': mergeReportsCommandDefinition,
 };
 const flat = (text: string): string => text.replace(/\s+/g, ' ');
 

@@ -16,5 +16,6 @@ describe('did you mean', () => {
     expect(closestNames('zzzzzzzzzz', known)).toEqual([]);
     expect(didYouMean('flaping', known)).toBe(' (did you mean "flapping"?)');
     expect(didYouMean('zzzzzzzzzz', known)).toBe('');
+    expect(closestNames('handle-relay', ['server:handle-relay', 'server:expiry-relay', 'reconnect'])).toEqual(['server:handle-relay']);
   });
 });

@@ -19,12 +19,14 @@ export function editDistance(a: string, b: string): number {
 
 /**
  * The known names nearest to `wanted`, best first, at most `limit`: within a third of the
- * longer name's length (at least 2 edits), so "goawy" finds "goaway" but "x" finds nothing.
+ * longer name's length (at least 2 edits), so "goawy" finds "goaway" but "x" finds nothing;
+ * or a name that contains `wanted` whole.
  */
 export function closestNames(wanted: string, known: readonly string[], limit = 3): string[] {
   const scored = [...new Set(known)]
     .map((name) => ({ name, distance: editDistance(wanted.toLowerCase(), name.toLowerCase()) }))
-    .filter(({ name, distance }) => distance <= Math.max(2, Math.floor(Math.max(wanted.length, name.length) / 3)))
+    // A typo, or the name with its prefix left off (`handle-relay` for `server:handle-relay`).
+    .filter(({ name, distance }) => distance <= Math.max(2, Math.floor(Math.max(wanted.length, name.length) / 3)) || (wanted.length >= 4 && name.toLowerCase().includes(wanted.toLowerCase())))
     .sort((x, y) => x.distance - y.distance || x.name.localeCompare(y.name));
   return scored.slice(0, limit).map((s) => s.name);
 }

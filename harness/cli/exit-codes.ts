@@ -35,7 +35,8 @@ export function exitCodeForError(error: unknown, io: CliIo, command: string | un
   // Every error the harness raises on purpose is about the input (errors.ts); its message says what to change.
   if (error instanceof HarnessError && INPUT_ERRORS.has(error.code)) {
     const help = `resume-harness ${command && !command.startsWith('-') ? `${command} ` : ''}--help`;
-    const hint = (error.code === 'CLI_USAGE' || error.code.endsWith('_SPEC_INVALID')) && !error.message.includes('(see:') ? ` (see: ${help})` : '';
+    // Where the help is, unless the message already says where to look, or ends with a list of the known names (read by tools/behaviour-snapshot.mjs).
+    const hint = error.code === 'CLI_USAGE' && !error.message.includes('(see:') && !error.message.includes('known: ') ? ` (see: ${help})` : '';
     io.stderr.write(`resume-harness: ${error.message}${hint}\n`);
     return EXIT.usage;
   }

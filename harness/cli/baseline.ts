@@ -16,9 +16,10 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { UserInputError } from '../errors.ts';
-import { AXES, type AxisVerdict } from '../judge/verdict.ts';
-import { SERVER_AXES } from '../judge/server-section.ts';
+import { AXES, type Axis, type AxisVerdict, type Verdict } from '../judge/verdict.ts';
+import { SERVER_AXES, type ServerAxis } from '../judge/server-section.ts';
 import type { ScenarioRun } from '../run/run-scenario.ts';
+import type { ScenarioReport } from '../report/scenario-report-schema.ts';
 import { didYouMean } from './did-you-mean.ts';
 
 export const BASELINE_AXES: readonly string[] = [...AXES, ...SERVER_AXES.map((a) => `server:${a}`)];
@@ -32,12 +33,26 @@ const Entry = z.strictObject({
 const BaselineFile = z.strictObject({ $schema: z.string().optional(), accepted: z.array(Entry) });
 export type BaselineEntry = z.infer<typeof Entry>;
 
+/** What a baseline is matched against: a run just judged, or a scenario report read back (merge-reports). */
+export interface Judged {
+  readonly id: string;
+  readonly overall: Verdict;
+  readonly axes: Readonly<Record<Axis, AxisVerdict>>;
+  readonly serverAxes?: Readonly<Record<ServerAxis, AxisVerdict>>;
+}
+
+export const judgedRun = (run: ScenarioRun): Judged => ({ id: run.scenario.id, overall: run.judgement.overall, axes: run.judgement.axes, ...(run.server ? { serverAxes: run.server.judgement.axes } : {}) });
+export const judgedReport = (report: ScenarioReport): Judged => ({ id: report.scenario, overall: report.verdict.overall, axes: report.verdict.axes, ...(report.server ? { serverAxes: report.server.axes } : {}) });
+
 export interface Baseline {
   readonly file: string;
   readonly entries: readonly BaselineEntry[];
   /** The entries that cover every failing axis of this run, or null when it is not (wholly) accepted. */
-  covering(run: ScenarioRun, strict: boolean): BaselineEntry[] | null;
+  covering(run: Judged, strict: boolean): BaselineEntry[] | null;
 }
+
+/** The reasons of the covering entries, as the terminal shows them. */
+export const baselinedText = (entries: readonly BaselineEntry[]): string => entries.map((e) => `${e.axis}: ${e.reason} (until ${e.expires})`).join('; ');
 
 /** Reads and checks a baseline file; `today` as YYYY-MM-DD (UTC), an entry expiring today still holds. */
 export function loadBaseline(path: string, cwd: string, today: string = new Date().toISOString().slice(0, 10)): Baseline {
@@ -73,10 +88,10 @@ export function loadBaseline(path: string, cwd: string, today: string = new Date
     file,
     entries,
     covering(run, strict) {
-      if (run.judgement.overall === 'UNKNOWN') return null;
+      if (run.overall === 'UNKNOWN') return null;
       const failing = failingAxes(run, strict);
       if (failing.length === 0) return null;
-      const mine = entries.filter((e) => e.id === run.scenario.id);
+      const mine = entries.filter((e) => e.id === run.id);
       const used = failing.map((axis) => mine.find((e) => e.axis === axis));
       // In the file's order: as the team wrote them.
       return used.every((e) => e !== undefined) ? mine.filter((e) => used.includes(e)) : null;
@@ -85,9 +100,9 @@ export function loadBaseline(path: string, cwd: string, today: string = new Date
 }
 
 /** The axes (client, then `server:` ones) that fail the run: FAILED, or NON-STRICT under --strict. */
-export function failingAxes(run: ScenarioRun, strict: boolean): string[] {
+export function failingAxes(run: Judged, strict: boolean): string[] {
   const fails = (v: AxisVerdict): boolean => v.verdict === 'FAILED' || (strict && v.verdict === 'NON-STRICT') || v.verdict === 'UNKNOWN';
-  const client = AXES.filter((a) => fails(run.judgement.axes[a]));
-  const server = run.server ? SERVER_AXES.filter((a) => fails(run.server!.judgement.axes[a])).map((a) => `server:${a}`) : [];
+  const client = AXES.filter((a) => fails(run.axes[a]));
+  const server = run.serverAxes ? SERVER_AXES.filter((a) => fails(run.serverAxes![a])).map((a) => `server:${a}`) : [];
   return [...client, ...server];
 }

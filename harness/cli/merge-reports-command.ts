@@ -20,9 +20,11 @@ import type { CliIo } from './cli-io.ts';
 import { defineCommand, examples, invokeCommand, once, type ReportCode } from './command-kit.ts';
 import { exitCodeForResults } from './exit-codes.ts';
 import { matrixExitCode, writeMatrixFiles } from './matrix-command.ts';
+import { baselinedText, judgedReport, loadBaseline } from './baseline.ts';
 
 interface MergeOptions {
   readonly out?: string;
+  readonly baseline?: string;
 }
 
 export function mergeReportsCommandDefinition(io: CliIo, report: ReportCode) {
@@ -31,6 +33,7 @@ export function mergeReportsCommandDefinition(io: CliIo, report: ReportCode) {
     .description('Joins the run folders written by run --shard i/n into one: every scenario report, index.json, junit.xml, summary.md (also appended to $GITHUB_STEP_SUMMARY) and index.html; or the --report-dir folders of matrix --shard i/n into one matrix. Exits as the unsharded run would: 0, 1, or 3; 2 when the folders are not shards of one run.')
     .argument('<dirs...>', 'the shards\' run folders (each with index.json) or matrix folders (each with matrix.json)')
     .option('--out <dir>', 'the merged folder (required)', once('out'))
+    .option('--baseline <file>', 'accepted failures, as for run: a failure they cover is shown as baselined and does not set the exit code; an expired entry is an error', once('baseline'))
     .addHelpText('after', examples(
       'resume-harness merge-reports shard-1 shard-2 --out reports/merged   # after: run --seed 7 --shard 1/2 --out shard-1, and 2/2',
       'resume-harness merge-reports matrix-1 matrix-2 matrix-3 --out reports/matrix',
@@ -51,6 +54,7 @@ function catalogOrder(): (id: string) => number {
 async function mergeReports(dirs: readonly string[], options: MergeOptions, io: CliIo): Promise<number> {
   if (options.out === undefined) throw new UsageError('merge-reports needs --out DIR, the merged folder');
   const out = resolve(io.cwd, options.out);
+  const baseline = options.baseline === undefined ? undefined : loadBaseline(options.baseline, io.cwd);
   const folders = dirs.map((d) => resolve(io.cwd, d));
   const matrices = folders.filter((d) => existsSync(join(d, 'matrix.json')));
   if (matrices.length > 0 && matrices.length < folders.length) throw new UserInputError('REPORT_MERGE_INVALID', 'merge-reports takes run folders or matrix folders, not both');
@@ -74,13 +78,16 @@ async function mergeReports(dirs: readonly string[], options: MergeOptions, io: 
   const summaryFile = process.env.GITHUB_STEP_SUMMARY;
   if (summaryFile) await appendFile(summaryFile, summaryMarkdown(merged.entries, merged.context), 'utf8');
   const reports = merged.entries.map((e) => e.report);
-  const failed = merged.entries.filter((e) => !e.report.verdict.passed && e.report.verdict.overall !== 'UNKNOWN');
+  const accepted = new Map(merged.entries.map((e) => [e, e.report.verdict.passed ? null : baseline?.covering(judgedReport(e.report), merged.context.strict) ?? null]));
+  const failed = merged.entries.filter((e) => !e.report.verdict.passed && e.report.verdict.overall !== 'UNKNOWN' && !accepted.get(e));
   const unjudged = merged.entries.filter((e) => e.report.verdict.overall === 'UNKNOWN');
-  for (const e of [...failed, ...unjudged]) {
-    io.stdout.write(`${e.report.verdict.overall.padEnd(13)}  ${e.report.scenario}${e.report.sut.id === 'builtin' ? '' : ` [${e.report.sut.id}]`}: ${oneSentenceReason(e.report)}\n      ${shownPath(join(out, ...(e.files.html ?? e.files.json ?? '').split('/')), io.cwd)}\n`);
+  const baselined = merged.entries.filter((e) => accepted.get(e));
+  for (const e of [...failed, ...unjudged, ...baselined]) {
+    const covered = accepted.get(e);
+    io.stdout.write(`${e.report.verdict.overall.padEnd(13)}  ${e.report.scenario}${e.report.sut.id === 'builtin' ? '' : ` [${e.report.sut.id}]`}: ${oneSentenceReason(e.report)}${covered ? ` (baselined: ${baselinedText(covered)})` : ''}\n      ${shownPath(join(out, ...(e.files.html ?? e.files.json ?? '').split('/')), io.cwd)}\n`);
   }
   const counts = new Map<string, number>();
   for (const r of reports) counts.set(r.verdict.overall, (counts.get(r.verdict.overall) ?? 0) + 1);
-  io.stdout.write(`merged ${folders.length} shard${folders.length === 1 ? '' : 's'}: ${reports.length} scenarios: ${[...counts].map(([v, n]) => `${n} ${v}`).join(' · ')} · seed ${merged.context.seed} · reports: ${shownPath(out, io.cwd)}\n`);
+  io.stdout.write(`merged ${folders.length} shard${folders.length === 1 ? '' : 's'}: ${reports.length} scenarios: ${[...counts].map(([v, n]) => `${n} ${v}`).join(' · ')}${baselined.length > 0 ? ` (${baselined.length} baselined)` : ''} · seed ${merged.context.seed} · reports: ${shownPath(out, io.cwd)}\n`);
   return exitCodeForResults(failed.length, unjudged.length);
 }

@@ -18,7 +18,7 @@ import { intFlag, modeFlag, positiveFlag, protocolFlag } from './args.ts';
 import type { CliIo } from './cli-io.ts';
 import { defineCommand, examples, invokeCommand, once, type ReportCode } from './command-kit.ts';
 import { exitCodeForResults } from './exit-codes.ts';
-import { loadBaseline } from './baseline.ts';
+import { baselinedText, judgedRun, loadBaseline } from './baseline.ts';
 import { shardFlag, shardOf } from './shard.ts';
 import { didYouMean } from './did-you-mean.ts';
 import { loadSelection } from './load-selection.ts';
@@ -150,8 +150,8 @@ async function runScenarios(selectors: readonly string[], options: RunOptions, i
       io.stderr.write(`resume-harness: could not write the report of ${scenario.id}: ${(error as Error).message}\n`);
     }
     const passed = passes(run.judgement.overall, strict);
-    const accepted = passed ? null : baseline?.covering(run, strict) ?? null;
-    const outcome: ScenarioOutcome = { run, passed, ...(accepted ? { baselined: accepted.map((e) => `${e.axis}: ${e.reason} (until ${e.expires})`).join('; ') } : {}), ...(files ? { files } : {}), scenarioFile: file };
+    const accepted = passed ? null : baseline?.covering(judgedRun(run), strict) ?? null;
+    const outcome: ScenarioOutcome = { run, passed, ...(accepted ? { baselined: baselinedText(accepted) } : {}), ...(files ? { files } : {}), scenarioFile: file };
     outcomes.push(outcome);
     terminal.scenarioDone(outcome);
   };

@@ -3,7 +3,7 @@
  * verdicts, the index, the JUnit file and the summary of one unsharded run; the shards of a
  * matrix, merged, the unsharded matrix.
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -68,6 +68,25 @@ describe('run --shard and merge-reports', () => {
     const noSeed = await call('run', 'goaway', '--shard', '1/2');
     expect(noSeed.code).toBe(2);
     expect(noSeed.err).toMatch(/--shard needs --seed S/);
+  }, 60_000);
+});
+
+describe('merge-reports --baseline', () => {
+  it('a failure every failing axis of which is accepted does not fail the merged run', async () => {
+    const args = ['run', 'goaway.early-close', 'goaway.close-1001', '--sut', 'mutant:t1-no-reconnect-on-1000', '--seed', '5', '--format', 'json'];
+    const parts = [join(root, 'b-1'), join(root, 'b-2')];
+    for (const [i, dir] of parts.entries()) await call(...args, '--shard', `${i + 1}/2`, '--out', dir);
+    const baseline = join(root, 'baseline.json');
+    writeFileSync(baseline, JSON.stringify({ accepted: [
+      { id: 'goaway.early-close', axis: 'reconnect', reason: 'VOICE-88', expires: '2999-12-31' },
+      { id: 'goaway.early-close', axis: 'turns', reason: 'follows from VOICE-88', expires: '2999-12-31' },
+    ] }));
+    const without = await call('merge-reports', ...parts, '--out', join(root, 'b-merged-1'));
+    expect(without.code).toBe(1);
+    const withBaseline = await call('merge-reports', ...parts, '--out', join(root, 'b-merged-2'), '--baseline', baseline);
+    expect(withBaseline.code, withBaseline.err).toBe(0);
+    expect(withBaseline.out).toMatch(/^FAILED +goaway\.early-close \[mutant:t1-no-reconnect-on-1000\]: .*\(baselined: reconnect: VOICE-88 \(until 2999-12-31\); turns: follows from VOICE-88 \(until 2999-12-31\)\)$/m);
+    expect(withBaseline.out).toMatch(/2 scenarios: 1 FAILED · 1 OK \(1 baselined\)|2 scenarios: 1 OK · 1 FAILED \(1 baselined\)/);
   }, 60_000);
 });
 

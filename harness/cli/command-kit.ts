@@ -79,3 +79,19 @@ export async function invokeCommand(definition: CommandDefinition, args: readonl
 export function commanderExitCode(error: CommanderError): number {
   return error.exitCode === 0 ? EXIT.passed : EXIT.usage;
 }
+
+/**
+ * A command that parses its own arguments (node:util parseArgs, as every command did before
+ * commander): registered in main.ts in one line like the others, every argument after its
+ * name handed over as given, `--help` included, and its return value the exit code.
+ */
+export function passThroughCommand(name: string, summary: string, run: (args: string[], io: CliIo) => Promise<number> | number): CommandDefinition {
+  return (io, report) =>
+    defineCommand(name, io)
+      .summary(summary)
+      .helpOption(false)
+      .allowUnknownOption(true)
+      .allowExcessArguments(true)
+      .argument('[args...]', 'read by the command itself')
+      .action(async (args: string[]) => report(await run(args, io)));
+}

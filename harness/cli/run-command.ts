@@ -130,6 +130,7 @@ async function runScenarios(selectors: readonly string[], options: RunOptions, i
   const runId = outDir ? basename(outDir) : `${new Date().toISOString().replace(/[:.]/g, '-')}-seed${seed}`;
   const writer = await openReports(
     { reportsRoot: outDir ? dirname(outDir) : reportsRoot, runId, formats, seed, mode, strict, timeScale, pointLatest: outDir === undefined },
+    outDir ? '--out' : '--report-dir',
     options.reportDir === undefined && outDir === undefined,
   );
   const terminal = createTerminalReporter(reporterName, { out: io.stdout, err: io.stderr, cwd: io.cwd });
@@ -216,13 +217,13 @@ function reporterFlag(value: string | undefined): TerminalReporterName {
  * The run folder, made before anything runs: a folder that cannot be made is the user's
  * mistake, named with the way out (exit 2), never a stack or a hang (atomic-file.ts).
  */
-async function openReports(options: ReportWriterOptions, defaultRoot: boolean): Promise<ReportWriter> {
+async function openReports(options: ReportWriterOptions, flag: '--out' | '--report-dir', defaultRoot: boolean): Promise<ReportWriter> {
   try {
     return await createReportWriter(options);
   } catch (error) {
     const { code, message } = error as NodeJS.ErrnoException;
     const why = code === 'ENOENT' || code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOTDIR' ? code : message;
-    throw new UserInputError('REPORT_DIR_UNWRITABLE', `cannot write reports under ${options.reportsRoot} (${why}): ${defaultRoot ? 'run from a writable folder or give' : 'give'} --report-dir a folder you can write to`);
+    throw new UserInputError('REPORT_DIR_UNWRITABLE', `cannot write reports under ${options.reportsRoot} (${why}): ${defaultRoot ? 'run from a writable folder or give' : 'give'} ${flag} a folder you can write to`);
   }
 }
 

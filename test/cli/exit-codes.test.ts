@@ -73,6 +73,12 @@ describe("a user's mistake: exit 2, one line naming the problem and the fix", ()
     expect(await main(['run', 'goaway', '--report-dir', '/proc/forbidden'], io)).toBe(EXIT.usage);
     expectOneLine(err.text, /^resume-harness: cannot write reports under \/proc\/forbidden \(ENOENT\): give --report-dir a folder you can write to$/);
     expect(out.text).toBe('');
+    const matrix = cli();
+    expect(await main(['matrix', 'goaway', '--report-dir', '/proc/forbidden'], matrix.io)).toBe(EXIT.usage);
+    expectOneLine(matrix.err.text, /^resume-harness: cannot write the matrix to \/proc\/forbidden \(ENOENT\): give --report-dir a folder you can write to$/);
+    const out2 = cli();
+    expect(await main(['run', 'goaway', '--out', '/proc/forbidden/run'], out2.io)).toBe(EXIT.usage);
+    expectOneLine(out2.err.text, /^resume-harness: cannot write reports under \/proc\/forbidden \(ENOENT\): give --out a folder you can write to$/);
   });
 
   it('a --report-dir that is a file', async () => {

@@ -21,6 +21,11 @@ export const HARNESS_ERROR_CODES = {
   SUT_RUN_OVER: 'a fenced mutant acting after its run is over',
   SERVER_SPEC_INVALID: 'a --server value that names no server under test (exit 2)',
   REPORT_UNKNOWN_FORMAT: 'a report format that is not in the registry (report/formats.ts)',
+  REPORT_DIR_UNWRITABLE: 'a report folder that cannot be created or written (exit 2, before anything runs)',
+  CLI_PORT_IN_USE: 'serve --port P with P already taken on 127.0.0.1 (exit 2)',
+  CLI_BASELINE_INVALID: 'a --baseline file that cannot be read, is not JSON, or has a wrong entry (exit 2)',
+  CLI_BASELINE_EXPIRED: 'a --baseline entry past its expiry date: look at the failure again (exit 2)',
+  REPORT_MERGE_INVALID: 'merge-reports given folders that are not shards of one run (exit 2)',
 } as const;
 
 export type HarnessErrorCode = keyof typeof HARNESS_ERROR_CODES;
@@ -93,5 +98,17 @@ export class ReportFormatError extends HarnessError {
         : `unknown report format${unknown.length > 1 ? 's' : ''} ${unknown.map((f) => `"${f}"`).join(', ')} (known: ${known.join(', ')})`,
     );
     this.name = 'ReportFormatError';
+  }
+}
+
+/**
+ * A mistake of the person at the keyboard that is not a command-line typo (a report folder
+ * that cannot be written, a port in use, a baseline file): exit 2, one line naming the
+ * problem and the fix, no usage text and no stack.
+ */
+export class UserInputError extends HarnessError {
+  constructor(code: Extract<HarnessErrorCode, 'REPORT_DIR_UNWRITABLE' | 'CLI_PORT_IN_USE' | 'CLI_BASELINE_INVALID' | 'CLI_BASELINE_EXPIRED' | 'REPORT_MERGE_INVALID'>, message: string) {
+    super(code, message);
+    this.name = 'UserInputError';
   }
 }

@@ -1,16 +1,7 @@
-/** Command-line parsing with errors that name the flag at fault (exit 2). */
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+/** Option values read with errors that name the flag at fault (exit 2); commander parses the line (command-kit.ts). */
 import { PROTOCOLS, type Protocol } from '../../protocol/sut-result.ts';
+import type { Mode } from '../sut/system-under-test.ts';
 import { UsageError } from '../errors.ts';
-
-export function parse<T extends ParseArgsConfig['options']>(args: string[], options: T): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
-  try {
-    const parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
-    return { values: parsed.values as Record<string, string | boolean | undefined>, positionals: parsed.positionals };
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-}
 
 export function intFlag(value: string | boolean | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
@@ -31,4 +22,11 @@ export function positiveFlag(value: string | boolean | undefined, name: string):
   const n = Number(value);
   if (typeof value !== 'string' || !(n > 0) || !Number.isFinite(n)) throw new UsageError(`--${name} must be a number above 0, got "${String(value)}"`);
   return n;
+}
+
+/** `--mode virtual|network`, with a default. */
+export function modeFlag(value: string | undefined, fallback: Mode): Mode {
+  if (value === undefined) return fallback;
+  if (value === 'virtual' || value === 'network') return value;
+  throw new UsageError(`--mode must be virtual or network, got "${value}"`);
 }

@@ -17,13 +17,42 @@ import { LOAD_SCENARIO_ID, loadScenario } from '../run/load-scenario.ts';
 import { DEFAULT_THRESHOLDS, evaluateThresholds, parseThreshold, type ThresholdResult } from '../run/load-thresholds.ts';
 import { loadCatalog } from '../scenario/loader.ts';
 import { parseServer } from '../server/parse-server.ts';
-import type { CliIo } from './run-command.ts';
+import type { CliIo } from './cli-io.ts';
 
 export const LOAD_USAGE = `resume-harness load --sessions N [--server cmd:COMMAND|image:NAME|reference|mutant:ID] [--protocol ai-voice|gemini-live]
                      [--scenario ID] [--time-scale X] [--seed N] [--ramp SECONDS] [--threshold METRIC<OP>NUMBER]… [--shard i/n] [--json FILE]
   resume-harness load --merge FILE… [--threshold …]`;
 
+const LOAD_HELP = `${LOAD_USAGE}
+
+N concurrent simulated conversations (the reference simulator) with expiry and flapping against one
+server: the mock (to measure the harness) or a server under test (to load-test its resume path).
+Thresholds set the exit code: 0 held, 1 crossed (or the server under test went down), 2 usage, 3 could not run.
+
+Options:
+  --sessions N          conversations at once
+  --server SPEC         a server under test between the clients and the mock Gemini face (as run --server)
+  --protocol FACE       ai-voice (default) or gemini-live: the wire the clients speak to the mock
+  --scenario ID         the server script each conversation meets (default: expiry with seeded drops)
+  --time-scale X        real seconds per protocol second (default 0.1)
+  --seed N              the seed (default 1)
+  --ramp SECONDS        spread the starts over this many real seconds
+  --threshold EXPR      e.g. p95_resume_ms<2000, lost_turns==0, failed_resumes==0 (repeatable; k6-style)
+  --shard i/n           run one slice of the conversations (several machines, one server)
+  --json FILE           write the summary as JSON (a shard's, for --merge)
+  --merge FILE…         join shard summaries and judge the thresholds on the whole
+
+Examples:
+  resume-harness load --sessions 200 --time-scale 0.25 --ramp 10
+  resume-harness load --sessions 50 --server reference --threshold 'p95_resume_ms<3000'
+`;
+
 export async function loadCommand(args: string[], io: CliIo): Promise<number> {
+  // Registered as a pass-through command (it parses its own arguments): its help is its own.
+  if (args.includes('--help') || args.includes('-h')) {
+    io.stdout.write(LOAD_HELP);
+    return 0;
+  }
   const values = parseLoadArgs(args);
   const thresholds = (values.threshold.length > 0 ? values.threshold : [...DEFAULT_THRESHOLDS]).map(parseThreshold);
   if (values.merge.length > 0) {

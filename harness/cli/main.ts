@@ -1,75 +1,51 @@
 /**
- * resume-harness: exit 0 when nothing failed, 1 when a scenario failed, 2 for usage errors
- * and invalid scenario files (named by file, field and problem).
+ * resume-harness: one program, one registration per command. Exit codes (exit-codes.ts): 0
+ * passed, 1 a scenario failed, 2 usage or invalid input, 3 the harness could not judge.
  */
-import { ScenarioError, ServerSpecError, SutSpecError, UsageError } from '../errors.ts';
-import { EXPLORE_USAGE, exploreCommand } from './explore-command.ts';
-import { listCommand } from './list-command.ts';
-import { LOAD_USAGE, loadCommand } from './load-command.ts';
-import { MATRIX_USAGE, matrixCommand } from './matrix-command.ts';
-import { RUN_USAGE, runCommand, type CliIo } from './run-command.ts';
-import { serveCommand } from './serve-command.ts';
-import { validateCommand } from './validate-command.ts';
+import { readFileSync } from 'node:fs';
+import { CommanderError } from 'commander';
+import type { CliIo } from './cli-io.ts';
+import { commanderExitCode, defineCommand, passThroughCommand, type ReportCode } from './command-kit.ts';
+import { EXIT, exitCodeForError } from './exit-codes.ts';
+import { exploreCommandDefinition } from './explore-command.ts';
+import { listCommandDefinition } from './list-command.ts';
+import { loadCommand } from './load-command.ts';
+import { matrixCommandDefinition } from './matrix-command.ts';
+import { mergeReportsCommandDefinition } from './merge-reports-command.ts';
+import { runCommandDefinition } from './run-command.ts';
+import { serveCommandDefinition } from './serve-command.ts';
+import { validateCommandDefinition } from './validate-command.ts';
 
-const USAGE = `usage:
-  ${RUN_USAGE}
-  ${MATRIX_USAGE}
-  ${EXPLORE_USAGE}
-  resume-harness list [--json]
-  resume-harness validate FILES…
-  resume-harness serve --scenario ID [--port P] [--seed N] [--time-scale X]
-  ${LOAD_USAGE}
-`;
+const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-export async function main(argv: string[], io: CliIo): Promise<number> {
-  const [command, ...rest] = argv;
+function program(io: CliIo, report: ReportCode) {
+  const root = defineCommand('resume-harness', io)
+    .description('A conformance harness for session resumption on realtime voice-AI WebSockets: scripted server faults, a judge on six axes, reports.')
+    .version(VERSION, '-v, --version', 'print the version')
+    .addHelpText('after', '\nExit codes: 0 passed · 1 a scenario failed · 2 usage or invalid input · 3 the harness could not judge\nRun resume-harness COMMAND --help for a command\'s options and examples.\n');
+  root.addCommand(runCommandDefinition(io, report));
+  root.addCommand(matrixCommandDefinition(io, report));
+  root.addCommand(listCommandDefinition(io, report));
+  root.addCommand(validateCommandDefinition(io, report));
+  root.addCommand(serveCommandDefinition(io, report));
+  root.addCommand(mergeReportsCommandDefinition(io, report));
+  root.addCommand(exploreCommandDefinition(io, report));
+  root.addCommand(passThroughCommand('load', 'N concurrent conversations with expiry and flapping against one server, with thresholds', loadCommand)(io, report));
+  return root;
+}
+
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  let code: number = EXIT.passed;
   try {
-    switch (command) {
-      case 'run':
-        return await runCommand(rest, io);
-      case 'matrix':
-        return await matrixCommand(rest, io);
-      case 'list':
-        return listCommand(rest, io);
-      case 'explore':
-        return await exploreCommand(rest, io);
-      case 'load':
-        return await loadCommand(rest, io);
-      case 'validate':
-        return validateCommand(rest, io);
-      case 'serve':
-        return await serveCommand(rest, io, new Promise<void>((resolve) => {
-          process.once('SIGINT', () => resolve());
-          process.once('SIGTERM', () => resolve());
-        }));
-      case undefined:
-      case 'help':
-      case '--help':
-      case '-h':
-        io.stdout.write(USAGE);
-        return command === undefined ? 2 : 0;
-      default:
-        throw new UsageError(`unknown command "${command}"`);
-    }
+    await program(io, (c) => { code = c; }).parseAsync([...argv], { from: 'user' });
+    return code;
   } catch (error) {
-    if (error instanceof ScenarioError) {
-      io.stderr.write(`resume-harness: invalid scenario files, nothing was run:\n${error.message}\n`);
-      return 2;
-    }
-    if (error instanceof UsageError || error instanceof SutSpecError || error instanceof ServerSpecError) {
-      io.stderr.write(`resume-harness: ${error.message}\n${USAGE}`);
-      return 2;
-    }
-    throw error;
+    if (error instanceof CommanderError) return commanderExitCode(error);
+    return exitCodeForError(error, io, argv[0]);
   }
 }
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('harness/cli/main.ts')) {
-  main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() }).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      process.stderr.write(`resume-harness: internal error: ${(error as Error).stack ?? String(error)}\n`);
-      process.exit(2);
-    },
-  );
+  // Exit explicitly: a client run in-process may leave a handle open that would keep the CLI alive.
+  main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() }).then((code) => process.exit(code));
 }

@@ -259,13 +259,15 @@ function headline(m: DetectionMatrix): string {
   const mutants = m.rows.filter((r) => r.subject.role === 'mutant').length;
   const seeds = m.seeds.length === 1 ? `seed ${m.seeds[0]}` : `seeds ${m.seeds[0]}–${m.seeds.at(-1)}`;
   const mode = m.mode === 'network' ? `network mode, time scale ${m.timeScale}` : 'virtual mode';
-  return `${mutants} mutants + the reference × ${m.scenarios.length} scenarios × ${seeds} (${m.protocol} face, ${mode}): ${m.runs} runs in ${(m.wallMs / 1000).toFixed(1)} s`;
+  const references = m.rows.length - mutants;
+  return `${mutants} mutants + ${references === 1 ? 'the reference' : `${references} reference rows`} × ${m.scenarios.length} scenarios × ${seeds} (${m.protocol} face, ${mode}): ${m.runs} runs in ${(m.wallMs / 1000).toFixed(1)} s`;
 }
 
 export function verdictLines(m: DetectionMatrix): string[] {
   const mutants = m.rows.filter((r) => r.subject.role === 'mutant' && r.status !== 'not-applicable');
   const caught = mutants.filter((r) => r.status === 'caught').length;
-  const skipped = m.rows.length - 1 - mutants.length;
+  // matrix --sut A --sut B: several rows that must pass everything, none of them a mutant.
+  const skipped = m.rows.filter((r) => r.subject.role === 'mutant').length - mutants.length;
   const lines = [`${caught}/${mutants.length} mutants caught${skipped > 0 ? ` (${skipped} not applicable in ${m.mode} mode)` : ''}, ${m.falseAlarms.length} false alarm${m.falseAlarms.length === 1 ? '' : 's'} on the reference, ${m.harnessErrors.length} harness error${m.harnessErrors.length === 1 ? '' : 's'}.`];
   for (const sut of m.escaped) lines.push(`ESCAPED: ${sut} is FAILED by no scenario.`);
   for (const d of m.falseAlarms) lines.push(`FALSE ALARM: ${d.sut} on ${d.scenario} (seed ${d.seed}): ${d.overall} — ${worstReason(d)}`);

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, readlinkSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
@@ -13,7 +13,7 @@ vi.mock('node:fs/promises', async (importOriginal) => {
   };
 });
 
-const { pointLatest, writeFileAtomic } = await import('./atomic-file.ts');
+const { makeDirectory, pointLatest, writeFileAtomic } = await import('./atomic-file.ts');
 
 describe('atomic files', () => {
   it('writes whole files, creating folders, with no temporary left behind', async () => {
@@ -41,5 +41,19 @@ describe('atomic files', () => {
     }
     expect(readFileSync(join(dir, 'latest'), 'utf8')).toBe('run-9\n');
     expect(readdirSync(dir)).toEqual(['latest']);
+  });
+
+  it('makes nested folders, and fails with the error where a parent refuses instead of hanging', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'atomic-'));
+    await makeDirectory(join(dir, 'a', 'b', 'c'));
+    expect(statSync(join(dir, 'a', 'b', 'c')).isDirectory()).toBe(true);
+    await makeDirectory(join(dir, 'a', 'b', 'c'));
+    writeFileSync(join(dir, 'file'), 'x');
+    await expect(makeDirectory(join(dir, 'file', 'sub'))).rejects.toMatchObject({ code: 'ENOTDIR' });
+  });
+
+  // Node's own recursive mkdir never returns here (a parent that exists, a child refused with ENOENT).
+  it.runIf(existsSync('/proc/self'))('rejects a folder under /proc with ENOENT rather than looping', async () => {
+    await expect(makeDirectory('/proc/forbidden/run')).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });

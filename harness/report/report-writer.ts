@@ -7,11 +7,11 @@
  * a failure to write one scenario's files never stops the others; and the JSON index is
  * rewritten after every scenario, so a crash before `finish()` still leaves a usable index.
  */
-import { appendFile, mkdir } from 'node:fs/promises';
+import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { VERDICTS, type Verdict } from '../judge/verdict.ts';
 import type { ScenarioRun } from '../run/run-scenario.ts';
-import { pointLatest, writeFileAtomic } from './atomic-file.ts';
+import { makeDirectory, pointLatest, writeFileAtomic } from './atomic-file.ts';
 import { buildScenarioReport, minimalScenarioReport } from './build-scenario-report.ts';
 import { SutFolders } from './report-paths.ts';
 import { REPORTERS_MAP } from './formats.ts';
@@ -35,6 +35,8 @@ export interface ReportWriterOptions {
   readonly mode: 'virtual' | 'network';
   readonly strict: boolean;
   readonly timeScale: number;
+  /** Point `<reportsRoot>/latest` at the run (default true; false for `--out DIR`, a fixed folder of its own). */
+  readonly pointLatest?: boolean;
 }
 
 export interface RunSummary {
@@ -47,10 +49,16 @@ export interface RunSummary {
   readonly files: string[];
 }
 
+/** Where one scenario's own files are, absolute; null for a format not written. */
+export interface ScenarioFiles {
+  readonly json: string | null;
+  readonly html: string | null;
+}
+
 export interface ReportWriter {
   readonly runDir: string;
   /** Called as soon as each scenario is judged: writes its per-scenario files immediately, atomically, so a later crash never costs this scenario its report. */
-  scenarioDone(run: ScenarioRun): Promise<void>;
+  scenarioDone(run: ScenarioRun): Promise<ScenarioFiles>;
   /** index.json (matrix sut × scenario → verdicts), summary.md (+ append to $GITHUB_STEP_SUMMARY when set), junit.xml, index.html; updates `latest`. */
   finish(): Promise<RunSummary>;
 }
@@ -77,8 +85,9 @@ export async function createReportWriter(options: ReportWriterOptions): Promise<
     }
   };
   // The run folder exists, and `latest` points at it, from the start: a crashed run is the newest run.
-  await mkdir(runDir, { recursive: true });
-  await pointLatest(options.reportsRoot, options.runId).catch(() => undefined);
+  await makeDirectory(runDir);
+  const latest = options.pointLatest !== false;
+  if (latest) await pointLatest(options.reportsRoot, options.runId).catch(() => undefined);
 
   // Scenario calls may overlap (a parallel runner): one queue keeps index writes in order.
   let queue: Promise<void> = Promise.resolve();
@@ -90,7 +99,7 @@ export async function createReportWriter(options: ReportWriterOptions): Promise<
 
   return {
     runDir,
-    scenarioDone(run: ScenarioRun): Promise<void> {
+    scenarioDone(run: ScenarioRun): Promise<ScenarioFiles> {
       let report: ScenarioReport;
       try {
         report = buildScenarioReport(run, options.strict);
@@ -121,7 +130,10 @@ export async function createReportWriter(options: ReportWriterOptions): Promise<
         }
         if (has('json')) await write(jsonReporter.onRunEnd(entries, context(null)));
         if (problems.length > 0) throw problems[0];
-      });
+      }).then(() => ({
+        json: entry.files.json === null ? null : join(runDir, ...entry.files.json.split('/')),
+        html: entry.files.html === null ? null : join(runDir, ...entry.files.html.split('/')),
+      }));
     },
     finish(): Promise<RunSummary> {
       return enqueue(async () => {
@@ -131,7 +143,7 @@ export async function createReportWriter(options: ReportWriterOptions): Promise<
         }
         const summaryFile = process.env.GITHUB_STEP_SUMMARY;
         if (summaryFile && has('md')) await appendFile(summaryFile, summaryMarkdown(entries, ctx), 'utf8');
-        await pointLatest(options.reportsRoot, options.runId).catch(() => undefined);
+        if (latest) await pointLatest(options.reportsRoot, options.runId).catch(() => undefined);
       }).then(() => summarise(runDir, entries, [...written]));
     },
   };

@@ -13,7 +13,7 @@ import { builtinSut } from './builtin-sut.ts';
 import { cmdSut } from './cmd-sut.ts';
 import { fencedMutantSut } from './fenced-mutant.ts';
 import { geminiBuiltinSut, geminiMutantSut } from './gemini-builtin-sut.ts';
-import { moduleSut, resolveModulePath } from './module-sut.ts';
+import { loadModuleFactory, moduleSut, resolveModulePath } from './module-sut.ts';
 import type { SystemUnderTest } from './system-under-test.ts';
 import type { Protocol } from '../../protocol/sut-result.ts';
 
@@ -71,4 +71,17 @@ function parseGeminiSut(spec: string, cwd: string): SystemUnderTest {
   }
   if (kind === 'module' || kind === 'cmd') return parseSut(spec, cwd, 'ai-voice');
   throw new SutSpecError(`unknown --sut "${spec}" for --protocol gemini-live: expected builtin, module:PATH, cmd:COMMAND or mutant:ID`);
+}
+
+/**
+ * Before anything runs: a `module:` client is imported, and one that exports no client
+ * factory (or cannot be imported) is the user's mistake, named once (exit 2), not a FAILED
+ * per scenario. The import is the one the first run would make (one per process).
+ */
+export async function preflightSut(spec: string, cwd: string = process.cwd()): Promise<void> {
+  if (!spec.startsWith('module:')) return;
+  const path = resolveModulePath(spec.slice('module:'.length).trim(), cwd);
+  if (path === null) return;
+  const loaded = await loadModuleFactory(path);
+  if ('problem' in loaded) throw new SutSpecError(`--sut ${spec}: ${loaded.problem}`);
 }

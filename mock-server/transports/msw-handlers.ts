@@ -36,11 +36,14 @@ export function mswHandlers(current: () => TransportFace, endpoints: VirtualEndp
     link.addEventListener('connection', ({ client }) => {
       const server = current();
       const url = client.url;
+      const tracked = trackedByMsw(link, client);
       const decision = server.upgradeRequest({ rawUrl: `${url.pathname}${url.search}`, headers: {} });
       if (!decision.accept) {
         // What a browser reports for a refused handshake: an error, then 1006.
-        (client as unknown as { socket?: EventTarget }).socket?.dispatchEvent(new Event('error'));
-        client.close(1006, '');
+        void tracked.then(() => {
+          (client as unknown as { socket?: EventTarget }).socket?.dispatchEvent(new Event('error'));
+          client.close(1006, '');
+        });
         return;
       }
       let halted = false;
@@ -67,8 +70,8 @@ export function mswHandlers(current: () => TransportFace, endpoints: VirtualEndp
         sendBinary: (bytes) => { if (!halted) client.send(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer); },
         // msw delivers each send in a microtask and drops it once the socket is closing: close
         // after the sends already queued, as a TCP FIN would arrive after the data before it.
-        close: (code, reason) => { closedByServer = true; queueMicrotask(() => client.close(code, reason)); },
-        drop: () => { closedByServer = true; queueMicrotask(() => client.close(1006, '')); },
+        close: (code, reason) => { closedByServer = true; void tracked.then(() => client.close(code, reason)); },
+        drop: () => { closedByServer = true; void tracked.then(() => client.close(1006, '')); },
         halfOpen: () => { halted = true; },
         setPongs: () => undefined,
         onData: (listener) => { dataListeners.push(listener); },
@@ -80,6 +83,25 @@ export function mswHandlers(current: () => TransportFace, endpoints: VirtualEndp
     }),
   ];
 }
+
+/**
+ * Resolves once msw tracks `client`, so a close made after it reaches msw's own close listener.
+ * msw (2.15) adds a 'message' listener per connection to one process-wide BroadcastChannel
+ * only after two awaits in WebSocketClientManager.addConnection, and removes it on the
+ * client's close event; a connection closed before that — a refused upgrade, a 1011 at once
+ * (flapping.endless), an outage — kept its listener for ever: a leak per connection, and
+ * Node's MaxListenersExceededWarning in the middle of every full run (issue 14). Closing after
+ * this (microtasks only: no virtual time passes) lets msw see every close. Bounded, so a
+ * later msw that tracks clients differently costs a few microtasks, never a hang.
+ */
+async function trackedByMsw(link: { readonly clients: ReadonlySet<unknown> }, client: unknown): Promise<void> {
+  for (let i = 0; i < MSW_TRACKING_TICKS && !link.clients.has(client); i++) await Promise.resolve();
+  // addConnection registers its listener in the continuation after the client set is updated.
+  await Promise.resolve();
+  await Promise.resolve();
+}
+
+const MSW_TRACKING_TICKS = 64;
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -20,6 +20,7 @@ export const HARNESS_ERROR_CODES = {
   SUT_SPEC_INVALID: 'a --sut value that names no system under test (exit 2)',
   SUT_RUN_OVER: 'a fenced mutant acting after its run is over',
   SERVER_SPEC_INVALID: 'a --server value that names no server under test (exit 2)',
+  IMPORT_BAD_CAPTURE: 'a capture `import` cannot read: truncated, of another protocol, with no WebSocket or no text frame (exit 2, naming the entry or line)',
   REPORT_UNKNOWN_FORMAT: 'a report format that is not in the registry (report/formats.ts)',
 } as const;
 
@@ -93,5 +94,13 @@ export class ReportFormatError extends HarnessError {
         : `unknown report format${unknown.length > 1 ? 's' : ''} ${unknown.map((f) => `"${f}"`).join(', ')} (known: ${known.join(', ')})`,
     );
     this.name = 'ReportFormatError';
+  }
+}
+
+/** A capture `resume-harness import` cannot turn into a scenario: `where` names the file and the entry or line. */
+export class ImportError extends HarnessError {
+  constructor(readonly where: string, problem: string) {
+    super('IMPORT_BAD_CAPTURE', `${where}: ${problem}`);
+    this.name = 'ImportError';
   }
 }

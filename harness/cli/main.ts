@@ -3,6 +3,7 @@
  * and invalid scenario files (named by file, field and problem).
  */
 import { ScenarioError, ServerSpecError, SutSpecError, UsageError } from '../errors.ts';
+import { IMPORT_USAGE, importCommand } from './import-command.ts';
 import { listCommand } from './list-command.ts';
 import { MATRIX_USAGE, matrixCommand } from './matrix-command.ts';
 import { RUN_USAGE, runCommand, type CliIo } from './run-command.ts';
@@ -15,6 +16,7 @@ const USAGE = `usage:
   resume-harness list [--json]
   resume-harness validate FILES…
   resume-harness serve --scenario ID [--port P] [--seed N] [--time-scale X]
+  ${IMPORT_USAGE}
 `;
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
@@ -29,6 +31,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         return listCommand(rest, io);
       case 'validate':
         return validateCommand(rest, io);
+      case 'import':
+        return await importCommand(rest, io);
       case 'serve':
         return await serveCommand(rest, io, new Promise<void>((resolve) => {
           process.once('SIGINT', () => resolve());

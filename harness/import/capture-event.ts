@@ -1,0 +1,69 @@
+/**
+ * What every capture format is read into: connections opening, frames crossing, connections
+ * closing, on one clock in protocol seconds. The inference (infer-scenario.ts) reads only
+ * this, so a new format is one reader, not a new inference.
+ */
+import { SecretRedactor } from '../../protocol/redact.ts';
+
+export type CloseSide = 'server' | 'client' | 'network';
+
+export type CaptureEvent =
+  | {
+      readonly kind: 'open';
+      readonly conn: string;
+      /** Protocol seconds since the capture began. */
+      readonly t: number;
+      /** Which conversation (HTTP session) the connection belongs to, when the capture says; null: one conversation. */
+      readonly conversation: string | null;
+      /** Whether the client presented a resume handle; null when the capture does not say. */
+      readonly resume: boolean | null;
+      readonly where: string;
+    }
+  | { readonly kind: 'frame'; readonly conn: string; readonly t: number; readonly dir: 'in' | 'out'; readonly text?: string; readonly binaryBytes?: number; readonly where: string }
+  | {
+      readonly kind: 'close';
+      readonly conn: string;
+      readonly t: number;
+      /** 1006 when the connection ended with no close frame; null when the capture does not record closes (a DevTools HAR). */
+      readonly code: number | null;
+      readonly reason: string;
+      readonly by: CloseSide | null;
+      readonly where: string;
+    };
+
+/** One capture as a reader yields it: events in time order per connection, and what it learnt about secrets. */
+export interface CaptureSource {
+  readonly format: string;
+  readonly events: AsyncIterable<CaptureEvent>;
+}
+
+/**
+ * The secrets met while reading (tokens and keys in URLs, handles in frames): every text the
+ * import keeps goes through it (protocol/redact.ts), and long opaque strings are masked too,
+ * since a handle the reader did not recognise as one must not survive either.
+ */
+export class ImportRedactor {
+  readonly known = new SecretRedactor(8);
+
+  add(secret: string | null | undefined): void {
+    this.known.add(secret);
+  }
+
+  redact(text: string): string {
+    return this.known.redact(text).replace(/[A-Za-z0-9_\-+/=.]{24,}/g, '‹redacted›');
+  }
+}
+
+const SECRET_URL_PARAMS = ['sessionToken', 'shareToken', 'resumeHandle', 'token', 'key', 'access_token', 'handle'];
+
+/** Learns every secret of a URL's query, and tells whether it presented a resume handle. */
+export function learnUrl(url: string, redactor: ImportRedactor): { resume: boolean; sessionToken: string | null } {
+  const q = url.indexOf('?');
+  if (q < 0) return { resume: false, sessionToken: null };
+  const params = new URLSearchParams(url.slice(q + 1));
+  for (const name of SECRET_URL_PARAMS) for (const value of params.getAll(name)) redactor.add(value);
+  // The share token also sits in the session path (spec §1).
+  const path = url.slice(0, q).split('/');
+  for (const part of path) if (part.length >= 16) redactor.add(decodeURIComponent(part));
+  return { resume: (params.get('resumeHandle') ?? '') !== '', sessionToken: params.get('sessionToken') };
+}

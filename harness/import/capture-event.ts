@@ -67,3 +67,22 @@ export function learnUrl(url: string, redactor: ImportRedactor): { resume: boole
   for (const part of path) if (part.length >= 16) redactor.add(decodeURIComponent(part));
   return { resume: (params.get('resumeHandle') ?? '') !== '', sessionToken: params.get('sessionToken') };
 }
+
+/**
+ * A binary frame's payload: Gemini Live sends its JSON messages in binary frames
+ * (docs/gemini-live.md §1.2), so bytes that decode to a JSON object are read as that text;
+ * anything else is audio, known only by its size.
+ */
+export function binaryPayload(bytes: Buffer): { text?: string; binaryBytes: number } {
+  const first = bytes.subarray(0, 16).toString('utf8').trimStart();
+  if (first.startsWith('{')) {
+    const text = bytes.toString('utf8');
+    try {
+      const value = JSON.parse(text) as unknown;
+      if (typeof value === 'object' && value !== null && !Array.isArray(value)) return { text, binaryBytes: bytes.length };
+    } catch {
+      // Not JSON: audio that happens to start with "{".
+    }
+  }
+  return { binaryBytes: bytes.length };
+}

@@ -4,7 +4,8 @@
  *
  *   {"t": 1.25, "conn": "c1", "open": {"url": "wss://…?resumeHandle=…", "resume": true, "conversation": "a"}}   (optional)
  *   {"t": 1.30, "conn": "c1", "dir": "out", "text": "{\"type\":\"transcript\",…}"}
- *   {"t": 1.31, "conn": "c1", "dir": "out", "binary": 4800}            (a byte count, or the bytes in base64)
+ *   {"t": 1.31, "conn": "c1", "dir": "out", "binary": 4800}            (a byte count, or the bytes in base64:
+ *                                                             Gemini's JSON in binary frames is read as text)
  *   {"t": 9.00, "conn": "c1", "close": {"code": 1000, "reason": "session expired", "by": "server"}}
  *
  * The protocol (AI-voice or Gemini Live) is not part of the format: the inference tells it by
@@ -13,7 +14,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { ImportError } from '../errors.ts';
-import { learnUrl, type CaptureEvent, type CaptureSource, type CloseSide, type ImportRedactor } from './capture-event.ts';
+import { binaryPayload, learnUrl, type CaptureEvent, type CaptureSource, type CloseSide, type ImportRedactor } from './capture-event.ts';
 
 export const FRAMES_JSONL = 'frames-jsonl';
 
@@ -90,7 +91,7 @@ export function readFramesJsonl(file: string, shown: string, redactor: ImportRed
       if (record.dir !== 'in' && record.dir !== 'out') throw new ImportError(where, `unknown record: a line carries "open", "close", or "dir": "in"|"out" with "text" or "binary" (got keys ${Object.keys(record).join(', ')})`);
       if (typeof record.text === 'string') yield { kind: 'frame', conn, t, dir: record.dir, text: record.text, where };
       else if (typeof record.binary === 'number') yield { kind: 'frame', conn, t, dir: record.dir, binaryBytes: record.binary, where };
-      else if (typeof record.binary === 'string') yield { kind: 'frame', conn, t, dir: record.dir, binaryBytes: Buffer.byteLength(record.binary, 'base64'), where };
+      else if (typeof record.binary === 'string') yield { kind: 'frame', conn, t, dir: record.dir, ...binaryPayload(Buffer.from(record.binary, 'base64')), where };
       else throw new ImportError(where, 'a frame carries "text" (a string) or "binary" (a byte count or base64)');
     }
   }

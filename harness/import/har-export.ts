@@ -35,7 +35,7 @@ function connections(journal: readonly JournalEvent[], gemini: boolean): Connect
     if (!c) continue;
     if (e.kind === 'frame-in' || (e.kind === 'frame-out' && !e.dropped)) {
       const type = e.kind === 'frame-in' ? 'send' : 'receive';
-      if (e.binary) c.messages.push({ type, time: e.t / 1000, opcode: 2, data: Buffer.alloc(e.bytes).toString('base64') });
+      if (e.binary) c.messages.push({ type, time: e.t / 1000, opcode: 2, data: (e.text !== undefined ? Buffer.from(e.text) : Buffer.alloc(e.bytes)).toString('base64') });
       else c.messages.push({ type, time: e.t / 1000, opcode: 1, data: e.text ?? '' });
     }
     if (e.kind === 'close' && c.close === null) c.close = { code: e.code, reason: e.reason, by: e.by, time: e.t / 1000 };
@@ -69,7 +69,9 @@ export function journalToFramesJsonl(journal: readonly JournalEvent[], gemini = 
       lines.push(JSON.stringify({ t, conn: `c${e.conn}`, open: { resume: gemini ? undefined : e.presented !== null, conversation: convs.get(e.conversationId) } }));
     } else if (e.kind === 'frame-in' || (e.kind === 'frame-out' && !e.dropped)) {
       const dir = e.kind === 'frame-in' ? 'in' : 'out';
-      lines.push(JSON.stringify(e.binary ? { t, conn: `c${e.conn}`, dir, binary: e.bytes } : { t, conn: `c${e.conn}`, dir, text: e.text ?? '' }));
+      // Gemini's JSON travels in binary frames: its bytes go in base64, so the capture says what the wire carried.
+      const binary = e.text !== undefined ? Buffer.from(e.text).toString('base64') : e.bytes;
+      lines.push(JSON.stringify(e.binary ? { t, conn: `c${e.conn}`, dir, binary } : { t, conn: `c${e.conn}`, dir, text: e.text ?? '' }));
     } else if (e.kind === 'close') {
       lines.push(JSON.stringify({ t, conn: `c${e.conn}`, close: { code: e.code, reason: e.reason, by: e.by } }));
     }

@@ -9,7 +9,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { ImportError } from '../errors.ts';
-import { learnUrl, type CaptureEvent, type CaptureSource, type CloseSide, type ImportRedactor } from './capture-event.ts';
+import { binaryPayload, learnUrl, type CaptureEvent, type CaptureSource, type CloseSide, type ImportRedactor } from './capture-event.ts';
 
 export const HAR = 'har';
 export const HAR_MAX_BYTES = 256 * 1024 * 1024;
@@ -84,7 +84,7 @@ export function readHar(file: string, shown: string, redactor: ImportRedactor): 
       const dir = m.type === 'send' ? 'in' : 'out';
       last = Math.max(last, m.time);
       if (m.opcode === 1) all.push({ kind: 'frame', conn, t: m.time, dir, text: m.data, where });
-      else if (m.opcode === 2) all.push({ kind: 'frame', conn, t: m.time, dir, binaryBytes: Buffer.byteLength(m.data, 'base64'), where });
+      else if (m.opcode === 2) all.push({ kind: 'frame', conn, t: m.time, dir, ...binaryPayload(Buffer.from(m.data, 'base64')), where });
       else throw new ImportError(where, `unknown opcode ${JSON.stringify(m.opcode)} (1 = text, 2 = binary)`);
     });
     const close = entry._webSocketClose;

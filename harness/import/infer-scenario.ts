@@ -310,6 +310,9 @@ export class CaptureInference {
     }
     const protocol = this.protocol!;
     const first = [...this.conversations.values()][0]!;
+    // Gemini Live has no end_conversation: a client that is done closes its socket between turns (docs/gemini-live.md §1.8).
+    const lastOfFirst = this.closed.filter((c) => c.conversation === 1).at(-1);
+    if (protocol === 'gemini-live' && lastOfFirst?.by === 'client' && (lastOfFirst.phase === 'after-final' || lastOfFirst.phase === 'after-handle')) first.endRequested = true;
     return {
       protocol,
       conversations: this.conversations.size,

@@ -42,7 +42,8 @@ function fromJournal(e: JournalLike, where: string): CaptureEvent | null {
     case 'frame-out': {
       if (e.dropped === true) return null;
       const dir = e.kind === 'frame-in' ? 'in' : 'out';
-      if (e.binary === true) return { kind: 'frame', conn, t, dir, binaryBytes: typeof e.bytes === 'number' ? e.bytes : 0, where };
+      // Gemini's JSON comes in binary frames; the journal keeps its text (docs/gemini-live.md §1.2).
+      if (e.binary === true && typeof e.text !== 'string') return { kind: 'frame', conn, t, dir, binaryBytes: typeof e.bytes === 'number' ? e.bytes : 0, where };
       if (typeof e.text !== 'string') throw new ImportError(where, 'a text frame without its text');
       return { kind: 'frame', conn, t, dir, text: e.text, where };
     }

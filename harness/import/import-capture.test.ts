@@ -1,0 +1,100 @@
+/**
+ * `import` on hand-written captures: each format detected by content and turned into a valid
+ * scenario holding what the capture showed; bad input named by entry or line with exit 2;
+ * and no secret of a capture full of tokens and handles in the written scenario.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../cli/main.ts';
+import type { CliIo } from '../cli/run-command.ts';
+import { loadImported, tempDir } from './testing/capture-run.ts';
+import { aiVoiceHar, aiVoiceJsonl, SECRETS, write } from './testing/captures.ts';
+import { importCapture } from './import-capture.ts';
+
+function io(cwd: string): CliIo & { out: () => string; err: () => string } {
+  let out = '';
+  let err = '';
+  return {
+    stdout: { write: (s: string) => ((out += s), true) } as unknown as NodeJS.WriteStream,
+    stderr: { write: (s: string) => ((err += s), true) } as unknown as NodeJS.WriteStream,
+    cwd,
+    out: () => out,
+    err: () => err,
+  };
+}
+
+let dir: string;
+beforeAll(() => {
+  dir = tempDir();
+});
+
+const ALL_SECRETS = [SECRETS.sessionToken, SECRETS.shareToken, SECRETS.apiKey, SECRETS.bearer, ...SECRETS.handles];
+
+describe.each([
+  ['har', () => write(dir, 'field.har', aiVoiceHar())],
+  ['frames-jsonl', () => write(dir, 'field.jsonl', aiVoiceJsonl())],
+])('a %s capture of an AI-voice server', (format, make) => {
+  it('becomes a valid scenario with the drop, the resume, the malformed frame and the turns', async () => {
+    const file = make();
+    const out = join(dir, `${format}.scenario.json`);
+    const result = await importCapture(file, out);
+    expect(result.format).toBe(format);
+    const scenario = loadImported(out);
+    expect(scenario.conversation.maxTurns).toBe(3);
+    expect(scenario.server.expiry.enabled).toBe(false);
+    const drop = scenario.server.faults.find((f) => JSON.stringify(f.do).includes('"drop"'));
+    expect(drop?.when).toEqual({ turn: 2, phase: 'mid-turn' });
+    const raw = scenario.server.faults.find((f) => JSON.stringify(f.do).includes('sendRaw'));
+    expect(raw?.when).toEqual({ event: 'agent-final' });
+    expect(scenario.expect.outcome).toBe('completes');
+    expect(scenario.provenance[0]).toMatch(/sha256:[0-9a-f]{64}$/);
+    expect(scenario.description).toMatch(/Inferred: .*Assumed: /);
+    expect(JSON.parse(readFileSync(out, 'utf8')).$schema).toMatch(/scenario\.schema\.json$/);
+  });
+
+  it('writes none of the tokens, keys and handles it holds', async () => {
+    const file = make();
+    const out = join(dir, `${format}-secrets.scenario.json`);
+    const result = await importCapture(file, out);
+    const written = readFileSync(out, 'utf8');
+    expect(readFileSync(file, 'utf8')).toContain(SECRETS.handles[1]);
+    for (const secret of ALL_SECRETS) {
+      if (format === 'har' || secret !== SECRETS.bearer) expect(result.secrets.some((s) => s === secret) || !readFileSync(file, 'utf8').includes(secret)).toBe(true);
+      expect(written, secret).not.toContain(secret);
+      expect(written, secret).not.toContain(encodeURIComponent(secret));
+    }
+  });
+});
+
+describe('bad input: exit 2, naming the entry or line', () => {
+  const cases: Array<[string, string, string | Record<string, unknown>, RegExp]> = [
+    ['a truncated HAR', 'truncated.har', JSON.stringify(aiVoiceHar()).slice(0, 900), /truncated\.har: not a complete HAR: .*truncated/],
+    ['a HAR with no WebSocket entry', 'plain.har', { log: { version: '1.2', creator: { name: 'x' }, entries: [{ request: { url: 'https://a.test/' } }] } }, /no WebSocket entry: none of its 1 entries/],
+    ['binary-only frames', 'audio.jsonl', `${JSON.stringify({ t: 0, conn: 1, dir: 'out', binary: 4800 })}\n${JSON.stringify({ t: 1, conn: 1, dir: 'out', binary: 'AAECAwQF' })}\n`, /binary frames only \(2\)/],
+    ['an unknown message type in a HAR', 'odd.har', { log: { creator: { name: 'x' }, entries: [{ startedDateTime: '2026-01-01T00:00:00Z', request: { url: 'wss://a.test/ws' }, _webSocketMessages: [{ type: 'ping', time: 1, opcode: 9, data: '' }] }] } }, /entries\[0\]\._webSocketMessages\[0\]: unknown message type "ping"/],
+    ['an unknown record in a JSONL capture', 'odd.jsonl', `${JSON.stringify({ t: 0, conn: 1, dir: 'out', text: '{"type":"transcript","role":"agent","text":"a","final":true}' })}\n${JSON.stringify({ t: 1, conn: 1, dir: 'sideways', text: 'x' })}\n`, /odd\.jsonl: line 2: unknown record/],
+    ['a truncated JSONL line', 'cut.jsonl', `${JSON.stringify({ t: 0, conn: 1, dir: 'out', text: '{"type":"transcript","role":"agent","text":"a","final":true}' })}\n{"t": 1, "conn": 1, "dir": "ou`, /cut\.jsonl: line 2: not a JSON object/],
+    ['a capture of another protocol', 'socketio.jsonl', `${JSON.stringify({ t: 0, conn: 1, dir: 'out', text: '{"event":"message","payload":{"text":"hi"}}' })}\n`, /line 1: a capture of another protocol/],
+    ['a file that is no capture', 'notes.txt', 'hello world\n', /notes\.txt: line 1: not a capture import knows/],
+  ];
+  it.each(cases)('%s', async (_name, file, content, message) => {
+    const path = write(dir, file, content);
+    const cli = io(dir);
+    const code = await main(['import', path, '--out', join(dir, 'never.scenario.json')], cli);
+    expect(code).toBe(2);
+    expect(cli.err()).toMatch(message);
+    expect(cli.err()).toContain('[IMPORT_BAD_CAPTURE]');
+  });
+
+  it('one bad capture does not stop the others', async () => {
+    const good = write(dir, 'good.jsonl', aiVoiceJsonl());
+    const bad = write(dir, 'bad.har', '{"log": {"entries": [');
+    const outDir = join(dir, 'several');
+    const cli = io(dir);
+    const code = await main(['import', bad, good, '--out', outDir], cli);
+    expect(code).toBe(2);
+    expect(cli.err()).toMatch(/bad\.har: not a complete HAR/);
+    expect(loadImported(join(outDir, 'imported-good.scenario.json')).conversation.maxTurns).toBe(3);
+  });
+});

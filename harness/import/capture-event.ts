@@ -3,7 +3,7 @@
  * closing, on one clock in protocol seconds. The inference (infer-scenario.ts) reads only
  * this, so a new format is one reader, not a new inference.
  */
-import { SecretRedactor } from '../../protocol/redact.ts';
+import { fingerprint } from '../../protocol/redact.ts';
 
 export type CloseSide = 'server' | 'client' | 'network';
 
@@ -43,14 +43,28 @@ export interface CaptureSource {
  * since a handle the reader did not recognise as one must not survive either.
  */
 export class ImportRedactor {
-  readonly known = new SecretRedactor(8);
+  /** Secrets as met; their ordered forms are built when a text is redacted (rarely), not per handle (a capture issues thousands). */
+  private readonly met = new Set<string>();
+  private ordered: Array<[form: string, secret: string]> | null = null;
 
   add(secret: string | null | undefined): void {
-    this.known.add(secret);
+    if (!secret || secret.length < 8 || this.met.has(secret)) return;
+    this.met.add(secret);
+    this.ordered = null;
   }
 
+  secrets(): string[] {
+    return [...this.met];
+  }
+
+  /** Every secret met (and its URL-encoded form) by its fingerprint, longest first (protocol/redact.ts), then opaque runs masked. */
   redact(text: string): string {
-    return this.known.redact(text).replace(/[A-Za-z0-9_\-+/=.]{24,}/g, '‹redacted›');
+    this.ordered ??= [...this.met]
+      .flatMap((secret): Array<[string, string]> => (encodeURIComponent(secret) !== secret ? [[secret, secret], [encodeURIComponent(secret), secret]] : [[secret, secret]]))
+      .sort((a, b) => b[0].length - a[0].length);
+    let out = text;
+    for (const [form, secret] of this.ordered) if (out.includes(form)) out = out.split(form).join(fingerprint(secret));
+    return out.replace(/[A-Za-z0-9_\-+/=.]{24,}/g, '‹redacted›');
   }
 }
 

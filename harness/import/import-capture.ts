@@ -56,5 +56,5 @@ export async function importCapture(file: string, out: string): Promise<ImportRe
     rmSync(out, { force: true });
     throw new ImportError(shown, `the inferred scenario is not valid (an import bug; please report it with the capture): ${loaded.problems.map((p) => `${p.path}: ${p.problem}`).join('; ')}`);
   }
-  return { out, id, format: format.name, protocol: facts.protocol, inferred: built.notes.inferred, assumed: built.notes.assumed, secrets: redactor.known.secrets() };
+  return { out, id, format: format.name, protocol: facts.protocol, inferred: built.notes.inferred, assumed: built.notes.assumed, secrets: redactor.secrets() };
 }

@@ -90,7 +90,8 @@ export function readHar(file: string, shown: string, redactor: ImportRedactor): 
     const close = entry._webSocketClose;
     if (close && typeof close.code === 'number') {
       const by = ['server', 'client', 'network'].includes(close.by as string) ? (close.by as CloseSide) : close.code === 1006 ? 'network' : null;
-      all.push({ kind: 'close', conn, t: typeof close.time === 'number' ? close.time : last, code: close.code, reason: typeof close.reason === 'string' ? close.reason : '', by, where: `${shown}: entries[${i}]._webSocketClose` });
+      // A frame delivered late (a latency toxic) can be stamped after the close: the close comes last on its connection.
+      all.push({ kind: 'close', conn, t: Math.max(typeof close.time === 'number' ? close.time : last, last), code: close.code, reason: typeof close.reason === 'string' ? close.reason : '', by, where: `${shown}: entries[${i}]._webSocketClose` });
     } else {
       all.push({ kind: 'close', conn, t: last, code: null, reason: '', by: null, where: `${shown}: entries[${i}]` });
     }

@@ -91,6 +91,11 @@ export function buildScenario(facts: CaptureFacts, source: SourceFile, id: strin
     inferred.push(`session:resumed came ${round(confirmDelay, 2)} s after a resumed connection opened`);
   }
 
+  if (!gemini && facts.repeatedAfterResume > 0) {
+    script.resume = { ...(script.resume as object | undefined), state: 'repeat-last' };
+    inferred.push(`after ${facts.repeatedAfterResume} resume${facts.repeatedAfterResume > 1 ? 's' : ''} the agent spoke first, unasked: its last turn sent again (F19)`);
+  }
+
   // Rejections and outages (spec §5.2, F5, F6).
   const byConversation = new Map<number, ClosedConnection[]>();
   for (const c of facts.connections) byConversation.set(c.conversation, [...(byConversation.get(c.conversation) ?? []), c]);
@@ -193,13 +198,14 @@ export function buildScenario(facts: CaptureFacts, source: SourceFile, id: strin
   let serverForced = rejections.length > 0 || noticed.length > 0;
   for (const c of facts.connections) {
     // The close that answers the client's end_conversation (spec §4) is the conversation's normal end.
-    if (explained.has(c) || c.endRequested) continue;
-    if (c.serverEnded) {
+    // conversation_end (spec §3) is replayed even on a connection a notice or a rejection explains: it ends the conversation.
+    if (c.serverEnded && !c.endRequested) {
       faults.push({ note: 'the server ended the conversation (imported)', when: turnTrigger(c.serverEnded.turn, c.serverEnded.phase), ...scope(c.conversation), do: { endConversation: { reason: reason(c.serverEnded.reason), drop: c.code === 1006 } } } as FaultRule);
       inferred.push(`the server sent conversation_end at agent turn ${c.serverEnded.turn}`);
       serverForced = true;
       continue;
     }
+    if (explained.has(c) || c.endRequested) continue;
     if (c.code === null) {
       // A DevTools HAR records no close: a connection followed by another one was lost (assumed), the last one ended the run.
       const next = facts.connections.find((n) => n.conversation === c.conversation && n.ordinal === c.ordinal + 1);

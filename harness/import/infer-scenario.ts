@@ -118,6 +118,8 @@ export interface CaptureFacts {
   readonly textFrames: number;
   readonly binaryFrames: number;
   readonly greetedFresh: boolean;
+  /** Resumed connections on which the agent spoke first, unasked. */
+  readonly repeatedAfterResume: number;
 }
 
 const fingerprintOf = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 16);
@@ -140,6 +142,7 @@ export class CaptureInference {
   private binaryFrames = 0;
   private lastConversation: ConversationState | null = null;
   private greetedFresh = false;
+  private repeatedAfterResume = 0;
   private firstWhere: string | null = null;
 
   constructor(private readonly redactor: ImportRedactor) {}
@@ -230,6 +233,8 @@ export class CaptureInference {
       case 'agent-chunk':
       case 'agent-final': {
         if (conn.notice) conn.notice.transcriptsAfter++;
+        // The agent speaking first on a resumed connection, unasked, repeats its last turn (F19: resume state "repeat-last").
+        if (conn.resumedAt !== null && conn.phase === 'opened' && conn.chunks === 0) this.repeatedAfterResume++;
         if (conn.turnChunks === 0) {
           if (conn.lastProspectT !== null && conn.phase === 'after-prospect') this.replyDelays.add(t - conn.lastProspectT);
           else if (conn.chunks === 0 && conn.finals === 0) {
@@ -328,6 +333,7 @@ export class CaptureInference {
       textFrames: this.textFrames,
       binaryFrames: this.binaryFrames,
       greetedFresh: this.greetedFresh,
+      repeatedAfterResume: this.repeatedAfterResume,
     };
   }
 

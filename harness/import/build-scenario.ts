@@ -230,6 +230,7 @@ export function buildScenario(facts: CaptureFacts, source: SourceFile, id: strin
     }
     flushOutage();
     lastRule = dropOrClose(c, { code: c.code, reason: c.reason, by: c.by }, faults, scope, reason);
+    inferred.push(lastRule.note!.replace(' (imported)', ''));
     if (c.code === 4001) inferred.push('the server closed 4001 (not authorised)');
   }
   flushOutage();

@@ -3,7 +3,7 @@
  * scenario holding what the capture showed; bad input named by entry or line with exit 2;
  * and no secret of a capture full of tokens and handles in the written scenario.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../cli/main.ts';
@@ -96,5 +96,40 @@ describe('bad input: exit 2, naming the entry or line', () => {
     expect(code).toBe(2);
     expect(cli.err()).toMatch(/bad\.har: not a complete HAR/);
     expect(loadImported(join(outDir, 'imported-good.scenario.json')).conversation.maxTurns).toBe(3);
+  });
+});
+
+describe('the example captures of examples/captures/', () => {
+  const example = (name: string): string => new URL(`../../examples/captures/${name}`, import.meta.url).pathname;
+
+  it('a Gemini Live JSONL capture gives a gemini-live scenario with the accept-then-close rejection', async () => {
+    const out = join(dir, 'gemini.scenario.json');
+    const result = await importCapture(example('accept-then-close.gemini.frames.jsonl'), out);
+    expect(result.protocol).toBe('gemini-live');
+    const scenario = loadImported(out);
+    expect(scenario.faces).toEqual(['gemini-live']);
+    expect(scenario.server.validation).toMatchObject({ reject: 'accept-then-close', rejectAll: true, acceptThenClose: { code: 1011, reason: 'Internal error occurred.', sendResumed: false } });
+    expect(scenario.expect.outcome).toBe('reports-loss');
+  });
+
+  it('a serve journal gives the 4003 rejection', async () => {
+    const out = join(dir, 'journal.scenario.json');
+    expect((await importCapture(example('invalid-handle-4003.serve-journal.jsonl'), out)).format).toBe('serve-journal');
+    expect(loadImported(out).server.validation).toMatchObject({ reject: 'close-4003', rejectAll: true });
+  });
+
+  it('a scenario report written by `run` imports to the same drop', async () => {
+    const har = join(dir, 'from-har.scenario.json');
+    await importCapture(example('unexpected-close.har'), har);
+    const reports = join(dir, 'reports');
+    const cli = io(dir);
+    expect(await main(['run', har, '--report-dir', reports, '--format', 'json', '--seed', '1'], cli)).toBe(0);
+    const report = readdirSync(reports, { recursive: true }).map(String).find((f) => f.endsWith('imported-unexpected-close.json'));
+    expect(report).toBeDefined();
+    const out = join(dir, 'from-report.scenario.json');
+    expect((await importCapture(join(reports, report!), out)).format).toBe('report-json');
+    const fromReport = loadImported(out);
+    expect(fromReport.server.faults.map((f) => [f.when, f.do])).toEqual(loadImported(har).server.faults.map((f) => [f.when, f.do]));
+    expect(fromReport.conversation.maxTurns).toBe(8);
   });
 });

@@ -133,3 +133,75 @@ describe('the example captures of examples/captures/', () => {
     expect(fromReport.conversation.maxTurns).toBe(8);
   });
 });
+
+describe('inference details', () => {
+  const line = (o: unknown): string => JSON.stringify(o);
+  const say = (type: string, extra: Record<string, unknown> = {}): string => JSON.stringify({ type, ...extra });
+
+  it('a notice, then silence and a late 1008 close: lifetime, timeLeft, closeAfter, code and silence', async () => {
+    const lines = [
+      line({ t: 0, conn: 'a', dir: 'out', text: say('transcript', { role: 'agent', text: 'hi', final: true }) }),
+      line({ t: 0, conn: 'a', dir: 'out', text: say('session_resumption_update', { handle: 'h-abcdefgh-0001', resumable: true }) }),
+      line({ t: 530, conn: 'a', dir: 'in', text: say('prospect_message', { text: 'one' }) }),
+      line({ t: 550, conn: 'a', dir: 'out', text: say('session_expiring', { message: 'bye soon', timeLeft: 50, hasHandle: false }) }),
+      line({ t: 625, conn: 'a', close: { code: 1008, reason: 'The operation was aborted.', by: 'server' } }),
+    ];
+    const file = write(dir, 'overrun.jsonl', `${lines.join('\n')}\n`);
+    const out = join(dir, 'overrun.scenario.json');
+    await importCapture(file, out);
+    const scenario = loadImported(out);
+    expect(scenario.server.expiry).toMatchObject({ enabled: true, lifetime: 600, timeLeft: 50, closeAfter: 75, closeCode: 1008, closeReason: 'The operation was aborted.', silentAfterNotice: true });
+    expect(scenario.group).toBe('expiry');
+  });
+
+  it('a DevTools HAR records no close: a connection followed by another is assumed dropped, and the description says so', async () => {
+    const har = aiVoiceHar() as { log: { entries: Array<Record<string, unknown>> } };
+    for (const entry of har.log.entries) delete entry._webSocketClose;
+    const out = join(dir, 'devtools.scenario.json');
+    const result = await importCapture(write(dir, 'devtools.har', har), out);
+    expect(result.assumed.join(' ')).toMatch(/connection 1 ended with no close .* assumed dropped \(1006\)/);
+    const scenario = loadImported(out);
+    expect(scenario.server.faults.some((f) => JSON.stringify(f.do) === '{"drop":{"delay":0}}')).toBe(true);
+    expect(scenario.description).toContain('assumed dropped (1006)');
+  });
+
+  it('a frame holding a handle is kept redacted, not dropped', async () => {
+    const out = join(dir, 'kept.scenario.json');
+    await importCapture(write(dir, 'kept.jsonl', aiVoiceJsonl()), out);
+    const raw = loadImported(out).server.faults.map((f) => JSON.stringify(f.do)).find((d) => d.includes('sendRaw'));
+    expect(raw).toMatch(/broken ‹[0-9a-f]{8}›/);
+  });
+});
+
+describe('a Gemini Live capture full of handles and a key', () => {
+  it('writes none of them', async () => {
+    const [h0, h1, h2] = SECRETS.handles;
+    const b64 = (o: unknown): string => Buffer.from(JSON.stringify(o)).toString('base64');
+    const rec = (t: number, conn: string, dir: 'in' | 'out', o: unknown, binary = false): string => JSON.stringify(binary ? { t, conn, dir, binary: b64(o) } : { t, conn, dir, text: JSON.stringify(o) });
+    const lines = [
+      JSON.stringify({ t: 0, conn: 'g1', open: { url: `wss://generativelanguage.example.test/ws/BidiGenerateContent?key=${SECRETS.apiKey}` } }),
+      rec(0, 'g1', 'in', { setup: { model: 'models/x', sessionResumption: {} } }),
+      rec(0.1, 'g1', 'out', { setupComplete: {} }, true),
+      rec(1, 'g1', 'in', { clientContent: { turns: [{ role: 'user', parts: [{ text: 'hello' }] }], turnComplete: true } }),
+      rec(2, 'g1', 'out', { serverContent: { outputTranscription: { text: 'hi' } } }, true),
+      rec(2.5, 'g1', 'out', { serverContent: { turnComplete: true } }, true),
+      rec(2.5, 'g1', 'out', { sessionResumptionUpdate: { newHandle: h0, resumable: true } }, true),
+      rec(3, 'g1', 'out', { goAway: { timeLeft: '50s' } }, true),
+      rec(3.1, 'g1', 'out', { sessionResumptionUpdate: { newHandle: h1, resumable: true } }, true),
+      rec(3.2, 'g1', 'out', { somethingNew: { handle: h2 } }, true),
+      JSON.stringify({ t: 53, conn: 'g1', close: { code: 1011, reason: `Deadline expired ${h1}`, by: 'server' } }),
+      JSON.stringify({ t: 54, conn: 'g2', open: { url: `wss://generativelanguage.example.test/ws/BidiGenerateContent?key=${SECRETS.apiKey}` } }),
+      rec(54, 'g2', 'in', { setup: { model: 'models/x', sessionResumption: { handle: h1 } } }),
+      JSON.stringify({ t: 54.2, conn: 'g2', close: { code: 1008, reason: `BidiGenerateContent session not found: ${h1}`, by: 'server' } }),
+    ];
+    const file = write(dir, 'gemini-secrets.jsonl', `${lines.join('\n')}\n`);
+    const out = join(dir, 'gemini-secrets.scenario.json');
+    const result = await importCapture(file, out);
+    expect(result.protocol).toBe('gemini-live');
+    const written = readFileSync(out, 'utf8');
+    for (const secret of [SECRETS.apiKey, h0, h1, h2]) expect(written, secret).not.toContain(secret);
+    const scenario = loadImported(out);
+    expect(scenario.server.validation).toMatchObject({ reject: 'close', rejectAll: true, rejectClose: { code: 1008 } });
+    expect(scenario.server.expiry).toMatchObject({ timeLeft: 50, closeCode: 1011 });
+  });
+});

@@ -73,12 +73,12 @@ const SECRET_URL_PARAMS = ['sessionToken', 'shareToken', 'resumeHandle', 'token'
 /** Learns every secret of a URL's query, and tells whether it presented a resume handle. */
 export function learnUrl(url: string, redactor: ImportRedactor): { resume: boolean; sessionToken: string | null } {
   const q = url.indexOf('?');
+  // The share token also sits in the session path (spec §1).
+  const shareInPath = /\/api\/sales-agent\/([^/?]+)\/session/.exec(url);
+  if (shareInPath) redactor.add(decodeURIComponent(shareInPath[1]!));
   if (q < 0) return { resume: false, sessionToken: null };
   const params = new URLSearchParams(url.slice(q + 1));
   for (const name of SECRET_URL_PARAMS) for (const value of params.getAll(name)) redactor.add(value);
-  // The share token also sits in the session path (spec §1).
-  const path = url.slice(0, q).split('/');
-  for (const part of path) if (part.length >= 16) redactor.add(decodeURIComponent(part));
   return { resume: (params.get('resumeHandle') ?? '') !== '', sessionToken: params.get('sessionToken') };
 }
 

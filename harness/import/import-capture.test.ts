@@ -201,7 +201,7 @@ describe('a Gemini Live capture full of handles and a key', () => {
     const written = readFileSync(out, 'utf8');
     for (const secret of [SECRETS.apiKey, h0, h1, h2]) expect(written, secret).not.toContain(secret);
     const scenario = loadImported(out);
-    expect(scenario.server.validation).toMatchObject({ reject: 'close', rejectAll: true, rejectClose: { code: 1008 } });
+    expect(scenario.server.validation).toMatchObject({ reject: 'close', rejectAll: true, rejectClose: { code: 1008, reason: expect.stringMatching(/^BidiGenerateContent session not found: ‹[0-9a-f]{8}›$/) } });
     expect(scenario.server.expiry).toMatchObject({ timeLeft: 50, closeCode: 1011 });
   });
 });

@@ -161,24 +161,34 @@ export function buildScenario(facts: CaptureFacts, source: SourceFile, id: strin
     } else {
       assumed.push(`the client always left before the server closed after a notice: the deadline close is assumed to be the reference's (1000 "session expired" at timeLeft)`);
     }
-    if (consistent && lifetime >= timeLeft) {
+    const oneEach = noticed.every((c) => c.notices.length === 1 && c.notices[0]!.afterResumed === null);
+    if (consistent && oneEach && lifetime >= timeLeft) {
       Object.assign(expiry, { lifetime: round(lifetime, 1), timeLeft, ...closing });
       inferred.push(`connections lived ${round(lifetime, 1)} s, with the notice ${timeLeft} s before the end (${noticed.length} notice${noticed.length > 1 ? 's' : ''})`);
     } else {
       expiry.enabled = false;
       for (const c of noticed) {
-        const n = c.notice!;
-        const expire: Record<string, unknown> = { timeLeft: n.timeLeft };
-        if (serverClosed(c) && c.code !== null) {
-          if (Math.abs(c.closeAfterNotice! - n.timeLeft) > 0.5) expire.closeAfter = round(c.closeAfterNotice!, 2);
-          if (c.code !== 1006) {
-            expire.closeCode = c.code;
-            expire.closeReason = reason(c.reason);
+        c.notices.forEach((n, i) => {
+          const expire: Record<string, unknown> = { timeLeft: n.timeLeft };
+          // The close is counted from the first notice: several notices on one connection keep the earliest deadline.
+          if (i === 0 && serverClosed(c) && c.code !== null) {
+            if (Math.abs(c.closeAfterNotice! - n.timeLeft) > 0.5) expire.closeAfter = round(c.closeAfterNotice!, 2);
+            if (c.code !== 1006) {
+              expire.closeCode = c.code;
+              expire.closeReason = reason(c.reason);
+            }
           }
-        }
-        faults.push({ note: `a notice on connection ${c.ordinal} (imported)`, when: turnTrigger(n.turn, n.phase), ...scope(c.conversation), do: c.code === 1006 ? [{ expire: { ...expire, closeAfter: 3600 } } as Action, { drop: { delay: round(c.closeAfterNotice!, 2) } } as Action] : ({ expire } as Action) } as FaultRule);
+          const previous = i > 0 ? c.notices[i - 1]! : null;
+          const anchor = previous
+            ? { when: { event: 'session-expiring', nth: previous.nth }, after: round(n.t - previous.t, 2) }
+            : n.afterResumed
+              ? { when: { event: 'resumed', nth: n.afterResumed.nth }, after: round(n.afterResumed.delay, 2) }
+              : { when: turnTrigger(n.turn, n.phase) };
+          const drop = i === 0 && c.code === 1006;
+          faults.push({ note: `notice ${i + 1} on connection ${c.ordinal} (imported)`, ...anchor, ...scope(c.conversation), do: drop ? [{ expire: { ...expire, closeAfter: 3600 } } as Action, { drop: { delay: round(c.closeAfterNotice!, 2) } } as Action] : ({ expire } as Action) } as FaultRule);
+        });
       }
-      inferred.push(`notices came at uneven times (${lifetimes.map((l) => round(l, 1)).join(', ')} s lifetimes): each is a fault at the turn it came`);
+      inferred.push(oneEach ? `notices came at uneven times (${lifetimes.map((l) => round(l, 1)).join(', ')} s lifetimes): each is a fault at the turn it came` : `${noticed.reduce((n, c) => n + c.notices.length, 0)} notices, several on one connection or right after a resume: each is a fault where it came`);
     }
     for (const c of noticed) explained.add(c);
   }

@@ -32,13 +32,31 @@ interface ConnectionState {
   lastProspectT: number | null;
   turnChunks: number;
   lastChunkT: number | null;
-  notice: { t: number; timeLeft: number; turn: number; phase: Phase | 'opened'; transcriptsAfter: number } | null;
+  notice: Notice | null;
+  /** Every notice on this connection (the first is `notice`), up to MAX_NOTICES. */
+  readonly notices: Notice[];
   endRequested: boolean;
   serverEnded: { reason: string; turn: number; phase: Phase | 'opened' } | null;
   closed: boolean;
 }
 
+export interface Notice {
+  readonly t: number;
+  readonly timeLeft: number;
+  readonly turn: number;
+  readonly phase: Phase | 'opened';
+  transcriptsAfter: number;
+  /** Its place among the conversation's notices (1-based): a later notice is anchored on the one before. */
+  readonly nth: number;
+  /** Seconds after session:resumed when it came before any agent turn on a resumed connection (a notice right after every resume). */
+  readonly afterResumed: { nth: number; delay: number } | null;
+}
+
+const MAX_NOTICES = 20;
+
 interface ConversationState {
+  notices: number;
+  resumes: number;
   readonly index: number;
   connections: number;
   /** Prospect turns so far (the k-th message is answered by agent turn k). */
@@ -63,6 +81,7 @@ export interface ClosedConnection {
   readonly reason: string;
   readonly by: CloseSide | null;
   readonly notice: ConnectionState['notice'];
+  readonly notices: readonly Notice[];
   readonly closeAfterNotice: number | null;
   readonly endRequested: boolean;
   readonly serverEnded: ConnectionState['serverEnded'];
@@ -166,7 +185,7 @@ export class CaptureInference {
     const name = key ?? '(one conversation)';
     let conversation = this.conversations.get(name);
     if (!conversation) {
-      conversation = { index: this.conversations.size + 1, connections: 0, prospects: 0, lastProspect: null, lastAnswered: true, handleSeen: false, endRequested: false };
+      conversation = { index: this.conversations.size + 1, connections: 0, notices: 0, resumes: 0, prospects: 0, lastProspect: null, lastAnswered: true, handleSeen: false, endRequested: false };
       this.conversations.set(name, conversation);
     }
     return conversation;
@@ -180,7 +199,7 @@ export class CaptureInference {
     this.open.set(event.conn, {
       id: event.conn, ordinal: conversation.connections, conversation: conversation.index, openT: event.t, resume: event.resume,
       resumedAt: null, setupCompleteAt: null, chunks: 0, finals: 0, turn: 0, phase: 'opened', lastServerT: event.t, lastProspectT: null,
-      turnChunks: 0, lastChunkT: null, notice: null, endRequested: false, serverEnded: null, closed: false,
+      turnChunks: 0, lastChunkT: null, notice: null, notices: [], endRequested: false, serverEnded: null, closed: false,
     });
   }
 
@@ -268,9 +287,16 @@ export class CaptureInference {
         if (conn.phase === 'after-final' || conn.phase === 'after-handle') this.nonResumable.add(conn.turn);
         return;
       case 'expiring':
-        conn.notice ??= { t, timeLeft: m.timeLeft, turn: conn.turn, phase: conn.phase, transcriptsAfter: 0 };
+      {
+        conversation.notices++;
+        const afterResumed = conn.resumedAt !== null && conn.chunks === 0 && conn.phase === 'opened' ? { nth: conversation.resumes, delay: t - conn.resumedAt } : null;
+        const notice: Notice = { t, timeLeft: m.timeLeft, turn: conn.turn, phase: conn.phase, transcriptsAfter: 0, nth: conversation.notices, afterResumed };
+        conn.notice ??= notice;
+        if (conn.notices.length < MAX_NOTICES) conn.notices.push(notice);
+      }
         return;
       case 'resumed':
+        if (conn.resumedAt === null) conversation.resumes++;
         conn.resumedAt ??= t;
         this.resumedDelays.add(t - conn.openT);
         return;
@@ -301,7 +327,7 @@ export class CaptureInference {
     this.closed.push({
       conversation: conn.conversation, ordinal: conn.ordinal, lived: event.t - conn.openT, resume: conn.resume, resumed: conn.resumedAt !== null,
       chunks: conn.chunks, finals: conn.finals, turn: conn.turn, phase: conn.phase, code: event.code, reason: event.reason, by: event.by,
-      notice: conn.notice, closeAfterNotice: conn.notice ? event.t - conn.notice.t : null, endRequested: conn.endRequested, serverEnded: conn.serverEnded,
+      notice: conn.notice, notices: conn.notices, closeAfterNotice: conn.notice ? event.t - conn.notice.t : null, endRequested: conn.endRequested, serverEnded: conn.serverEnded,
       silentBeforeClose: event.t - conn.lastServerT, waitingForAgent: conn.phase === 'after-prospect',
       setupCompleteAt: conn.setupCompleteAt === null ? null : conn.setupCompleteAt - conn.openT,
       resumedAfter: conn.resumedAt === null ? null : conn.resumedAt - conn.openT,

@@ -196,6 +196,7 @@ export function buildScenario(facts: CaptureFacts, source: SourceFile, id: strin
 
   // Closes and drops nothing above explains (spec §6.3, §7): faults at the turn they came, or at the connection's open.
   let lastRule: FaultRule | null = null;
+  const ruleFor = new Map<ClosedConnection, FaultRule>();
   let outage = null as { rule: FaultRule | null; attempts: number; code: number; reason: string } | null;
   const flushOutage = (): void => {
     if (!outage) return;
@@ -222,6 +223,7 @@ export function buildScenario(facts: CaptureFacts, source: SourceFile, id: strin
       if (!next || c.endRequested) continue;
       assumed.push(`connection ${c.ordinal} ended with no close in the capture (DevTools records none) and another followed: assumed dropped (1006)`);
       lastRule = dropOrClose(c, { code: 1006, reason: '', by: 'network' }, faults, scope, reason);
+      ruleFor.set(c, lastRule);
       serverForced = true;
       continue;
     }
@@ -240,10 +242,34 @@ export function buildScenario(facts: CaptureFacts, source: SourceFile, id: strin
     }
     flushOutage();
     lastRule = dropOrClose(c, { code: c.code, reason: c.reason, by: c.by }, faults, scope, reason);
+    ruleFor.set(c, lastRule);
     inferred.push(lastRule.note!.replace(' (imported)', ''));
     if (c.code === 4001) inferred.push('the server closed 4001 (not authorised)');
   }
   flushOutage();
+
+  // Upgrades refused with an HTTP status (an outage with `status`): the attempts after the connection they followed.
+  const refusedOutage = (r: { count: number; status: number }): Action => ({ outage: { attempts: r.count, status: r.status } }) as Action;
+  if (facts.refusedBeforeFirst) {
+    faults.push({ note: 'the first connection attempts refused (imported)', when: { at: 0 }, do: refusedOutage(facts.refusedBeforeFirst) } as FaultRule);
+    inferred.push(`the first ${facts.refusedBeforeFirst.count} upgrade${facts.refusedBeforeFirst.count > 1 ? 's' : ''} refused with HTTP ${facts.refusedBeforeFirst.status}`);
+    serverForced = true;
+  }
+  const lastOfFirst = facts.connections.filter((c) => c.conversation === 1).at(-1);
+  for (const c of facts.connections) {
+    if (!c.refused) continue;
+    serverForced = true;
+    const seen = c.refused.count;
+    if (c === lastOfFirst && !facts.clientEnded) {
+      // The client stopped while the server still refused: nothing says the outage ever ended, so it lasts (as the catalog's endless outages).
+      assumed.push(`the client gave up after ${c.refused.count} refused upgrade${c.refused.count > 1 ? 's' : ''}: the outage is assumed to last (1000 attempts)`);
+      c.refused.count = 1000;
+    }
+    const rule = ruleFor.get(c);
+    if (rule) rule.do = [...(Array.isArray(rule.do) ? rule.do : [rule.do]), refusedOutage(c.refused)];
+    else faults.push({ note: `upgrades refused after connection ${c.ordinal} (imported)`, when: { connection: c.ordinal }, ...scope(c.conversation), do: refusedOutage(c.refused) } as FaultRule);
+    inferred.push(`${seen} upgrade${seen > 1 ? 's' : ''} refused with HTTP ${c.refused.status} after connection ${c.ordinal}`);
+  }
 
   // Frames the mock does not send by itself: malformed, unknown, error, binary (spec §2 framing).
   for (const g of facts.oddFrames) {
@@ -255,7 +281,7 @@ export function buildScenario(facts: CaptureFacts, source: SourceFile, id: strin
   if (!facts.clientEnded) assumed.push(`the client never sent end_conversation: maxTurns ${facts.maxTurns} is the prospect messages seen plus the one it still wanted, a lower bound`);
   void silences;
 
-  const outcome = rejections.length > 0 ? 'reports-loss' : facts.connections.some((c) => c.serverEnded || c.code === 4001) || (!facts.clientEnded && serverForced && outageAtEnd(facts)) ? 'gives-up' : 'completes';
+  const outcome = rejections.length > 0 ? 'reports-loss' : facts.connections.some((c) => c.serverEnded || c.code === 4001) || (!facts.clientEnded && serverForced && (outageAtEnd(facts) || facts.connections.filter((c) => c.conversation === 1).at(-1)?.refused)) ? 'gives-up' : 'completes';
   assumed.push(`expect.outcome "${outcome}" is what a conformant client should reach against this server; check it before promoting the scenario`);
 
   const group = rejections.length > 0 ? 'resume-rejection' : noticed.length > 0 ? 'expiry' : facts.connections.some((c) => c.serverEnded) ? 'end-of-conversation' : faults.some((f) => !f.note?.includes('frame') && !('event' in f.when && f.when.event === 'agent-final')) && serverForced ? 'connection-faults' : facts.oddFrames.length > 0 ? 'malformed-input' : 'timing';

@@ -19,6 +19,8 @@ export type CaptureEvent =
       readonly resume: boolean | null;
       readonly where: string;
     }
+  /** A WebSocket upgrade the server refused with an HTTP status (no connection opened). */
+  | { readonly kind: 'refused'; readonly t: number; readonly conversation: string | null; readonly status: number; readonly where: string }
   | { readonly kind: 'frame'; readonly conn: string; readonly t: number; readonly dir: 'in' | 'out'; readonly text?: string; readonly binaryBytes?: number; readonly where: string }
   | {
       readonly kind: 'close';

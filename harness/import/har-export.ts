@@ -43,6 +43,13 @@ function connections(journal: readonly JournalEvent[], gemini: boolean): Connect
   return [...byConn.values()];
 }
 
+/** Upgrades the server refused with an HTTP status: DevTools keeps them as entries with that status and no message. */
+function refusals(journal: readonly JournalEvent[]): Array<{ t: number; status: number; url: string }> {
+  return journal.flatMap((e) => (e.kind === 'upgrade-rejected' && e.status !== 101
+    ? [{ t: e.t / 1000, status: e.status, url: `ws://127.0.0.1/ws/ai-voice?${new URLSearchParams({ mode: 'sales_agent', sessionToken: `session-${e.conversationId ?? 'unknown'}`, shareToken: 'shared-agent', ...(e.handle ? { resumeHandle: e.handle } : {}) }).toString()}` }]
+    : []));
+}
+
 export function journalToHar(journal: readonly JournalEvent[], gemini = false): Record<string, unknown> {
   const entries = connections(journal, gemini).map((c) => ({
     startedDateTime: new Date((EPOCH_S + c.openT) * 1000).toISOString(),
@@ -55,7 +62,18 @@ export function journalToHar(journal: readonly JournalEvent[], gemini = false): 
     _webSocketMessages: c.messages.map((m) => ({ ...m, time: EPOCH_S + m.time })),
     ...(c.close ? { _webSocketClose: { ...c.close, time: EPOCH_S + c.close.time } } : {}),
   }));
-  return { log: { version: '1.2', creator: { name: 'resume-harness har-export', version: '1' }, pages: [], entries } };
+  const refused = gemini ? [] : refusals(journal).map((r) => ({
+    startedDateTime: new Date((EPOCH_S + r.t) * 1000).toISOString(),
+    time: 0,
+    request: { method: 'GET', url: r.url, httpVersion: 'HTTP/1.1', headers: [], queryString: [], cookies: [], headersSize: -1, bodySize: 0 },
+    response: { status: r.status, statusText: '', httpVersion: 'HTTP/1.1', headers: [], cookies: [], content: { size: 0, mimeType: '' }, redirectURL: '', headersSize: -1, bodySize: 0 },
+    cache: {},
+    timings: { send: 0, wait: 0, receive: 0 },
+    _resourceType: 'websocket',
+    _webSocketMessages: [],
+  }));
+  const all = [...entries, ...refused].sort((a, b) => a.startedDateTime.localeCompare(b.startedDateTime));
+  return { log: { version: '1.2', creator: { name: 'resume-harness har-export', version: '1' }, pages: [], entries: all } };
 }
 
 /** The JSONL frame capture (docs/captures.md), one line per record. */

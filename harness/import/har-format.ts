@@ -22,7 +22,7 @@ interface HarMessage { type?: unknown; time?: unknown; opcode?: unknown; data?: 
 interface HarEntry {
   startedDateTime?: unknown;
   request?: { url?: unknown; headers?: Array<{ name?: unknown; value?: unknown }>; postData?: { text?: unknown } };
-  response?: { content?: { text?: unknown } };
+  response?: { status?: unknown; content?: { text?: unknown } };
   _webSocketMessages?: unknown;
   _webSocketClose?: { code?: unknown; reason?: unknown; by?: unknown; time?: unknown };
 }
@@ -68,6 +68,14 @@ export function readHar(file: string, shown: string, redactor: ImportRedactor): 
   for (const { entry, i } of sockets) {
     const url = typeof entry.request?.url === 'string' ? entry.request.url : '';
     const { resume, sessionToken } = learnUrl(url, redactor);
+    const status = entry.response?.status;
+    // An upgrade refused with an HTTP status (DevTools keeps the entry, with no message): an attempt that never opened.
+    if (typeof status === 'number' && status >= 400 && (entry._webSocketMessages as unknown[]).length === 0) {
+      const at = typeof entry.startedDateTime === 'string' ? Date.parse(entry.startedDateTime) / 1000 : NaN;
+      if (!Number.isFinite(at)) throw new ImportError(`${shown}: entries[${i}]`, 'a refused upgrade with no startedDateTime');
+      all.push({ kind: 'refused', t: at, conversation: sessionToken, status, where: `${shown}: entries[${i}]` });
+      continue;
+    }
     const conn = `entry ${i}`;
     const messages = entry._webSocketMessages as HarMessage[];
     const started = typeof entry.startedDateTime === 'string' ? Date.parse(entry.startedDateTime) / 1000 : NaN;
@@ -97,7 +105,7 @@ export function readHar(file: string, shown: string, redactor: ImportRedactor): 
     }
   }
   // One clock: seconds since the first connection opened. A stable sort keeps each connection's own order.
-  const origin = Math.min(...all.filter((e) => e.kind === 'open').map((e) => e.t));
+  const origin = Math.min(...all.filter((e) => e.kind === 'open' || e.kind === 'refused').map((e) => e.t));
   const ordered = all.map((e) => ({ ...e, t: e.t - origin })).sort((a, b) => a.t - b.t);
   return { format: HAR, events: (async function* () { yield* ordered; })() };
 }

@@ -89,6 +89,8 @@ export interface ClosedConnection {
   readonly waitingForAgent: boolean;
   readonly setupCompleteAt: number | null;
   readonly resumedAfter: number | null;
+  /** Upgrades refused with an HTTP status after this connection closed, before the next opened. */
+  refused: { count: number; status: number } | null;
 }
 
 const MAX_SAMPLES = 5000;
@@ -139,6 +141,8 @@ export interface CaptureFacts {
   readonly greetedFresh: boolean;
   /** Resumed connections on which the agent spoke first, unasked. */
   readonly repeatedAfterResume: number;
+  /** Upgrades refused before any connection opened. */
+  readonly refusedBeforeFirst: { count: number; status: number } | null;
 }
 
 const fingerprintOf = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 16);
@@ -162,6 +166,7 @@ export class CaptureInference {
   private lastConversation: ConversationState | null = null;
   private greetedFresh = false;
   private repeatedAfterResume = 0;
+  private refusedBeforeFirst: { count: number; status: number } | null = null;
   private firstWhere: string | null = null;
 
   constructor(private readonly redactor: ImportRedactor) {}
@@ -169,6 +174,7 @@ export class CaptureInference {
   add(event: CaptureEvent): void {
     this.firstWhere ??= event.where;
     if (event.kind === 'open') return this.onOpen(event);
+    if (event.kind === 'refused') return this.onRefused(event);
     const conn = this.open.get(event.conn);
     if (!conn) throw new ImportError(event.where, `connection ${event.conn} has a ${event.kind} before it opened, or after it closed`);
     if (event.kind === 'close') return this.onClose(conn, event);
@@ -322,6 +328,14 @@ export class CaptureInference {
     else this.oddLeftOut++;
   }
 
+  /** A refused upgrade belongs after the conversation's last closed connection (or before its first). */
+  private onRefused(event: Extract<CaptureEvent, { kind: 'refused' }>): void {
+    const conversation = this.conversationFor(event.conversation);
+    const last = [...this.closed].reverse().find((c) => c.conversation === conversation.index);
+    if (last) last.refused = { count: (last.refused?.count ?? 0) + 1, status: last.refused?.status ?? event.status };
+    else this.refusedBeforeFirst = { count: (this.refusedBeforeFirst?.count ?? 0) + 1, status: this.refusedBeforeFirst?.status ?? event.status };
+  }
+
   private onClose(conn: ConnectionState, event: Extract<CaptureEvent, { kind: 'close' }>): void {
     this.open.delete(event.conn);
     this.closed.push({
@@ -331,6 +345,7 @@ export class CaptureInference {
       silentBeforeClose: event.t - conn.lastServerT, waitingForAgent: conn.phase === 'after-prospect',
       setupCompleteAt: conn.setupCompleteAt === null ? null : conn.setupCompleteAt - conn.openT,
       resumedAfter: conn.resumedAt === null ? null : conn.resumedAt - conn.openT,
+      refused: null,
     });
   }
 
@@ -360,6 +375,7 @@ export class CaptureInference {
       binaryFrames: this.binaryFrames,
       greetedFresh: this.greetedFresh,
       repeatedAfterResume: this.repeatedAfterResume,
+      refusedBeforeFirst: this.refusedBeforeFirst,
     };
   }
 

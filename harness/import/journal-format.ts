@@ -47,6 +47,10 @@ function fromJournal(e: JournalLike, where: string): CaptureEvent | null {
       if (typeof e.text !== 'string') throw new ImportError(where, 'a text frame without its text');
       return { kind: 'frame', conn, t, dir, text: e.text, where };
     }
+    case 'upgrade-rejected':
+      // A Gemini face refuses after the upgrade (status 101 and a close code): only an HTTP refusal is an attempt that never opened.
+      if (typeof e.status !== 'number' || e.status === 101) return null;
+      return { kind: 'refused', t, conversation: typeof e.conversationId === 'string' ? e.conversationId : null, status: e.status, where };
     case 'close':
       return { kind: 'close', conn, t, code: typeof e.code === 'number' ? e.code : null, reason: typeof e.reason === 'string' ? e.reason : '', by: (e.by as CloseSide) ?? null, where };
     default:
@@ -65,7 +69,7 @@ export function readServeJournal(file: string, shown: string): CaptureSource {
   return { format: SERVE_JOURNAL, events: events() };
 }
 
-const RANK = { open: 0, frame: 1, close: 2 } as const;
+const RANK = { refused: 0, open: 0, frame: 1, close: 2 } as const;
 
 export function readReport(file: string, shown: string): CaptureSource {
   const size = statSync(file).size;
@@ -79,7 +83,7 @@ export function readReport(file: string, shown: string): CaptureSource {
   if (!Array.isArray(report.wire) || !Array.isArray(report.events)) throw new ImportError(shown, 'a scenario report carries "wire" and "events" arrays; this one does not');
   const out: CaptureEvent[] = [];
   (report.events as JournalLike[]).forEach((e, i) => {
-    if (e.kind === 'open' || e.kind === 'close') {
+    if (e.kind === 'open' || e.kind === 'close' || e.kind === 'upgrade-rejected') {
       const event = fromJournal(e, `${shown}: events[${i}]`);
       if (event) out.push(event);
     }

@@ -58,7 +58,6 @@ export function buildScenario(facts: CaptureFacts, source: SourceFile, id: strin
 
   // The agent's pace (spec §3): how fast and in how many pieces it spoke.
   const reply = [facts.replyDelays.quantile(0.05), facts.replyDelays.quantile(0.95)];
-  const silences: ClosedConnection[] = [];
   const agent: Record<string, unknown> = {};
   if (reply[0] !== null && reply[1] !== null) {
     agent.replyDelay = [round(reply[0]!, 2), round(Math.max(reply[0]!, reply[1]!), 2)];
@@ -279,7 +278,6 @@ export function buildScenario(facts: CaptureFacts, source: SourceFile, id: strin
   if (facts.oddFrames.length > 0) inferred.push(`${facts.oddFrames.reduce((n, g) => n + g.count, 0)} frame${facts.oddFrames.length > 1 ? 's' : ''} the protocol's happy path never sends (${[...new Set(facts.oddFrames.map((g) => g.problem))].slice(0, 4).join('; ')})`);
   if (facts.oddFramesLeftOut > 0) assumed.push(`${facts.oddFramesLeftOut} more odd frames of other kinds were left out (at most 50 kinds are replayed)`);
   if (!facts.clientEnded) assumed.push(`the client never sent end_conversation: maxTurns ${facts.maxTurns} is the prospect messages seen plus the one it still wanted, a lower bound`);
-  void silences;
 
   const outcome = rejections.length > 0 ? 'reports-loss' : facts.connections.some((c) => c.serverEnded || c.code === 4001) || (!facts.clientEnded && serverForced && (outageAtEnd(facts) || facts.connections.filter((c) => c.conversation === 1).at(-1)?.refused)) ? 'gives-up' : 'completes';
   assumed.push(`expect.outcome "${outcome}" is what a conformant client should reach against this server; check it before promoting the scenario`);

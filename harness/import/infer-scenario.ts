@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Protocol } from '../../protocol/sut-result.ts';
-import type { Action, FaultRule, Trigger } from '../../mock-server/script/schema.ts';
+import type { Action } from '../../mock-server/script/schema.ts';
 import { ImportError } from '../errors.ts';
 import type { CaptureEvent, CloseSide, ImportRedactor } from './capture-event.ts';
 import { meaningOf, parseJsonObject, protocolOf, type FrameMeaning } from './frame-meaning.ts';
@@ -163,16 +163,13 @@ export class CaptureInference {
   private oddLeftOut = 0;
   private textFrames = 0;
   private binaryFrames = 0;
-  private lastConversation: ConversationState | null = null;
   private greetedFresh = false;
   private repeatedAfterResume = 0;
   private refusedBeforeFirst: { count: number; status: number } | null = null;
-  private firstWhere: string | null = null;
 
   constructor(private readonly redactor: ImportRedactor) {}
 
   add(event: CaptureEvent): void {
-    this.firstWhere ??= event.where;
     if (event.kind === 'open') return this.onOpen(event);
     if (event.kind === 'refused') return this.onRefused(event);
     const conn = this.open.get(event.conn);
@@ -200,7 +197,6 @@ export class CaptureInference {
   private onOpen(event: Extract<CaptureEvent, { kind: 'open' }>): void {
     if (this.open.has(event.conn)) throw new ImportError(event.where, `connection ${event.conn} opens twice`);
     const conversation = this.conversationFor(event.conversation);
-    this.lastConversation = conversation;
     conversation.connections++;
     this.open.set(event.conn, {
       id: event.conn, ordinal: conversation.connections, conversation: conversation.index, openT: event.t, resume: event.resume,
@@ -378,15 +374,5 @@ export class CaptureInference {
       refusedBeforeFirst: this.refusedBeforeFirst,
     };
   }
-
-  /** Connections still open when the capture ended: the capture's end is not a close. */
-  get stillOpen(): number {
-    return this.open.size;
-  }
-
-  get conversationCount(): number {
-    return this.lastConversation ? this.conversations.size : 0;
-  }
 }
 
-export type { Trigger, FaultRule };

@@ -205,3 +205,20 @@ describe('a Gemini Live capture full of handles and a key', () => {
     expect(scenario.server.expiry).toMatchObject({ timeLeft: 50, closeCode: 1011 });
   });
 });
+
+describe('the command line', () => {
+  it('without a file: the usage, exit 2', async () => {
+    const cli = io(dir);
+    expect(await main(['import'], cli)).toBe(2);
+    expect(cli.err()).toMatch(/import needs one or more capture files[\s\S]*resume-harness import FILE… \[--out PATH\]/);
+  });
+
+  it('without --out: ./imported-<name>.scenario.json, and what was inferred and assumed on stdout', async () => {
+    const work = tempDir();
+    const file = write(work, 'Field Capture.jsonl', aiVoiceJsonl());
+    const cli = io(work);
+    expect(await main(['import', file], cli)).toBe(0);
+    expect(loadImported(join(work, 'imported-field-capture.scenario.json')).id).toBe('imported-field-capture');
+    expect(cli.out()).toMatch(/frames-jsonl, ai-voice → .*imported-field-capture\.scenario\.json[\s\S]*inferred: [\s\S]*assumed: /);
+  });
+});

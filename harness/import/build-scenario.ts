@@ -153,7 +153,7 @@ export function buildScenario(facts: CaptureFacts, source: SourceFile, id: strin
         closing.closeReason = reason(deadline.reason);
       }
       inferred.push(`after the notice the server ${closing.dropAtDeadline ? 'dropped the connection (1006)' : `closed ${deadline.code} "${reason(deadline.reason)}"`} ${closeAfter} s later (timeLeft ${timeLeft})`);
-      if (deadline.notice!.transcriptsAfter === 0 && deadline.waitingForAgent) {
+      if (deadline.notice!.transcriptsAfter === 0 && deadline.phase === 'after-prospect') {
         closing.silentAfterNotice = true;
         inferred.push('the agent said nothing between the notice and the close, with a prospect message waiting (F2)');
       }
@@ -228,8 +228,8 @@ export function buildScenario(facts: CaptureFacts, source: SourceFile, id: strin
     }
     if (!serverClosed(c)) {
       if (c.waitingForAgent && c.silentBeforeClose >= 5 && !c.endRequested) {
-        faults.push({ note: `the server went silent, the client gave up on connection ${c.ordinal} (imported)`, when: turnTrigger(c.turn, 'after-prospect'), ...scope(c.conversation), do: { halfOpen: {} } } as FaultRule);
-        inferred.push(`connection ${c.ordinal}: nothing came for ${round(c.silentBeforeClose)} s after a prospect message until the client closed it: a half-open connection`);
+        faults.push({ note: `the server went silent, the client gave up on connection ${c.ordinal} (imported)`, when: turnTrigger(c.turn, c.phase), ...scope(c.conversation), do: { halfOpen: {} } } as FaultRule);
+        inferred.push(`connection ${c.ordinal}: nothing came for ${round(c.silentBeforeClose)} s while the client waited for the agent (${c.phase}) until it closed the connection: a half-open connection (spec §6.8)`);
         serverForced = true;
       }
       continue;

@@ -338,7 +338,7 @@ export class CaptureInference {
       conversation: conn.conversation, ordinal: conn.ordinal, lived: event.t - conn.openT, resume: conn.resume, resumed: conn.resumedAt !== null,
       chunks: conn.chunks, finals: conn.finals, turn: conn.turn, phase: conn.phase, code: event.code, reason: event.reason, by: event.by,
       notice: conn.notice, notices: conn.notices, closeAfterNotice: conn.notice ? event.t - conn.notice.t : null, endRequested: conn.endRequested, serverEnded: conn.serverEnded,
-      silentBeforeClose: event.t - conn.lastServerT, waitingForAgent: conn.phase === 'after-prospect',
+      silentBeforeClose: event.t - conn.lastServerT, waitingForAgent: conn.phase === 'after-prospect' || conn.phase === 'mid-turn',
       setupCompleteAt: conn.setupCompleteAt === null ? null : conn.setupCompleteAt - conn.openT,
       resumedAfter: conn.resumedAt === null ? null : conn.resumedAt - conn.openT,
       refused: null,

@@ -20,7 +20,7 @@ const SUBSET = /^(goaway|delayed-close|invalid-handle|flapping|unexpected-close)
 
 export const HOLDING = [
   'gateway-ceiling', 'gateway-ceiling.idle-reap', 'outage-window', 'outage-window.refused-503', 'proxy-down', 'flapping.endless-refused', 'resume-upgrade-refused', 'server-restart', 'server-restart.close-4003', 'toxic-limit-data', 'toxic-reset-peer',
-  'toxic-timeout.drop-after-5s', 'unexpected-close', 'unexpected-close.1007-invalid-argument', 'unexpected-close.1008-aborted', 'unexpected-close.1011-quota',
+  'toxic-timeout', 'toxic-timeout.drop-after-5s', 'unexpected-close', 'unexpected-close.1007-invalid-argument', 'unexpected-close.1008-aborted', 'unexpected-close.1011-quota',
   'delayed-close', 'delayed-close.late-old-close', 'flapping', 'flapping.endless', 'flapping.endless-accept-then-close', 'flapping.half-open', 'flapping.unauthorised',
   'goaway', 'goaway.close-1001', 'goaway.close-1011', 'goaway.close-1006', 'goaway.no-time-left', 'goaway.early-close',
   'invalid-handle', 'invalid-handle.close-4003', 'invalid-handle.accept-then-close', 'first-handle-late.drop-after', 'in-flight-lost', 'in-flight-lost.first-turn',

@@ -24,7 +24,7 @@ const AREAS = {
 // The harness as a pipeline, lowest first: a layer imports only itself and the layers
 // below it. errors.ts sits under everything. Generators (catalog table, schemas, bench)
 // live in tools/, above the pipeline.
-const HARNESS_LAYERS = ['scenario', 'sandbox|analysis', 'sut|server', 'judge', 'run', 'report', 'matrix|explore', 'cli|bin'];
+const HARNESS_LAYERS = ['scenario', 'sandbox|analysis', 'sut|server', 'judge', 'run', 'report', 'import', 'matrix|explore', 'cli|bin'];
 
 const areaRules = Object.entries(AREAS).map(([area, banned]) => ({
   name: `area-${area}`,

@@ -20,6 +20,7 @@ export const HARNESS_ERROR_CODES = {
   SUT_SPEC_INVALID: 'a --sut value that names no system under test (exit 2)',
   SUT_RUN_OVER: 'a fenced mutant acting after its run is over',
   SERVER_SPEC_INVALID: 'a --server value that names no server under test (exit 2)',
+  IMPORT_BAD_CAPTURE: 'a capture `import` cannot read: truncated, of another protocol, with no WebSocket or no text frame (exit 2, naming the entry or line)',
   REPORT_UNKNOWN_FORMAT: 'a report format that is not in the registry (report/formats.ts)',
   REPORT_DIR_UNWRITABLE: 'a report folder that cannot be created or written (exit 2, before anything runs)',
   CLI_PORT_IN_USE: 'serve --port P with P already taken on 127.0.0.1 (exit 2)',
@@ -110,5 +111,13 @@ export class UserInputError extends HarnessError {
   constructor(code: Extract<HarnessErrorCode, 'REPORT_DIR_UNWRITABLE' | 'CLI_PORT_IN_USE' | 'CLI_BASELINE_INVALID' | 'CLI_BASELINE_EXPIRED' | 'REPORT_MERGE_INVALID'>, message: string) {
     super(code, message);
     this.name = 'UserInputError';
+  }
+}
+
+/** A capture `resume-harness import` cannot turn into a scenario: `where` names the file and the entry or line. */
+export class ImportError extends HarnessError {
+  constructor(readonly where: string, problem: string) {
+    super('IMPORT_BAD_CAPTURE', `${where}: ${problem}`);
+    this.name = 'ImportError';
   }
 }

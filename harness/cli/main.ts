@@ -8,6 +8,7 @@ import type { CliIo } from './cli-io.ts';
 import { commanderExitCode, defineCommand, passThroughCommand, type ReportCode } from './command-kit.ts';
 import { EXIT, exitCodeForError } from './exit-codes.ts';
 import { exploreCommandDefinition } from './explore-command.ts';
+import { importCommandDefinition } from './import-command.ts';
 import { listCommandDefinition } from './list-command.ts';
 import { loadCommand } from './load-command.ts';
 import { matrixCommandDefinition } from './matrix-command.ts';
@@ -30,6 +31,7 @@ function program(io: CliIo, report: ReportCode) {
   root.addCommand(serveCommandDefinition(io, report));
   root.addCommand(mergeReportsCommandDefinition(io, report));
   root.addCommand(exploreCommandDefinition(io, report));
+  root.addCommand(importCommandDefinition(io, report));
   root.addCommand(passThroughCommand('load', 'N concurrent conversations with expiry and flapping against one server, with thresholds', loadCommand)(io, report));
   return root;
 }

@@ -207,10 +207,10 @@ describe('a Gemini Live capture full of handles and a key', () => {
 });
 
 describe('the command line', () => {
-  it('without a file: the usage, exit 2', async () => {
+  it('without a file: one line naming what is missing and where the help is, exit 2', async () => {
     const cli = io(dir);
     expect(await main(['import'], cli)).toBe(2);
-    expect(cli.err()).toMatch(/import needs one or more capture files[\s\S]*resume-harness import FILE… \[--out PATH\]/);
+    expect(cli.err()).toBe("resume-harness: missing required argument 'files' (see: resume-harness import --help)\n");
   });
 
   it('without --out: ./imported-<name>.scenario.json, and what was inferred and assumed on stdout', async () => {

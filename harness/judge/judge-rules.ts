@@ -81,10 +81,18 @@ export function ruleOf(id: RuleId): JudgeRule {
   return BY_ID.get(id)!;
 }
 
+/** Which rule each breach verdict came from: kept aside, so a verdict stays `{ verdict, reason }` in reports. */
+const RULE_OF_VERDICT = new WeakMap<AxisVerdict, RuleId>();
+
 /** A breach of rule `id`: graded as the table says. */
 export function breach(id: RuleId, reason: string): AxisVerdict {
-  return { verdict: ruleOf(id).grade, reason };
+  const verdict: AxisVerdict = { verdict: ruleOf(id).grade, reason };
+  RULE_OF_VERDICT.set(verdict, id);
+  return verdict;
 }
+
+/** The rule a verdict was given under, if it is a breach. */
+export const ruleOfVerdict = (verdict: AxisVerdict): RuleId | undefined => RULE_OF_VERDICT.get(verdict);
 
 /** The table as published in docs/judge-rules.md (judge-rules.test.ts compares them). */
 export function judgeRulesMarkdown(): string {

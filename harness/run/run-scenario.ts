@@ -129,8 +129,11 @@ export async function runScenario(scenario: Scenario, sut: SystemUnderTest, opti
       : judge({ scenario, protocol, analysis, client: run.outcome.report, output, secrets: run.secrets });
     let starvation: Starvation | null = null;
     if (run.lag && !run.harnessError) ({ judgement, starvation } = discountStarvation(judgement, run.lag, options.timeScale, scenario));
-    if (starvation && options.retryOnStarvation !== false && starvation.safeScale > options.timeScale) {
-      // Once, at the scale that would have been safe: the verdict of a run the harness could time.
+    // Once, at the scale that would have been safe: the verdict of a run the harness could time.
+    // Not when a FAILED that does not rest on timing stands anyway (a client that never ended).
+    // And only when the retry fits a minute of wall time: a two-hour scenario at a slow scale would not.
+    const retryWallMs = networkWallLimitMs(scenario, starvation?.safeScale ?? options.timeScale, 0) / WALL_LIMIT_FACTOR;
+    if (starvation && judgement.overall !== 'FAILED' && options.retryOnStarvation !== false && starvation.safeScale > options.timeScale && retryWallMs <= STARVATION_RETRY_WALL_MS) {
       rmSync(workDir, { recursive: true, force: true });
       const retry = await runScenario(scenario, sut, { ...options, timeScale: starvation.safeScale, retryOnStarvation: false });
       return { ...retry, starvation: { ...(retry.starvation ?? starvation), retriedAt: starvation.safeScale, firstOverall: judgement.overall } };
@@ -156,6 +159,9 @@ export async function runScenario(scenario: Scenario, sut: SystemUnderTest, opti
     rmSync(workDir, { recursive: true, force: true });
   }
 }
+
+/** The longest a retry at a safe time scale may be expected to take, in real ms (its expected protocol duration, scaled). */
+const STARVATION_RETRY_WALL_MS = 60_000;
 
 /** Real ms within which a server in front opens its fallback session after a refused resume (timeline.ts). */
 const SERVER_FALLBACK_REAL_MS = 250;

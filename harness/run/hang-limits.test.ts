@@ -12,12 +12,12 @@ describe('watchForNoProgress', () => {
   afterEach(() => { vi.useRealTimers(); });
 
   it('says the client hangs once nothing happened for the quiet limit, and not before', async () => {
-    let events = 0;
+    let events = 1;
     const watch = watchForNoProgress(() => events, 2000, () => Date.now());
     let said: string | null = null;
     void watch.stalled.then((why) => { said = why; });
     await vi.advanceTimersByTimeAsync(1500);
-    events = 1; // progress: the count starts again
+    events = 2; // progress: the count starts again
     await vi.advanceTimersByTimeAsync(1900);
     expect(said).toBeNull();
     await vi.advanceTimersByTimeAsync(200);
@@ -26,13 +26,23 @@ describe('watchForNoProgress', () => {
 
   it('does not count a gap the harness itself was starved through', async () => {
     let now = 0;
-    const watch = watchForNoProgress(() => 0, 2000, () => now);
+    const watch = watchForNoProgress(() => 1, 2000, () => now);
     let said: string | null = null;
     void watch.stalled.then((why) => { said = why; });
     // Each poll comes 1.5 s late, as on a starved event loop: no quiet period is ever counted.
     for (let i = 0; i < 10; i++) { now += 1600; await vi.advanceTimersByTimeAsync(100); }
     expect(said).toBeNull();
     watch.stop();
+  });
+
+  it('gives a client longer to make first contact (a process starting on a loaded machine), then says so', async () => {
+    const watch = watchForNoProgress(() => 0, 2000, () => Date.now(), 8000);
+    let said: string | null = null;
+    void watch.stalled.then((why) => { said = why; });
+    await vi.advanceTimersByTimeAsync(7900);
+    expect(said).toBeNull();
+    await vi.advanceTimersByTimeAsync(200);
+    expect(said).toMatch(/the client made no contact with the server in 8\.0 s of real time: it hangs/);
   });
 });
 

@@ -18,6 +18,12 @@ import type { Scenario } from '../scenario/schema.ts';
 
 export const QUIET_PROTOCOL_S = 120;
 export const QUIET_MIN_WALL_MS = 2000;
+/**
+ * Before the client's first contact (no journal event yet) the watch waits longer: starting a
+ * client process (`cmd:`: node, its modules) takes seconds on a loaded machine. Still under the
+ * 10 s a hanging client may cost.
+ */
+export const STARTUP_WALL_MS = 8000;
 export const DEFAULT_WALL_SLACK_MS = 5000;
 const POLL_MS = 100;
 /** A poll this late means the harness was starved: the gap is not the client's silence. */
@@ -36,7 +42,7 @@ export interface NoProgressWatch {
   stop(): void;
 }
 
-export function watchForNoProgress(progress: () => number, quietMs: number, now: () => number = () => performance.now()): NoProgressWatch {
+export function watchForNoProgress(progress: () => number, quietMs: number, now: () => number = () => performance.now(), startupMs = STARTUP_WALL_MS): NoProgressWatch {
   let stop = (): void => {};
   const stalled = new Promise<string>((resolve) => {
     let seen = progress();
@@ -53,9 +59,12 @@ export function watchForNoProgress(progress: () => number, quietMs: number, now:
         quietSince = t;
         return;
       }
-      if (t - quietSince >= quietMs) {
+      const limit = count === 0 ? Math.max(startupMs, quietMs) : quietMs;
+      if (t - quietSince >= limit) {
         clearInterval(timer);
-        resolve(`nothing happened on the server for ${(quietMs / 1000).toFixed(1)} s of real time (${QUIET_PROTOCOL_S} protocol s at least): the client hangs`);
+        resolve(count === 0
+          ? `the client made no contact with the server in ${(limit / 1000).toFixed(1)} s of real time: it hangs`
+          : `nothing happened on the server for ${(limit / 1000).toFixed(1)} s of real time (${QUIET_PROTOCOL_S} protocol s at least): the client hangs`);
       }
     }, POLL_MS);
     timer.unref?.();

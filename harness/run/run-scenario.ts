@@ -160,6 +160,9 @@ export async function runScenario(scenario: Scenario, sut: SystemUnderTest, opti
   }
 }
 
+/** Real ms a client stopped for hanging has to say how it ended (a process adapter kills its group). */
+const STOP_GRACE_MS = 3000;
+
 /** The longest a retry at a safe time scale may be expected to take, in real ms (its expected protocol duration, scaled). */
 const STARVATION_RETRY_WALL_MS = 60_000;
 
@@ -295,11 +298,24 @@ async function runNetwork(scenario: Scenario, sut: SystemUnderTest, seed: number
     const limit = new Promise<SutRunOutcome>((resolve) => {
       timer = setTimeout(() => resolve({ report: { state: 'hung', reason: `no result after ${(wallLimitMs / 1000).toFixed(1)} s of real time (${WALL_LIMIT_FACTOR} × the scenario's expected ${expectedDurationS(scenario)} protocol s, scaled)` } }), wallLimitMs);
     });
-    const outcome = await Promise.race([
-      sut.run({ protocol, httpUrl: running.httpUrl, wsUrl: running.wsUrl, shareToken: server.credential, maxTurns: scenario.conversation.maxTurns, seed, mode: 'network', timeScale: options.timeScale, workDir, wallLimitMs, output: (line) => output.push(line) }),
-      limit,
-      quiet.stalled.then((why): SutRunOutcome => ({ report: { state: 'hung', reason: why } })),
-    ]);
+    const stop = new AbortController();
+    const client = sut.run({ protocol, httpUrl: running.httpUrl, wsUrl: running.wsUrl, shareToken: server.credential, maxTurns: scenario.conversation.maxTurns, seed, mode: 'network', timeScale: options.timeScale, workDir, wallLimitMs, output: (line) => output.push(line), stop: stop.signal });
+    const quietly = Symbol('quiet');
+    const first = await Promise.race([client, limit, quiet.stalled.then((why) => ({ [quietly]: why }))]);
+    let outcome: SutRunOutcome;
+    if (quietly in first) {
+      // Stop the client (an adapter kills its process) and take what it says, briefly: a client that hangs.
+      const why = first[quietly];
+      stop.abort(new Error(`resume-harness: ${why}`));
+      let grace: NodeJS.Timeout | undefined;
+      const stopped = await Promise.race([client, new Promise<null>((resolve) => { grace = setTimeout(() => resolve(null), STOP_GRACE_MS); })]);
+      clearTimeout(grace);
+      outcome = stopped && stopped.report.state === 'hung'
+        ? { ...stopped, report: { state: 'hung', reason: `${why}; ${stopped.report.reason}` } }
+        : { ...(stopped ?? {}), report: { state: 'hung', reason: why } };
+    } else {
+      outcome = first;
+    }
     quiet.stop();
     clearTimeout(timer);
     lag = lagMonitor.stop();

@@ -5,6 +5,7 @@
  */
 export { ProspectSimulator } from './prospect-simulator.ts';
 export type { SimulatorEvent, SimulatorOptions, SimulatorResult } from './simulator-types.ts';
+export { PACES, VARIED_PACES, isPace, type Pace } from './core/pace.ts';
 export { DEFAULT_RESUME_POLICY, DEFAULT_THINK_TIME_MS, resolvePolicy, type ResumePolicy } from './core/policy.ts';
 export {
   DEFAULT_DECISIONS,

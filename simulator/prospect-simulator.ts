@@ -22,6 +22,7 @@
  * - Fallback 'new-session' is used at most once per run; the script continues where it was (the
  *   next unanswered message follows the new greeting).
  */
+import { isPace, PACES } from './core/pace.ts';
 import { globalClock } from '../protocol/clock.ts';
 import { CloseCode } from '../protocol/close-codes.ts';
 import { createRng } from '../protocol/rng.ts';
@@ -67,6 +68,8 @@ export class ProspectSimulator {
       problems.push(`thinkTimeMs must be [min, max] with 0 <= min <= max, got ${JSON.stringify(think)}`);
     }
     const thinkRange: readonly [number, number] = [think[0], think[1]];
+    const pace = options.pace ?? 'natural';
+    if (!isPace(pace)) problems.push(`pace must be one of ${PACES.join(', ')}, got ${String(pace)}`);
     if (!Number.isInteger(options.maxTurns) || options.maxTurns < 0) {
       problems.push(`maxTurns must be an integer >= 0, got ${String(options.maxTurns)}`);
     }
@@ -95,6 +98,7 @@ export class ProspectSimulator {
       jitterRng,
       maxTurns,
       thinkRange,
+      pace: isPace(pace) ? pace : 'natural',
       wire: new AiVoiceWire(options),
       webSocket: () => this.webSocketClass(),
     });

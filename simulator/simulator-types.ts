@@ -5,6 +5,7 @@ import type { WebSocketCtor } from './core/connection.ts';
 import type { ResumeDecisions } from './core/decisions.ts';
 import type { SimulatorEvent } from './core/event-log.ts';
 import type { ResumePolicy } from './core/policy.ts';
+import type { Pace } from './core/pace.ts';
 
 export type { SimulatorEvent } from './core/event-log.ts';
 
@@ -29,6 +30,8 @@ export interface SimulatorOptions {
   decisions?: Partial<ResumeDecisions>;
   /** The prospect's "thinking/speaking" delay before each reply, [min, max] protocol ms, seeded. */
   thinkTimeMs?: [number, number];
+  /** How the prospect paces its replies (core/pace.ts): default 'natural', the seeded thinkTimeMs. */
+  pace?: Pace;
   /** Receives redacted log lines. Default: no output. */
   logger?: (line: string) => void;
   /** Where to write the post-mortem JSON when the run ends (always written when set). */

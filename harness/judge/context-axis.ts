@@ -4,7 +4,8 @@
  * `contextLost: false` — is the most serious failure the harness knows (sut-contract §5).
  */
 import { clientReportedLoss, resultOf, s, type JudgeInput } from './judge-input.ts';
-import { failed, nonStrict, ok, type AxisVerdict } from './verdict.ts';
+import { breach } from './judge-rules.ts';
+import { ok, type AxisVerdict } from './verdict.ts';
 
 export function judgeContext(input: JudgeInput): AxisVerdict {
   const { facts } = input.analysis;
@@ -19,27 +20,27 @@ export function judgeContext(input: JudgeInput): AxisVerdict {
 
   if (!result) {
     return lost
-      ? failed(`Context lost (${what}) and the client reported nothing: ${describe(input)}.`)
-      : failed(`No client result to compare with the server's view: ${describe(input)}.`);
+      ? breach('context.silent-loss', `Context lost (${what}) and the client reported nothing: ${describe(input)}.`)
+      : breach('context.no-result', `No client result to compare with the server's view: ${describe(input)}.`);
   }
   if (lost) {
-    if (!clientReportedLoss(input.client)) return failed(`Context lost silently: ${what}, yet the client reported contextLost:false.`);
-    if (outcome === 'completes') return failed(`Context lost where it should have survived: ${what} (the client did report it).`);
+    if (!clientReportedLoss(input.client)) return breach('context.silent-loss', `Context lost silently: ${what}, yet the client reported contextLost:false.`);
+    if (outcome === 'completes') return breach('context.lost-where-resumable', `Context lost where it should have survived: ${what} (the client did report it).`);
     if (facts.rewrites.length > 0 && !facts.newSessionAfterTurns) {
-      return nonStrict(`Context lost and reported, but the client kept talking on a model session that had lost it (connection ${facts.rewrites[0]!.segment.ordinal}); spec §6.7 asks for a new session or a graceful end.`);
+      return breach('context.talked-on-lost-session', `Context lost and reported, but the client kept talking on a model session that had lost it (connection ${facts.rewrites[0]!.segment.ordinal}); spec §6.7 asks for a new session or a graceful end.`);
     }
     return ok(`Context lost and reported, as expected: ${what}; the client reported ${result.status === 'failed' ? 'status failed' : 'contextLost:true'}.`);
   }
   if (facts.duplicatedHistory.length > 0) {
     const { segment, alreadyHeld } = facts.duplicatedHistory[0]!;
-    return failed(`Context duplicated: on connection ${segment.ordinal} the client replayed ${s(alreadyHeld, 'prospect turn')} as history into a context that already held ${alreadyHeld === 1 ? 'it' : 'them'}, so the model holds ${alreadyHeld === 1 ? 'it' : 'them'} twice (field failure F9).`);
+    return breach('context.duplicated', `Context duplicated: on connection ${segment.ordinal} the client replayed ${s(alreadyHeld, 'prospect turn')} as history into a context that already held ${alreadyHeld === 1 ? 'it' : 'them'}, so the model holds ${alreadyHeld === 1 ? 'it' : 'them'} twice (field failure F9).`);
   }
   if (facts.rewrites.length > 0) {
     const { segment, slot } = facts.rewrites[0]!;
-    return failed(`Context rolled back: on connection ${segment.ordinal} the client sent a new message as turn ${slot}, a turn the agent had already answered with another message: it talked on as if the lost turn had happened.`);
+    return breach('context.rolled-back', `Context rolled back: on connection ${segment.ordinal} the client sent a new message as turn ${slot}, a turn the agent had already answered with another message: it talked on as if the lost turn had happened.`);
   }
   if (result.contextLost && result.status === 'completed') {
-    return nonStrict(`Context survived (${s(facts.finalState.length, 'prospect message')} in the final state), but the client reported contextLost:true.`);
+    return breach('context.false-loss-report', `Context survived (${s(facts.finalState.length, 'prospect message')} in the final state), but the client reported contextLost:true.`);
   }
   return ok(`Context survived: the final model state holds all ${s(facts.finalState.length, 'prospect turn')}.`);
 }

@@ -4,7 +4,8 @@
  */
 import { secs, type JudgeInput } from './judge-input.ts';
 import type { Segment } from '../analysis/timeline.ts';
-import { failed, informational, nonStrict, ok, type AxisVerdict } from './verdict.ts';
+import { breach } from './judge-rules.ts';
+import { informational, ok, type AxisVerdict } from './verdict.ts';
 
 const MIN_ACTIONABLE_TIME_LEFT_S = 2;
 
@@ -22,20 +23,20 @@ export function judgeExpiry(input: JudgeInput): AxisVerdict {
     const deadline = notice.t + notice.timeLeft * 1000 + relayLag;
     const close = seg.close;
     if (seg.conversationEndAt !== null && seg.conversationEndAt <= deadline) { judged++; continue; }
-    if (!close) return failed(`Connection ${seg.ordinal} was still open when the run ended, ${secs(input.analysis.timeline.end - deadline)} past its goAway deadline.`);
+    if (!close) return breach('expiry.open-past-deadline', `Connection ${seg.ordinal} was still open when the run ended, ${secs(input.analysis.timeline.end - deadline)} past its goAway deadline.`);
     // Closed before the announced deadline: the server broke its own notice; nothing to hold against the client.
     if (close.by !== 'client' && close.t < deadline) continue;
     if (close.by === 'server' && close.cause === 'expiry-deadline') {
-      return failed(`Waited for the server: connection ${seg.ordinal} was cut at its deadline with ${close.code} ${secs(close.t - notice.t)} after session_expiring (timeLeft ${notice.timeLeft} s; spec §6.2 asks to rotate before).`);
+      return breach('expiry.waited-for-server', `Waited for the server: connection ${seg.ordinal} was cut at its deadline with ${close.code} ${secs(close.t - notice.t)} after session_expiring (timeLeft ${notice.timeLeft} s; spec §6.2 asks to rotate before).`);
     }
     if (close.by !== 'client') {
-      return failed(`Overstayed: connection ${seg.ordinal} was still open ${secs(close.t - deadline)} past timeLeft and was closed by the ${close.by} (${close.code}).`);
+      return breach('expiry.overstayed', `Overstayed: connection ${seg.ordinal} was still open ${secs(close.t - deadline)} past timeLeft and was closed by the ${close.by} (${close.code}).`);
     }
-    if (close.t > deadline) return failed(`Overstayed timeLeft: the client closed connection ${seg.ordinal} ${secs(close.t - deadline)} after the announced deadline${relayLag > 0 ? ` (counted from when the server relayed the notice, ${secs(relayLag)} of relays allowed)` : ''}.`);
+    if (close.t > deadline) return breach('expiry.overstayed', `Overstayed timeLeft: the client closed connection ${seg.ordinal} ${secs(close.t - deadline)} after the announced deadline${relayLag > 0 ? ` (counted from when the server relayed the notice, ${secs(relayLag)} of relays allowed)` : ''}.`);
     judged++;
     if (!midTurn && leftMidTurnDespiteBoundary(seg, notice.t, close.t)) midTurn = { seg, t: close.t };
   }
-  if (midTurn) return nonStrict(`Left connection ${midTurn.seg.ordinal} in the middle of an agent turn at ${secs(midTurn.t)}, although a turn boundary came after the notice (spec §6.2: at a turn boundary where possible).`);
+  if (midTurn) return breach('expiry.left-mid-turn', `Left connection ${midTurn.seg.ordinal} in the middle of an agent turn at ${secs(midTurn.t)}, although a turn boundary came after the notice (spec §6.2: at a turn boundary where possible).`);
   if (judged === 0) return informational('No notice left time to act on: each was too short, or another fault closed the connection first.');
   return ok(`Left before the deadline after each of ${judged} session_expiring notice${judged === 1 ? '' : 's'}.`);
 }

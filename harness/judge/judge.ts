@@ -2,6 +2,7 @@
  * Judges one run from the server's journal and the client's result. Black-box: nothing
  * here looks inside a client. A judge that throws is a harness error: UNKNOWN, never a pass.
  */
+import { checkExercise, type ExerciseCheck } from '../analysis/exercise.ts';
 import { judgeContext } from './context-axis.ts';
 import { judgeExpiry } from './expiry-axis.ts';
 import { judgeProtocol, judgeSecrets } from './hygiene-axes.ts';
@@ -22,6 +23,8 @@ const JUDGES: Record<Axis, (input: JudgeInput) => AxisVerdict> = {
 export interface Judgement {
   readonly overall: Verdict;
   readonly axes: AxisVerdicts;
+  /** What had to happen for the verdict to mean something, and what did not (analysis/exercise.ts). */
+  readonly exercise?: ExerciseCheck;
 }
 
 export function judge(input: JudgeInput): Judgement {
@@ -33,7 +36,19 @@ export function judge(input: JudgeInput): Judgement {
       axes[axis] = unknown(`The harness failed to judge this axis: ${(error as Error).message}`);
     }
   }
-  return { overall: overallOf(AXES.map((a) => axes[a].verdict)), axes };
+  let exercise: ExerciseCheck | undefined;
+  try {
+    exercise = checkExercise(input.scenario, input.analysis.timeline);
+    for (const miss of exercise.unmet) {
+      // A fault that did not happen is never a pass (issue 12). A failure found anyway stands: it is the client's.
+      const axis = axes[miss.axis];
+      if (axis.verdict === 'FAILED' || axis.verdict === 'UNKNOWN') continue;
+      axes[miss.axis] = unknown(`Not exercised: ${miss.reason}. (${axis.verdict} on what did happen: ${axis.reason})`);
+    }
+  } catch (error) {
+    axes.reconnect = unknown(`The harness failed to check what this run exercised: ${(error as Error).message}`);
+  }
+  return { overall: overallOf(AXES.map((a) => axes[a].verdict)), axes, ...(exercise ? { exercise } : {}) };
 }
 
 /** Every axis UNKNOWN: the harness itself failed before there was anything to judge. */

@@ -45,10 +45,17 @@ describe('maxReconnects', () => {
     open(3, 9000, '‹h2›'), answer(3, 10_000, 2),
   ];
 
-  it('fails reconnects beyond what the scenario forces, naming the first abandoned connection', () => {
+  it('grades reconnects beyond what the scenario forces NON-STRICT (spec §6.8 lets the client pick its limit; F15), naming the first abandoned connection', () => {
     const verdict = judge(twoRotations, { outcome: 'completes', maxReconnects: 0 }, completedClient);
+    expect(verdict.verdict).toBe('NON-STRICT');
+    expect(verdict.reason).toMatch(/Reconnected 2 times where the server forces at most 0: the client abandoned a healthy connection; the first to go was connection 1, closed 1000 by the client at 5\.0 s\. Allowed \(spec §6\.8/);
+  });
+
+  it('fails them when the client left right after a frame the protocol tells it to tolerate (spec §2, §3)', () => {
+    const badFrame: JournalEvent = { kind: 'fault', t: 4900, conn: 1, rule: 0, action: 'send' };
+    const verdict = judge([...twoRotations.slice(0, 4), badFrame, ...twoRotations.slice(4)], { outcome: 'completes', maxReconnects: 0 }, completedClient);
     expect(verdict.verdict).toBe('FAILED');
-    expect(verdict.reason).toMatch(/Reconnected 2 times where the server forces at most 0: the client abandoned a healthy connection; the first to go was connection 1, closed 1000 by the client at 5\.0 s/);
+    expect(verdict.reason).toMatch(/abandoned a healthy connection; the first to go was connection 1, .* after the server sent it a frame to tolerate \(send at 4\.9 s; spec §2/);
   });
 
   it('counts only this run\'s conversations: an upgrade with an unknown session token is not a reconnect of this client', () => {

@@ -5,8 +5,9 @@
  */
 import { CloseCode } from '../../protocol/close-codes.ts';
 import { resultOf, s, secs, type JudgeInput } from './judge-input.ts';
+import { breach, ruleOf, type RuleId } from './judge-rules.ts';
 import { carriedFullTurn, newestDeliveredHandle, type Attempt, type Segment, type Timeline } from '../analysis/timeline.ts';
-import { failed, informational, nonStrict, ok, type AxisVerdict } from './verdict.ts';
+import { informational, ok, type AxisVerdict } from './verdict.ts';
 
 interface Outage {
   readonly after: Segment;
@@ -17,24 +18,24 @@ export function judgeReconnect(input: JudgeInput): AxisVerdict {
   const { scenario } = input;
   const { timeline } = input.analysis;
   const expect = scenario.expect;
-  if (input.client.state === 'hung') return failed(`The client never ended: ${input.client.reason}. When every attempt fails it must end with a failed status (spec §6.7).`);
+  if (input.client.state === 'hung') return breach('reconnect.never-ended', `The client never ended: ${input.client.reason}. When every attempt fails it must end with a failed status (spec §6.7).`);
   // Virtual time can leap to a client's next timer, however far: an end after the limit is a hang all the same.
-  if (timeline.end > scenario.limit * 1000) return failed(`The client ended only at ${secs(timeline.end)}, past the scenario's limit of ${scenario.limit} s: it waited on something that never came (spec §6.7, §6.8).`);
+  if (timeline.end > scenario.limit * 1000) return breach('reconnect.never-ended', `The client ended only at ${secs(timeline.end)}, past the scenario's limit of ${scenario.limit} s: it waited on something that never came (spec §6.7, §6.8).`);
 
-  const forbidden = forbiddenAttempt(timeline);
-  if (forbidden) return failed(forbidden);
+  const forbidden = forbiddenAttempt(timeline, expect.maxAttemptsPerOutage);
+  if (forbidden && ruleOf(forbidden.rule).grade === 'FAILED') return breach(forbidden.rule, forbidden.reason);
 
   const unforced = unforcedReconnects(timeline, expect.maxReconnects);
-  if (unforced) return failed(unforced);
+  if (unforced && ruleOf(unforced.rule).grade === 'FAILED') return breach(unforced.rule, unforced.reason);
 
   const outages = outagesOf(timeline);
   for (const outage of outages) {
     if (outage.attempts.length > expect.maxAttemptsPerOutage) {
-      return failed(`Unbounded retries: ${outage.attempts.length} attempts after connection ${outage.after.ordinal} closed (${closeText(outage.after)}), budget ${expect.maxAttemptsPerOutage}.`);
+      return breach('reconnect.unbounded', `Unbounded retries: ${outage.attempts.length} attempts after connection ${outage.after.ordinal} closed (${closeText(outage.after)}), budget ${expect.maxAttemptsPerOutage}.`);
     }
     const tooShort = idleGaps(outage).find((g) => g.ms < expect.minRetryGap * 1000);
     if (tooShort) {
-      return failed(`Reconnect storm: attempt ${tooShort.attempt} came ${secs(tooShort.ms)} after attempt ${tooShort.attempt - 1} failed (minimum ${expect.minRetryGap} s; spec §6.4 asks for a growing delay).`);
+      return breach('reconnect.storm', `Reconnect storm: attempt ${tooShort.attempt} came ${secs(tooShort.ms)} after attempt ${tooShort.attempt - 1} failed (minimum ${expect.minRetryGap} s; spec §6.4 asks for a growing delay).`);
     }
   }
 
@@ -45,20 +46,23 @@ export function judgeReconnect(input: JudgeInput): AxisVerdict {
   if (last && needsReconnect(last) && (carriedFullTurn(last) || timeline.attempts.length === 1)) {
     const why = resumeImpossibleReason(timeline, last);
     if (why === null) {
-      return failed(`Never reconnected after connection ${last.ordinal} closed (${closeText(last)}) with the conversation unfinished and a handle in hand (spec §6.3).`);
+      return breach('reconnect.never-reconnected', `Never reconnected after connection ${last.ordinal} closed (${closeText(last)}) with the conversation unfinished and a handle in hand (spec §6.3).`);
     }
     if (!(result && (result.status === 'failed' || result.contextLost))) {
-      return failed(`Stopped after connection ${last.ordinal} closed (${closeText(last)}) — ${why} — without reporting failure or lost context.`);
+      return breach('reconnect.stopped-silently', `Stopped after connection ${last.ordinal} closed (${closeText(last)}) — ${why} — without reporting failure or lost context.`);
     }
   }
   if (expect.outcome === 'completes' && result && result.status !== 'completed') {
     const attempts = outages.at(-1)?.attempts.length ?? 0;
-    return failed(`Gave up after ${s(attempts, 'attempt')} although the server would have resumed the conversation.`);
+    return breach('reconnect.gave-up-resumable', `Gave up after ${s(attempts, 'attempt')} although the server would have resumed the conversation.`);
   }
 
+  // What the protocol allows and field experience advises against: NON-STRICT, the first one found.
+  if (forbidden) return breach(forbidden.rule, forbidden.reason);
+  if (unforced) return breach(unforced.rule, unforced.reason);
   const fixed = outages.find((o) => o.attempts.length >= 3 && !grows(idleGaps(o).map((g) => g.ms)));
   if (fixed) {
-    return nonStrict(`Retries did not back off: gaps ${idleGaps(fixed).map((g) => secs(g.ms)).join(', ')} after connection ${fixed.after.ordinal} closed; spec §6.4 asks for a growing delay with jitter.`);
+    return breach('reconnect.fixed-delay', `Retries did not back off: gaps ${idleGaps(fixed).map((g) => secs(g.ms)).join(', ')} after connection ${fixed.after.ordinal} closed; spec §6.4 asks for a growing delay with jitter.`);
   }
   const reconnects = timeline.attempts.length - 1;
   if (reconnects <= 0 && outages.length === 0) return informational('No outage in this run: nothing to reconnect from.');
@@ -67,19 +71,33 @@ export function judgeReconnect(input: JudgeInput): AxisVerdict {
   return ok(`${s(reconnects, 'reconnect attempt')} over ${s(outages.length, 'outage')}, at most ${most} per outage, gaps growing${gaveUp}.`);
 }
 
-/** Attempts the spec forbids: after conversation_end, after 4001, or presenting a rejected handle. */
-function forbiddenAttempt(timeline: Timeline): string | null {
+interface Breach {
+  readonly rule: RuleId;
+  readonly reason: string;
+}
+
+/**
+ * Attempts the spec forbids: after conversation_end, after 4001, presenting a handle rejected
+ * with 4003, or presenting a handle whose resumes were accepted then closed as many times as the
+ * attempt budget allows (spec §6.4: once the budget is spent it MUST NOT be presented again).
+ * A third presentation after two such cycles is within the budget, which §6.4 allows: NON-STRICT
+ * (F6), returned only if nothing worse is found.
+ */
+function forbiddenAttempt(timeline: Timeline, budget: number): Breach | null {
   let endedAt: number | null = null;
   let unauthorisedAt: number | null = null;
   const rejected = new Map<string, string>();
   const acceptThenClose = new Map<string, number>();
+  let repeated: Breach | null = null;
   for (const attempt of timeline.attempts) {
-    if (endedAt !== null && attempt.t >= endedAt) return `Reconnected at ${secs(attempt.t)} after the conversation ended at ${secs(endedAt)} (spec §3: no reconnect after conversation_end).`;
-    if (unauthorisedAt !== null && attempt.t >= unauthorisedAt) return `Reconnected at ${secs(attempt.t)} after a 4001 close at ${secs(unauthorisedAt)} (spec §6.3: 4001 means do not reconnect).`;
+    if (endedAt !== null && attempt.t >= endedAt) return { rule: 'reconnect.after-conversation-end', reason: `Reconnected at ${secs(attempt.t)} after the conversation ended at ${secs(endedAt)} (spec §3: no reconnect after conversation_end).` };
+    if (unauthorisedAt !== null && attempt.t >= unauthorisedAt) return { rule: 'reconnect.after-4001', reason: `Reconnected at ${secs(attempt.t)} after a 4001 close at ${secs(unauthorisedAt)} (spec §6.3: 4001 means do not reconnect).` };
     if (attempt.handle !== null) {
       const why = rejected.get(attempt.handle);
-      if (why) return `Presented handle ${attempt.handle} again at ${secs(attempt.t)} after ${why} (spec §7: drop the handle, do not present it again).`;
-      if ((acceptThenClose.get(attempt.handle) ?? 0) >= 2) return `Presented handle ${attempt.handle} a third time at ${secs(attempt.t)} after two accept-then-close cycles with it (F6: an accept-then-close loop never ends by itself).`;
+      if (why) return { rule: 'reconnect.rejected-handle-again', reason: `Presented handle ${attempt.handle} again at ${secs(attempt.t)} after ${why} (spec §7: drop the handle, do not present it again).` };
+      const cycles = acceptThenClose.get(attempt.handle) ?? 0;
+      if (cycles >= budget) return { rule: 'reconnect.handle-past-budget', reason: `Presented handle ${attempt.handle} again at ${secs(attempt.t)} after ${cycles} accept-then-close cycles with it, the whole attempt budget of ${budget} (spec §6.4: once the budget is spent, the handle must not be presented again).` };
+      if (cycles >= 2 && repeated === null) repeated = { rule: 'reconnect.accept-then-close-repeated', reason: `Presented handle ${attempt.handle} a third time at ${secs(attempt.t)} after two accept-then-close cycles with it: allowed within the attempt budget (spec §6.4), but a handle accepted then closed twice is poisoned (F6: the loop never ends by itself).` };
     }
     if (attempt.state !== 'opened') continue;
     const seg = attempt.segment;
@@ -94,7 +112,7 @@ function forbiddenAttempt(timeline: Timeline): string | null {
     const resumedThenCut = seg.resumedSentAt !== null && close.by !== 'client' && !carriedFullTurn(seg) && seg.conversationEndAt === null;
     if (resumedThenCut && attempt.handle) acceptThenClose.set(attempt.handle, (acceptThenClose.get(attempt.handle) ?? 0) + 1);
   }
-  return null;
+  return repeated;
 }
 
 /**
@@ -102,7 +120,7 @@ function forbiddenAttempt(timeline: Timeline): string | null {
  * a healthy connection the client abandoned: a keepalive that gave up on late pongs, a frame it
  * could not parse taken for a broken connection.
  */
-function unforcedReconnects(timeline: Timeline, max: number | undefined): string | null {
+function unforcedReconnects(timeline: Timeline, max: number | undefined): Breach | null {
   if (max === undefined) return null;
   // Only attempts on this run's conversations: an upgrade with a session token no conversation
   // knows is not one of this client's reconnects (a stray client of an earlier in-process run).
@@ -111,8 +129,15 @@ function unforcedReconnects(timeline: Timeline, max: number | undefined): string
   if (reconnects <= max) return null;
   const first = timeline.segments.find((seg) => seg.close && seg.close.t < timeline.end && timeline.attempts.some((a) => a.t >= seg.close!.t && a.t > seg.openedAt));
   const how = first?.close ? `; the first to go was connection ${first.ordinal}, closed ${first.close.code}${first.close.reason ? ` "${first.close.reason}"` : ''} by the ${first.close.by} at ${secs(first.close.t)}` : '';
-  return `Reconnected ${s(reconnects, 'time')} where the server forces at most ${max}: the client abandoned a healthy connection${how}.`;
+  const reason = `Reconnected ${s(reconnects, 'time')} where the server forces at most ${max}: the client abandoned a healthy connection${how}`;
+  // A frame the protocol tells the client to tolerate, sent on that connection before the client left it (spec §2, §3).
+  const blamed = first?.close?.by === 'client' ? first.faults.find((f) => TOLERATED_FRAME_FAULTS.has(f.action) && f.t <= first.close!.t) : undefined;
+  if (blamed) return { rule: 'reconnect.abandoned-after-bad-frame', reason: `${reason}, after the server sent it a frame to tolerate (${blamed.action} at ${secs(blamed.t)}; spec §2: ignore unknown types, never crash on bad JSON; §3: an error message is not fatal).` };
+  return { rule: 'reconnect.abandoned-healthy', reason: `${reason}. Allowed (spec §6.8: the client chooses its inactivity limit), but it cost a resume (F15).` };
 }
+
+/** Fault actions that send the client a frame it must tolerate (spec §2, §3): not a reason to leave. */
+const TOLERATED_FRAME_FAULTS: ReadonlySet<string> = new Set(['sendRaw', 'send', 'sendBinary']);
 
 /** Consecutive attempts after a working connection closed, until one carries a full agent turn. */
 function outagesOf(timeline: Timeline): Outage[] {

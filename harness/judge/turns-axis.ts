@@ -4,7 +4,8 @@
  */
 import { resultOf, s, secs, type JudgeInput } from './judge-input.ts';
 import { segmentEnd, type Segment, type Timeline } from '../analysis/timeline.ts';
-import { failed, ok, type AxisVerdict } from './verdict.ts';
+import { breach } from './judge-rules.ts';
+import { ok, type AxisVerdict } from './verdict.ts';
 
 export function judgeTurns(input: JudgeInput): AxisVerdict {
   const { scenario } = input;
@@ -16,21 +17,21 @@ export function judgeTurns(input: JudgeInput): AxisVerdict {
   if (duplicates.length > 0) {
     const { seg, p } = duplicates[0]!;
     const how = p.duplicate === 'while-generating' ? 'while the agent was still answering the previous one' : p.duplicate === 'repeat' ? 'that the restored state already held' : 'after the conversation had ended';
-    return failed(`Duplicate prospect message: ${s(duplicates.length, 'duplicate')}, the first on connection ${seg.ordinal} at ${secs(p.t)}, sent ${how}.`);
+    return breach('turns.duplicate', `Duplicate prospect message: ${s(duplicates.length, 'duplicate')}, the first on connection ${seg.ordinal} at ${secs(p.t)}, sent ${how}.`);
   }
   const stall = findStall(timeline, scenario.expect.stallAfter * 1000, expected);
-  if (stall) return failed(`Conversation stalled on connection ${stall.segment.ordinal}: the agent waited ${secs(stall.duration)} for a prospect message from ${secs(stall.from)} (the in-flight message was not re-sent).`);
+  if (stall) return breach('turns.stall', `Conversation stalled on connection ${stall.segment.ordinal}: the agent waited ${secs(stall.duration)} for a prospect message from ${secs(stall.from)} (the in-flight message was not re-sent).`);
 
   const result = resultOf(input.client);
-  if (!result) return failed(`No client result (${input.client.state}): the server answered ${serverTurns}/${expected} turns.`);
+  if (!result) return breach('turns.no-result', `No client result (${input.client.state}): the server answered ${serverTurns}/${expected} turns.`);
   if (result.status === 'completed' && serverTurns < expected) {
-    return failed(`The client reported completion, but only ${serverTurns} of ${expected} prospect turns reached the agent.`);
+    return breach('turns.completed-short', `The client reported completion, but only ${serverTurns} of ${expected} prospect turns reached the agent.`);
   }
   if (result.turns !== serverTurns) {
-    return failed(`The client counted ${s(result.turns, 'turn')}; the server answered ${serverTurns}.`);
+    return breach('turns.count-mismatch', `The client counted ${s(result.turns, 'turn')}; the server answered ${serverTurns}.`);
   }
   if (scenario.expect.outcome === 'completes' && result.status !== 'completed') {
-    return failed(`The conversation did not complete: ${serverTurns} of ${expected} turns, client status ${result.status}.`);
+    return breach('turns.not-completed', `The conversation did not complete: ${serverTurns} of ${expected} turns, client status ${result.status}.`);
   }
   if (result.status === 'completed') return ok(`${serverTurns}/${expected} turns, no duplicates or stalls; the client's count matches the server's.`);
   return ok(`Ended failed after ${serverTurns}/${expected} turns, as the scenario allows; no duplicates or stalls; counts agree.`);
@@ -40,7 +41,7 @@ interface Stall { segment: Segment; from: number; duration: number }
 
 /**
  * The agent idle and waiting for the prospect longer than `limitMs` on an open connection:
- * after an agent turn or a confirmed resume, with no prospect message and no close.
+ * after an agent turn or a confirmed resume, with no prospect message on it ever after.
  */
 function findStall(timeline: Timeline, limitMs: number, maxTurns: number): Stall | null {
   for (const seg of timeline.segments) {
@@ -53,8 +54,10 @@ function findStall(timeline: Timeline, limitMs: number, maxTurns: number): Stall
       const turnAtMark = seg.agentTurns.filter((t) => t.t <= from).at(-1)?.turn ?? seg.open.contextTurns;
       if (turnAtMark >= maxTurns) continue;
       if (generatingAt(seg, from)) continue;
-      const next = seg.prospectTurns.find((p) => p.t >= from)?.t ?? end;
-      if (next - from > limitMs) return { segment: seg, from, duration: next - from };
+      // A message that comes, however late, is no stall: the protocol sets no think time (spec §4).
+      // A stall is the wait that ended with no message on that connection (spec §5.1: both sides wait).
+      if (seg.prospectTurns.some((p) => p.t >= from)) continue;
+      if (end - from > limitMs) return { segment: seg, from, duration: end - from };
     }
   }
   return null;

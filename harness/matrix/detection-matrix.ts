@@ -49,6 +49,8 @@ export interface RunDigest {
   readonly client: ClientReport['state'];
   readonly wallMs: number;
   readonly harnessError?: string;
+  /** The scenario's fault did not happen (judge.ts, analysis/exercise.ts): UNKNOWN, but the client's doing, not the harness's. */
+  readonly unexercised?: true;
 }
 
 export function digestRun(run: ScenarioRun, runSeed: number): RunDigest {
@@ -63,6 +65,7 @@ export function digestRun(run: ScenarioRun, runSeed: number): RunDigest {
     client: run.client.state,
     wallMs: Math.round(run.wallMs),
     ...(run.harnessError ? { harnessError: run.harnessError } : {}),
+    ...((run.judgement.exercise?.unmet.length ?? 0) > 0 ? { unexercised: true as const } : {}),
   };
 }
 
@@ -102,7 +105,7 @@ export interface DetectionMatrix {
   readonly escaped: string[];
   /** Reference runs with a verdict other than OK or INFORMATIONAL. */
   readonly falseAlarms: RunDigest[];
-  /** Runs whose overall verdict is UNKNOWN: the instrument itself failed there. */
+  /** Runs whose overall verdict is UNKNOWN: the instrument itself failed there (a mutant that dodged the fault is not counted: `unexercised`). */
   readonly harnessErrors: RunDigest[];
   readonly runs: number;
   readonly wallMs: number;
@@ -152,7 +155,9 @@ export function buildMatrix(input: { subjects: readonly MatrixSubject[]; scenari
     rows,
     escaped: rows.filter((r) => r.status === 'escaped').map((r) => r.subject.sut),
     falseAlarms: input.digests.filter((d) => input.subjects.some((s) => s.role === 'reference' && s.sut === d.sut) && !isPass(d.overall)),
-    harnessErrors: input.digests.filter((d) => d.overall === 'UNKNOWN'),
+    // A mutant that dodged the scenario's fault is UNKNOWN there (not caught), not a harness error;
+    // the reference never dodges one (its UNKNOWN is a false alarm, above; docs/exercised-faults.md).
+    harnessErrors: input.digests.filter((d) => d.overall === 'UNKNOWN' && !d.unexercised),
     runs: input.digests.length,
     wallMs: input.wallMs,
   };

@@ -11,7 +11,9 @@ import { startWsServer, virtualEndpoints, type JournalEvent } from '../../mock-s
 import { analyseRun, type RunAnalysis } from '../analysis/run-analysis.ts';
 import { harnessError, judge, type Judgement } from '../judge/judge.ts';
 import { judgeServer, type ServerJudgement } from '../judge/server-section.ts';
-import { overallOf } from '../judge/verdict.ts';
+import { overallOf, type Verdict } from '../judge/verdict.ts';
+import { startLagMonitor, type LagReport } from './scheduling-lag.ts';
+import { discountStarvation, type Starvation } from './starvation.ts';
 import { fingerprint } from '../../protocol/redact.ts';
 import type { ServerRecord } from '../server/server-under-test.ts';
 import type { WireEvent } from '../server/wire-log.ts';
@@ -23,6 +25,8 @@ import { mockServerFor } from '../sandbox/mock-server.ts';
 import { interceptFor, releaseInterception, stopInterception } from '../sandbox/msw-interception.ts';
 import { runInVirtualTime } from '../sandbox/virtual-time.ts';
 import type { Scenario } from '../scenario/schema.ts';
+import { expectedDurationS, WALL_LIMIT_FACTOR } from '../scenario/expected-duration.ts';
+import { networkWallLimitMs, quietWallMs, watchForNoProgress } from './hang-limits.ts';
 import type { ClientReport, Mode, SutRunOutcome, SystemUnderTest } from '../sut/system-under-test.ts';
 
 export interface RunOptions {
@@ -39,6 +43,11 @@ export interface RunOptions {
    * AI-voice to it, it speaks Gemini Live to the mock. Network mode only.
    */
   readonly server?: ServerRunOptions;
+  /**
+   * Network mode: when the harness's own scheduling lag overturned a FAILED verdict (starvation.ts),
+   * run the scenario once more at the safe time scale (default true). The retry does not retry.
+   */
+  readonly retryOnStarvation?: boolean;
 }
 
 /** What happened to the server under test, and what is judged of it besides the six axes. */
@@ -79,6 +88,10 @@ export interface ScenarioRun {
   readonly harnessError?: string;
   /** With `--server`: the server under test. The journal is then the Gemini face's, and `protocol` gemini-live. */
   readonly server?: ServerRun;
+  /** Network mode: the harness's own scheduling lag during the run (scheduling-lag.ts). */
+  readonly schedulingLag?: LagReport;
+  /** Verdicts the lag overturned to UNKNOWN; `retriedAt`: the scale the run was repeated at (this run is the retry's). */
+  readonly starvation?: Starvation & { readonly retriedAt?: number; readonly firstOverall?: Verdict };
 }
 
 /** A per-scenario seed derived from the run seed and the id: scenarios do not share randomness. */
@@ -112,9 +125,20 @@ export async function runScenario(scenario: Scenario, sut: SystemUnderTest, opti
       if (!checked.success) run.outcome = { ...run.outcome, report: { state: 'invalid', reason: `not a result of sut-contract §4: ${checked.error.issues.map((i) => `${i.path.join('.') || 'result'}: ${i.message}`).join('; ')}` } };
     }
     const analysis = analyseRun(run.journal, run.protocolMs, { freshConnectionStartsSession: protocol === 'gemini-live' });
-    const judgement = run.harnessError
+    let judgement = run.harnessError
       ? harnessError(run.harnessError)
       : judge({ scenario, protocol, analysis, client: run.outcome.report, output, secrets: run.secrets });
+    let starvation: Starvation | null = null;
+    if (run.lag && !run.harnessError) ({ judgement, starvation } = discountStarvation(judgement, run.lag, options.timeScale, scenario));
+    // Once, at the scale that would have been safe: the verdict of a run the harness could time.
+    // Not when a FAILED that does not rest on timing stands anyway (a client that never ended).
+    // And only when the retry fits a minute of wall time: a two-hour scenario at a slow scale would not.
+    const retryWallMs = networkWallLimitMs(scenario, starvation?.safeScale ?? options.timeScale, 0) / WALL_LIMIT_FACTOR;
+    if (starvation && judgement.overall !== 'FAILED' && options.retryOnStarvation !== false && starvation.safeScale > options.timeScale && retryWallMs <= STARVATION_RETRY_WALL_MS) {
+      rmSync(workDir, { recursive: true, force: true });
+      const retry = await runScenario(scenario, sut, { ...options, timeScale: starvation.safeScale, retryOnStarvation: false });
+      return { ...retry, starvation: { ...(retry.starvation ?? starvation), retriedAt: starvation.safeScale, firstOverall: judgement.overall } };
+    }
     return {
       ...base,
       judgement,
@@ -126,6 +150,8 @@ export async function runScenario(scenario: Scenario, sut: SystemUnderTest, opti
       protocolMs: run.protocolMs,
       wallMs: performance.now() - wallStart,
       ...(run.harnessError ? { harnessError: run.harnessError } : {}),
+      ...(run.lag ? { schedulingLag: run.lag } : {}),
+      ...(starvation ? { starvation } : {}),
     };
   } catch (error) {
     const reason = `harness error: ${(error as Error).stack ?? String(error)}`;
@@ -134,6 +160,12 @@ export async function runScenario(scenario: Scenario, sut: SystemUnderTest, opti
     rmSync(workDir, { recursive: true, force: true });
   }
 }
+
+/** Real ms a client stopped for hanging has to say how it ended (a process adapter kills its group). */
+const STOP_GRACE_MS = 3000;
+
+/** The longest a retry at a safe time scale may be expected to take, in real ms (its expected protocol duration, scaled). */
+const STARVATION_RETRY_WALL_MS = 60_000;
 
 /** Real ms within which a server in front opens its fallback session after a refused resume (timeline.ts). */
 const SERVER_FALLBACK_REAL_MS = 250;
@@ -208,6 +240,8 @@ interface RawRun {
   secrets: string[];
   protocolMs: number;
   harnessError?: string;
+  /** Network mode: the harness's scheduling lag while the client ran. */
+  lag?: LagReport;
 }
 
 async function runVirtual(scenario: Scenario, sut: SystemUnderTest, seed: number, protocol: Protocol, workDir: string, output: string[]): Promise<RawRun> {
@@ -256,21 +290,42 @@ async function runNetwork(scenario: Scenario, sut: SystemUnderTest, seed: number
   const clock = scaledClock(options.timeScale);
   const server = mockServerFor(scenario, clock, seed, protocol);
   const running = await startWsServer(server.face);
-  const wallLimitMs = scenario.limit * 1000 * options.timeScale + (options.wallSlackMs ?? 15_000);
+  const wallLimitMs = networkWallLimitMs(scenario, options.timeScale, options.wallSlackMs);
+  const quiet = watchForNoProgress(() => server.journal.events.length, quietWallMs(options.timeScale));
+  const lagMonitor = startLagMonitor();
+  let lag: LagReport | undefined;
   try {
     let timer: NodeJS.Timeout | undefined;
     const limit = new Promise<SutRunOutcome>((resolve) => {
-      timer = setTimeout(() => resolve({ report: { state: 'hung', reason: `no result after ${(wallLimitMs / 1000).toFixed(1)} s of real time (the scenario's limit, scaled)` } }), wallLimitMs);
+      timer = setTimeout(() => resolve({ report: { state: 'hung', reason: `no result after ${(wallLimitMs / 1000).toFixed(1)} s of real time (${WALL_LIMIT_FACTOR} × the scenario's expected ${expectedDurationS(scenario)} protocol s, scaled)` } }), wallLimitMs);
     });
-    const outcome = await Promise.race([
-      sut.run({ protocol, httpUrl: running.httpUrl, wsUrl: running.wsUrl, shareToken: server.credential, maxTurns: scenario.conversation.maxTurns, seed, mode: 'network', timeScale: options.timeScale, workDir, wallLimitMs, output: (line) => output.push(line) }),
-      limit,
-    ]);
+    const stop = new AbortController();
+    const client = sut.run({ protocol, httpUrl: running.httpUrl, wsUrl: running.wsUrl, shareToken: server.credential, maxTurns: scenario.conversation.maxTurns, seed, mode: 'network', timeScale: options.timeScale, workDir, wallLimitMs, output: (line) => output.push(line), stop: stop.signal });
+    const quietly = Symbol('quiet');
+    const first = await Promise.race([client, limit, quiet.stalled.then((why) => ({ [quietly]: why }))]);
+    let outcome: SutRunOutcome;
+    if (quietly in first) {
+      // Stop the client (an adapter kills its process) and take what it says, briefly: a client that hangs.
+      const why = first[quietly];
+      stop.abort(new Error(`resume-harness: ${why}`));
+      let grace: NodeJS.Timeout | undefined;
+      const stopped = await Promise.race([client, new Promise<null>((resolve) => { grace = setTimeout(() => resolve(null), STOP_GRACE_MS); })]);
+      clearTimeout(grace);
+      outcome = stopped && stopped.report.state === 'hung'
+        ? { ...stopped, report: { state: 'hung', reason: `${why}; ${stopped.report.reason}` } }
+        : { ...(stopped ?? {}), report: { state: 'hung', reason: why } };
+    } else {
+      outcome = first;
+    }
+    quiet.stop();
     clearTimeout(timer);
+    lag = lagMonitor.stop();
     const protocolMs = clock.now();
     const journal = [...server.journal.events];
-    return { outcome, journal, secrets: server.secrets(), protocolMs };
+    return { outcome, journal, secrets: server.secrets(), protocolMs, lag };
   } finally {
+    if (lag === undefined) lagMonitor.stop();
+    quiet.stop();
     server.dispose();
     await running.close();
   }

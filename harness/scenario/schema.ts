@@ -31,6 +31,11 @@ export const Conversation = z.strictObject({
   maxTurns: z.number().int().positive().default(20).describe('Prospect turns the client is asked to complete.'),
 }).describe('The conversation the client is asked to hold.');
 
+export const Exercise = z.strictObject({
+  waive: z.array(z.string().regex(/^(expiry-notice|handle-rejected|fault:\d+)$/, 'a derived requirement: expiry-notice, handle-rejected or fault:<index>')).min(1).describe('Derived requirements (harness/analysis/exercise.ts) this scenario does not need to happen for its verdict to mean something.'),
+  why: z.string().min(1).describe('Why the verdict means something without them.'),
+}).describe('What must happen for the verdict to mean something is derived from the server script (an expiry notice reached, each fault fired, a handle rejected); a run where it did not happen is UNKNOWN. Waive a derived requirement here, by name and with a reason.');
+
 const Base = {
   $schema: z.string().optional().describe('Path to scenario.schema.json, for editors.'),
   title: z.string().min(1).describe('One line: what happens.'),
@@ -43,6 +48,7 @@ const Base = {
   conversation: Conversation.prefault({}),
   server: ServerScript.prefault({}),
   expect: Expectation,
+  exercise: Exercise.optional(),
   limit: z.number().positive().default(4 * 3600).describe('Protocol seconds after which the run is stopped and judged as a hang.'),
   faces: z.array(z.enum(PROTOCOLS)).min(1).default([...PROTOCOLS]).describe(
     'The wires on which the scenario means what it says (--protocol). Default: both faces of the mock. A scenario whose fault exists on one wire only (an HTTP session call, session:resumed, the AI-voice close codes) names that face and says why in `why`.',
@@ -73,6 +79,7 @@ export const Variant = z.strictObject({
   conversation: Conversation.partial().optional(),
   server: ServerScript.optional(),
   expect: Expectation.partial().optional(),
+  exercise: Exercise.optional(),
   limit: z.number().positive().optional(),
   faces: z.array(z.enum(PROTOCOLS)).min(1).optional(),
   notThroughServer: z.string().min(1).optional(),

@@ -3,7 +3,7 @@ import { WebSocket as WsWebSocket } from 'ws';
 import { globalClock, scaledClock } from '../../protocol/clock.ts';
 import { SutResult } from '../../protocol/sut-result.ts';
 import { join } from 'node:path';
-import { ProspectSimulator, type SimulatorOptions } from '../../simulator/index.ts';
+import { ProspectSimulator, type Pace, type SimulatorOptions } from '../../simulator/index.ts';
 import type { SutRunContext, SutRunOutcome, SystemUnderTest } from './system-under-test.ts';
 
 export type SimulatorFactory = (options: SimulatorOptions) => { run(): Promise<unknown> };
@@ -53,3 +53,11 @@ export async function outcomeOf(run: () => Promise<unknown>, who: string): Promi
 }
 
 export const builtinSut = (): SystemUnderTest => simulatorSut('builtin');
+
+/**
+ * A simulator-based client (the reference, or a mutant's `create`) at another pace (simulator
+ * core/pace.ts): how the catalog is checked to reach its faults whatever the client's pace.
+ */
+export function pacedSut(pace: Pace, id = 'builtin', create: SimulatorFactory = (o) => new ProspectSimulator(o)): SystemUnderTest {
+  return simulatorSut(pace === 'natural' ? id : `${id}@${pace}`, (options) => create({ ...options, pace }));
+}

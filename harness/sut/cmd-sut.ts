@@ -120,6 +120,13 @@ async function runCommand(command: string, options: CmdSutOptions, ctx: SutRunCo
       group.kill();
       settle({ code: null, signal: 'SIGKILL', timedOut: true });
     }, limitMs);
+    // The harness stopped waiting early (a client that hangs): the same end as the limit's.
+    const stopNow = (): void => {
+      group.kill();
+      settle({ code: null, signal: 'SIGKILL', timedOut: true });
+    };
+    if (ctx.stop?.aborted) stopNow();
+    else ctx.stop?.addEventListener('abort', stopNow, { once: true });
     child.once('error', (error) => settle({ code: null, signal: null, spawnError: error, timedOut: false }));
     child.once('exit', (code, signal) => settle({ code, signal, timedOut: false }));
   });

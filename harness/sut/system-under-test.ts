@@ -33,6 +33,11 @@ export interface SutRunContext {
   readonly wallLimitMs: number;
   /** Collects what the client prints or logs, for the secrets axis and the report. */
   readonly output: (line: string) => void;
+  /**
+   * Network mode: aborted when the harness stops waiting before `wallLimitMs` (a client that
+   * hangs, harness/run/hang-limits.ts). An adapter that runs a process kills it then.
+   */
+  readonly stop?: AbortSignal;
 }
 
 export interface SystemUnderTest {

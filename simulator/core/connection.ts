@@ -52,6 +52,8 @@ export class Connection {
   clientClosed = false;
   /** A rotation is already planned for it: repeated session_expiring must not plan another. */
   rotationPlanned = false;
+  /** A reply held for the turn boundary of a planned rotation waited long enough: send it (turn-taking.ts). */
+  boundaryHoldOver = false;
   /** The agent turn being streamed on it: the chunks so far, until the final one. */
   agentText = '';
   /** Frames received, for the post-mortem. */

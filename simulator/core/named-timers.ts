@@ -8,7 +8,7 @@ import type { Clock, TimerHandle } from '../../protocol/clock.ts';
 /** Node fires longer timers at once (32-bit overflow); no wait of the simulator is meant to be that long. */
 const MAX_TIMER_MS = 2_147_483_647;
 
-export type TimerName = 'http' | 'think' | 'reconnect' | 'inactivity' | 'resume-confirm' | 'rotation' | 'end';
+export type TimerName = 'http' | 'think' | 'reconnect' | 'inactivity' | 'resume-confirm' | 'rotation' | 'boundary-hold' | 'end';
 
 export class NamedTimers {
   private readonly timers = new Map<TimerName, TimerHandle>();

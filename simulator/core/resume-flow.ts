@@ -149,6 +149,9 @@ export class ResumeFlow implements ResumePart {
       run.turnTaking.continueConversation(connection);
     }
     run.lifecycle.armInactivity();
+    // A notice that came before the confirmation planned a rotation on a connection not yet usable:
+    // look for the boundary now (the reference finds none before the connection carries a turn, F3).
+    this.maybeRotateAtBoundary();
   }
 
   /** T2/T14: the model spoke before session:resumed: the server started a fresh session, the handle is dead. */

@@ -6,6 +6,7 @@
  *
  * `view` is the read-only DecisionContext the decisions are given: live getters over this state.
  */
+import type { Pace } from './pace.ts';
 import type { Clock } from '../../protocol/clock.ts';
 import type { Rng } from '../../protocol/rng.ts';
 import type { Connection, WebSocketCtor } from './connection.ts';
@@ -78,6 +79,8 @@ export interface RunDeps {
   readonly jitterRng: Rng;
   readonly maxTurns: number;
   readonly thinkRange: readonly [number, number];
+  /** How the prospect paces its replies (pace.ts). */
+  readonly pace: Pace;
   readonly wire: SimulatorWire;
   readonly webSocket: () => WebSocketCtor | undefined;
 }
@@ -99,6 +102,7 @@ export class RunContext implements RunDeps {
   readonly jitterRng: Rng;
   readonly maxTurns: number;
   readonly thinkRange: readonly [number, number];
+  readonly pace: Pace;
   readonly wire: SimulatorWire;
   readonly webSocket: RunDeps['webSocket'];
 
@@ -139,6 +143,7 @@ export class RunContext implements RunDeps {
     this.jitterRng = deps.jitterRng;
     this.maxTurns = deps.maxTurns;
     this.thinkRange = deps.thinkRange;
+    this.pace = deps.pace;
     this.wire = deps.wire;
     this.webSocket = deps.webSocket;
     const run = this;

@@ -2,9 +2,13 @@
  * Turn taking (spec §6.5): the agent's turns as they arrive, the prospect's thinking and
  * replies in strict alternation, and the graceful end once every turn is done.
  */
+import { thinkDelayMs } from './pace.ts';
 import type { Connection } from './connection.ts';
 import { prospectMessage } from './persona.ts';
 import { snippet, type RunContext, type TurnTakingPart } from './run-context.ts';
+
+/** How long a ready reply waits for the turn boundary of a planned rotation (protocol ms): the handle follows the agent's final chunk at once. */
+const BOUNDARY_HOLD_MS = 2000;
 
 export class TurnTaking implements TurnTakingPart {
   constructor(private readonly run: RunContext) {}
@@ -77,7 +81,7 @@ export class TurnTaking implements TurnTakingPart {
     this.cancelThinking();
     run.ledger.thinkingFor = index;
     const [min, max] = run.thinkRange;
-    const delay = Math.round(run.rng.fork(`think/${index}`).between(min, max));
+    const delay = thinkDelayMs(run.pace, index, () => Math.round(run.rng.fork(`think/${index}`).between(min, max)));
     run.after('think', delay, () => {
       run.ledger.thinkingFor = null;
       run.ledger.readyToSend = index;
@@ -97,8 +101,31 @@ export class TurnTaking implements TurnTakingPart {
     const connection = run.current;
     if (index === null || !connection || !connection.usable) return;
     if (!run.decisions.maySendProspect(index, run.view)) return;
+    if (this.holdsForRotation(connection)) return;
+    // Each reply is held at most once: the next one may meet the boundary the handle brings.
+    connection.boundaryHoldOver = false;
+    run.timers.clear('boundary-hold');
     run.ledger.readyToSend = null;
     this.sendProspect(connection, index, 'reply');
+  }
+
+  /**
+   * spec §6.2: rotate at a turn boundary where possible. With a rotation planned, a reply ready
+   * at once (a client with no think time) would be sent before the handle that closes the agent's
+   * turn arrives, and no boundary would ever come. Hold it, briefly: the handle makes the boundary
+   * (resume-flow.ts rotates, and the reply goes on the new connection); if none comes within
+   * BOUNDARY_HOLD_MS the reply goes out here, and the rotation happens at its deadline.
+   */
+  private holdsForRotation(connection: Connection): boolean {
+    const run = this.run;
+    if (!connection.rotationPlanned || connection.boundaryHoldOver || run.phase !== 'conversing') return false;
+    if (!run.timers.has('boundary-hold')) {
+      run.after('boundary-hold', BOUNDARY_HOLD_MS, () => {
+        connection.boundaryHoldOver = true;
+        this.trySendNext();
+      });
+    }
+    return true;
   }
 
   sendProspect(connection: Connection, index: number, why: 'reply' | 'resend'): void {

@@ -187,5 +187,8 @@ export const CATALOG_MUTANTS: readonly Mutant[] = [
       webSocket: (inner, options) => keepalive(options.clock ?? globalClock, 5000, 10_000)(inner),
     }),
     modes: ['network'],
+    // spec §6.8 lets a client choose when a connection is dead; leaving one that still delivers
+    // costs a resume (F15): NON-STRICT (judge-rules.ts, reconnect.abandoned-healthy).
+    detectedAs: 'NON-STRICT',
   },
 ];

@@ -50,14 +50,20 @@ export const MUTANTS: readonly Mutant[] = [
   m('t11-ignores-conversation-end', 'T11', 'ignores conversation_end and reconnects after it', {
     decisions: { honoursConversationEnd: () => false },
   }),
-  m('t12-logs-secrets', 'T12', 'logs full handles and tokens', { decisions: { redactSecrets: (text) => text } }),
+  // spec §5.1 words it SHOULD NOT: NON-STRICT (harness/judge/judge-rules.ts, secrets.leaked), failed under --strict.
+  { ...m('t12-logs-secrets', 'T12', 'logs full handles and tokens', { decisions: { redactSecrets: (text) => text } }), detectedAs: 'NON-STRICT' },
   m('t13-reconnects-without-handle', 'T13', 'reconnects with no handle and carries on as if nothing was lost', {
     decisions: { withoutHandle: () => 'fresh-connection' },
   }),
   m('t14-keeps-rejected-handle', 'T14', 'presents a handle again after 4003', { decisions: { rejectsHandle: () => false } }),
-  m('t14-never-abandons-handle', 'T14', 'keeps presenting a handle that is accepted then closed every time', {
-    decisions: { shouldAbandonHandle: () => false },
-  }),
+  // Within its attempt budget the protocol allows it (spec §6.4); two cycles already prove the
+  // handle poisoned (F6): NON-STRICT (judge-rules.ts, reconnect.accept-then-close-repeated).
+  {
+    ...m('t14-never-abandons-handle', 'T14', 'keeps presenting a handle that is accepted then closed every time, until its attempt budget is spent', {
+      decisions: { shouldAbandonHandle: () => false },
+    }),
+    detectedAs: 'NON-STRICT',
+  },
   m('reconnects-after-4001', 'T14', 'reconnects after 4001 unauthorised', { decisions: { shouldReconnect: () => true } }),
   ...CATALOG_MUTANTS,
 ];

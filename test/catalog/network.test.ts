@@ -54,8 +54,10 @@ describe('the catalog over real sockets', () => {
     const runs = await Promise.all(cases.map(({ scenario, catcher }) => over(scenario, simulatorSut(`mutant:${catcher.mutant}`, findMutant(catcher.mutant)!.create))));
     runs.forEach((run, i) => {
       const { catcher } = cases[i]!;
-      expect(run.judgement.overall, explain(run)).toBe('FAILED');
-      expect(run.judgement.axes[catcher.axis].verdict, explain(run)).toBe('FAILED');
+      // A bug the protocol allows is detected as exactly NON-STRICT (Mutant.detectedAs; docs/judge-rules.md).
+      const detectedAs = findMutant(catcher.mutant)!.detectedAs ?? 'FAILED';
+      expect(run.judgement.overall, explain(run)).toBe(detectedAs);
+      expect(run.judgement.axes[catcher.axis].verdict, explain(run)).toBe(detectedAs);
     });
   }, 120_000);
 });

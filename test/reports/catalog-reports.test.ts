@@ -58,13 +58,13 @@ describe('a catalog run against the reference and a broken client', () => {
   it('shows what the broken client did on goaway: cut at the deadline, never back, turns lost', () => {
     const report = reportOf(runOf('broken', 'goaway'));
     expect(report.verdict).toMatchObject({ overall: 'FAILED', passed: false, axes: { expiry: { verdict: 'FAILED' }, reconnect: { verdict: 'FAILED' } } });
-    expect(report.faults.scripted.expiry).toMatchObject({ lifetimeS: 600, timeLeftS: 60, closeCode: 1000 });
-    expect(report.faults.windows).toEqual([expect.objectContaining({ kind: 'expiry', from: 540_000, to: 600_000, conn: 1 })]);
+    expect(report.faults.scripted.expiry).toMatchObject({ lifetimeS: 150, timeLeftS: 60, closeCode: 1000 });
+    expect(report.faults.windows).toEqual([expect.objectContaining({ kind: 'expiry', from: 90_000, to: 150_000, conn: 1 })]);
     expect(report.connections).toHaveLength(1);
-    expect(report.connections[0]).toMatchObject({ closedAt: 600_000, close: { code: 1000, by: 'server', cause: 'expiry-deadline' }, resume: 'none' });
+    expect(report.connections[0]).toMatchObject({ closedAt: 150_000, close: { code: 1000, by: 'server', cause: 'expiry-deadline' }, resume: 'none' });
     expect(report.attempts).toHaveLength(1);
     const lost = report.losses.find((l) => l.kind === 'unfinished')!;
-    expect(lost).toMatchObject({ t: 600_000, conn: 1, turn: report.turns.serverAnswered + 1 });
+    expect(lost).toMatchObject({ t: 150_000, conn: 1, turn: report.turns.serverAnswered + 1 });
     expect(report.comparison.client).toMatchObject({ status: 'failed', turns: report.turns.serverAnswered, reconnects: 0 });
     expect(report.wire.some((f) => f.dir === 'out' && f.type === 'session_expiring')).toBe(true);
   });
@@ -111,8 +111,8 @@ describe('a catalog run against the reference and a broken client', () => {
     const goawayRun = failures.find((r) => r.scenario.id === 'goaway' && r.sut.id === 'broken')!;
     const goaway = blocks.find((b) => b.includes('broken · goaway: FAILED')) ?? mermaidSequence(reportOf(goawayRun));
     await expect(mermaid.parse(goaway)).resolves.toMatchObject({ diagramType: 'sequence' });
-    expect(goaway).toContain('S->>C: session_expiring, timeLeft 60 s at 540.0 s');
-    expect(goaway).toContain('S-xC: close 1000 "session expired" of connection 1 at 600.0 s');
+    expect(goaway).toContain('S->>C: session_expiring, timeLeft 60 s at 90.0 s');
+    expect(goaway).toContain('S-xC: close 1000 "session expired" of connection 1 at 150.0 s');
     expect(goaway).toMatch(/Note over C,S: LOST: turns \d+–110 never happened/);
   });
 

@@ -46,9 +46,9 @@ describe('redaction across every format', () => {
       expect(run.secrets.length).toBeGreaterThan(1);
       expect(run.output.join('\n')).toContain(run.secrets[0]);
     }
-    // The leaky client's own logs carry a full token: the judge fails it on the secrets axis.
+    // The leaky client's own logs carry a full token: NON-STRICT on the secrets axis (spec §5.1 SHOULD NOT).
     const leaky = result.runs.filter((r) => r.sut.id.includes('leaky'));
-    expect(leaky.every((r) => r.judgement.axes.secrets.verdict === 'FAILED')).toBe(true);
+    expect(leaky.every((r) => r.judgement.axes.secrets.verdict === 'NON-STRICT')).toBe(true);
   });
 
   it('writes no full handle or token into any file: JSON, Markdown, JUnit, HTML', () => {

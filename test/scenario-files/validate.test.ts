@@ -116,7 +116,7 @@ describe('one broken file per kind of mistake: file, path and problem', () => {
 
   it('mistakes inside variants are named by the variant\'s index', () => {
     expect(problems('bad-variant-field')).toEqual([
-      { code: 'SCENARIO_INVALID', path: 'variants[0].serverr', problem: 'unknown field "serverr" (did you mean "server"?); known fields: id, title, description, expectation, why, group, severity, provenance, conversation, server, expect, limit, faces, notThroughServer' },
+      { code: 'SCENARIO_INVALID', path: 'variants[0].serverr', problem: 'unknown field "serverr" (did you mean "server"?); known fields: id, title, description, expectation, why, group, severity, provenance, conversation, server, expect, exercise, limit, faces, notThroughServer' },
       { code: 'SCENARIO_INVALID', path: 'variants[1].server.validation.reject', problem: 'must be one of "silent-fresh", "close-4003", "accept-then-close", "close"; got the string "close-4004"' },
     ]);
   });

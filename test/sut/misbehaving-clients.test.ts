@@ -89,10 +89,10 @@ describe('misbehaving cmd: clients', () => {
     expect(r.output.at(-1)).toMatch(/more lines of client output were dropped/);
   });
 
-  it('a client that prints a secret: FAILED on secrets, from its captured output', async () => {
+  it('a client that prints a secret: NON-STRICT on secrets (spec §5.1 SHOULD NOT; judge-rules secrets.leaked), from its captured output', async () => {
     const r = await run('leaks-token.mjs');
     expect(r.client).toMatchObject({ state: 'reported', result: { status: 'failed' } });
-    expect(r.judgement.axes.secrets).toMatchObject({ verdict: 'FAILED', reason: expect.stringMatching(/output line 1 contains a full share token/) });
+    expect(r.judgement.axes.secrets).toMatchObject({ verdict: 'NON-STRICT', reason: expect.stringMatching(/output line 1 contains a full share token/) });
   });
 });
 

@@ -95,7 +95,7 @@ describe('misbehaving modules in virtual time', () => {
     const path = module('leaks.mjs', "export default async (config) => { console.log('token=' + config.shareToken); return { status: 'failed', turns: 0, reconnects: 0, contextLost: true }; }");
     const run = await runScenario(short, moduleSut(path), { mode: 'virtual', seed: 1, timeScale: 1 });
     expect(run.output).toEqual([expect.stringMatching(/^token=share_/)]);
-    expect(run.judgement.axes.secrets).toMatchObject({ verdict: 'FAILED', reason: expect.stringMatching(/full share token/) });
+    expect(run.judgement.axes.secrets).toMatchObject({ verdict: 'NON-STRICT', reason: expect.stringMatching(/full share token/) });
     expect(console.log).toBe(realLog);
   });
 

@@ -8,7 +8,7 @@ import { findMutant } from '../../simulator/index.ts';
 import { runScenario } from '../../harness/run/run-scenario.ts';
 import { loadCatalog } from '../../harness/scenario/loader.ts';
 import { builtinSut, simulatorSut } from '../../harness/sut/builtin-sut.ts';
-import type { Axis } from '../../harness/judge/verdict.ts';
+import { passes, type Axis } from '../../harness/judge/verdict.ts';
 
 const catalog = loadCatalog();
 const scenario = (id: string) => {
@@ -32,10 +32,8 @@ const TRAPS: Array<{ trap: string; mutant: string; scenario: string; axis: Axis;
   { trap: 'T9 a half-open connection never noticed', mutant: 't9-no-half-open-detection', scenario: 'flapping.half-open', axis: 'reconnect', reason: /never ended/ },
   { trap: 'T10 no graceful end when every attempt fails', mutant: 't10-never-ends', scenario: 'flapping.endless', axis: 'reconnect', reason: /never ended/ },
   { trap: 'T11 reconnecting after conversation_end', mutant: 't11-ignores-conversation-end', scenario: 'goaway.conversation-end', axis: 'reconnect', reason: /after the conversation ended/ },
-  { trap: 'T12 full handles or tokens in logs', mutant: 't12-logs-secrets', scenario: 'goaway', axis: 'secrets', reason: /contains a full/ },
   { trap: 'T13 a drop before the first handle', mutant: 't13-reconnects-without-handle', scenario: 'flapping.before-first-handle', axis: 'context', reason: /lost|rolled back/ },
   { trap: 'T14 presenting a handle again after 4003', mutant: 't14-keeps-rejected-handle', scenario: 'invalid-handle.close-4003', axis: 'reconnect', reason: /again.*4003/ },
-  { trap: 'T14 presenting a handle again after repeated accept-then-close', mutant: 't14-never-abandons-handle', scenario: 'invalid-handle.accept-then-close', axis: 'reconnect', reason: /a third time/ },
   { trap: 'T14 reconnecting after 4001', mutant: 'reconnects-after-4001', scenario: 'flapping.unauthorised', axis: 'reconnect', reason: /after a 4001 close/ },
 ];
 
@@ -49,6 +47,26 @@ describe('each trap is caught on its scenario and axis', () => {
     expect(run.judgement.overall).toBe('FAILED');
     expect(run.judgement.axes[axis].verdict, run.judgement.axes[axis].reason).toBe('FAILED');
     expect(run.judgement.axes[axis].reason).toMatch(reason);
+  });
+});
+
+/**
+ * Traps whose behaviour the protocol allows (a SHOULD, or within a budget) but field experience
+ * advises against: NON-STRICT, never FAILED (issue 12; harness/judge/judge-rules.ts).
+ */
+const NON_STRICT_TRAPS: Array<{ trap: string; mutant: string; scenario: string; axis: Axis; reason: RegExp }> = [
+  { trap: 'T12 full handles or tokens in logs (spec §5.1: SHOULD NOT)', mutant: 't12-logs-secrets', scenario: 'goaway', axis: 'secrets', reason: /contains a full/ },
+  { trap: 'T14 a handle presented a third time after two accept-then-close cycles (spec §6.4 allows it; F6)', mutant: 't14-never-abandons-handle', scenario: 'invalid-handle.accept-then-close', axis: 'reconnect', reason: /a third time.*allowed within the attempt budget/ },
+];
+
+describe('traps the protocol allows are NON-STRICT: they pass the gate, and fail it under --strict', () => {
+  it.each(NON_STRICT_TRAPS)('$trap → $scenario / $axis', async ({ mutant, scenario: id, axis, reason }) => {
+    const run = await runScenario(scenario(id), simulatorSut(`mutant:${mutant}`, findMutant(mutant)!.create), { mode: 'virtual', seed: 7, timeScale: 1 });
+    expect(run.judgement.axes[axis].verdict, run.judgement.axes[axis].reason).toBe('NON-STRICT');
+    expect(run.judgement.axes[axis].reason).toMatch(reason);
+    expect(run.judgement.overall).toBe('NON-STRICT');
+    expect(passes(run.judgement.overall, false)).toBe(true);
+    expect(passes(run.judgement.overall, true)).toBe(false);
   });
 });
 

@@ -1,0 +1,106 @@
+/**
+ * Every rule the client axes judge by, with the clause it enforces and the grade a breach
+ * earns. The grade is the table's, not the call site's: an axis reports a breach with
+ * `breach(ruleId, reason)`, so the published table (docs/judge-rules.md, generated from this
+ * file and compared by judge-rules.test.ts) is the judge.
+ *
+ * How a grade is chosen (issue 12, "the judge is never stricter than the protocol"):
+ * - FAILED only for what a MUST (or MUST NOT) of docs/ai-voice-protocol.md, or the result
+ *   contract of docs/sut-contract.md §4, forbids.
+ * - NON-STRICT where the protocol says SHOULD, "allowed but not ideal", or leaves the choice to
+ *   the client, and field experience (docs/field-failures.md) asks for better: the `why` says so.
+ */
+import type { Axis, AxisVerdict } from './verdict.ts';
+
+export type RuleGrade = 'FAILED' | 'NON-STRICT';
+
+export interface JudgeRule {
+  /** Stable id, `<axis>.<name>`. */
+  readonly id: string;
+  readonly axis: Axis;
+  /** The clause it enforces: `spec §x` (docs/ai-voice-protocol.md), `sut-contract §x` or `Fxx` (docs/field-failures.md). */
+  readonly clause: string;
+  readonly grade: RuleGrade;
+  /** What a breach is, in one line. */
+  readonly breach: string;
+  /** For a NON-STRICT rule: why the protocol allows it and what field experience asks for instead. */
+  readonly why?: string;
+}
+
+const rule = <const Id extends string>(r: JudgeRule & { id: Id }): JudgeRule & { id: Id } => r;
+
+export const JUDGE_RULES = [
+  // context
+  rule({ id: 'context.no-result', axis: 'context', clause: 'sut-contract §4', grade: 'FAILED', breach: 'The client reported no result (hung, crashed, unreadable result), so nothing says whether the context survived.' }),
+  rule({ id: 'context.silent-loss', axis: 'context', clause: 'spec §6.7; sut-contract §5', grade: 'FAILED', breach: 'The context was lost and the client reported contextLost:false (or nothing).' }),
+  rule({ id: 'context.lost-where-resumable', axis: 'context', clause: 'spec §6.3, §6.4', grade: 'FAILED', breach: 'The context was lost where the server would have resumed it (scenario outcome "completes").' }),
+  rule({ id: 'context.talked-on-lost-session', axis: 'context', clause: 'spec §6.7', grade: 'NON-STRICT', breach: 'The loss was reported, but the client kept talking on the model session that had lost the context.', why: 'The client did report the loss, so nothing is silent; §6.7 asks for a new session or a graceful end rather than talking on.' }),
+  rule({ id: 'context.duplicated', axis: 'context', clause: 'spec §5.1, §6.6; F9', grade: 'FAILED', breach: 'The client replayed history into a restored context that already held it: the model holds turns twice.' }),
+  rule({ id: 'context.rolled-back', axis: 'context', clause: 'spec §6.7', grade: 'FAILED', breach: 'The client sent a new message as a turn the agent had already answered: it talked on as if a lost turn had happened.' }),
+  rule({ id: 'context.false-loss-report', axis: 'context', clause: 'sut-contract §4', grade: 'NON-STRICT', breach: 'The context survived and the conversation completed, but the client reported contextLost:true.', why: 'A false alarm loses nothing; the result contract asks for contextLost:true only when the context did not survive.' }),
+  // turns
+  rule({ id: 'turns.duplicate', axis: 'turns', clause: 'spec §4, §6.6', grade: 'FAILED', breach: 'A second prospect_message before the next agent turn, or one the restored state already held.' }),
+  rule({ id: 'turns.stall', axis: 'turns', clause: 'spec §5.1, §6.6', grade: 'FAILED', breach: 'The agent waited for a prospect message that never came on that connection (longer than stallAfter): the in-flight message was not re-sent. A message that comes late is not a stall (the protocol sets no think time).' }),
+  rule({ id: 'turns.no-result', axis: 'turns', clause: 'sut-contract §4', grade: 'FAILED', breach: 'No client result to compare the turn count with.' }),
+  rule({ id: 'turns.completed-short', axis: 'turns', clause: 'sut-contract §4', grade: 'FAILED', breach: 'The client reported completion with fewer prospect turns answered than asked.' }),
+  rule({ id: 'turns.count-mismatch', axis: 'turns', clause: 'spec §4; sut-contract §4', grade: 'FAILED', breach: 'The client\'s turn count differs from the turns that became part of the conversation.' }),
+  rule({ id: 'turns.not-completed', axis: 'turns', clause: 'spec §6.3, §6.4', grade: 'FAILED', breach: 'The conversation did not complete where the server would have resumed it.' }),
+  // reconnect
+  rule({ id: 'reconnect.never-ended', axis: 'reconnect', clause: 'spec §6.7', grade: 'FAILED', breach: 'The client never ended, or ended only past the scenario\'s limit: when resume is impossible it must end.' }),
+  rule({ id: 'reconnect.after-conversation-end', axis: 'reconnect', clause: 'spec §3 (conversation_end)', grade: 'FAILED', breach: 'A connection attempt after conversation_end.' }),
+  rule({ id: 'reconnect.after-4001', axis: 'reconnect', clause: 'spec §6.3, §7 (4001)', grade: 'FAILED', breach: 'A connection attempt after a 4001 close.' }),
+  rule({ id: 'reconnect.rejected-handle-again', axis: 'reconnect', clause: 'spec §7 (4003)', grade: 'FAILED', breach: 'A handle presented again after the server rejected it with 4003.' }),
+  rule({ id: 'reconnect.handle-past-budget', axis: 'reconnect', clause: 'spec §6.4', grade: 'FAILED', breach: 'A handle presented again after its resumes were accepted then closed as many times as the attempt budget allows: once the budget is spent the handle MUST NOT be presented again.' }),
+  rule({ id: 'reconnect.accept-then-close-repeated', axis: 'reconnect', clause: 'spec §6.4; F6', grade: 'NON-STRICT', breach: 'A handle presented a third time after two accept-then-close cycles with it, within the attempt budget.', why: '§6.4 lets a client present the same handle on every attempt of its budget; field experience (F6: a handle from another model is accepted and closed for ever) says two such cycles already prove it poisoned, and the last attempt is better spent on ending or a fallback.' }),
+  rule({ id: 'reconnect.abandoned-after-bad-frame', axis: 'reconnect', clause: 'spec §2, §3', grade: 'FAILED', breach: 'The client left a healthy connection after the server sent a frame it must tolerate (not JSON, unknown type, binary audio, a non-fatal error).' }),
+  rule({ id: 'reconnect.abandoned-healthy', axis: 'reconnect', clause: 'spec §6.8; F15', grade: 'NON-STRICT', breach: 'More reconnects than the scenario forces, with no frame to blame: the client gave up on a connection that was still delivering.', why: '§6.8 lets each client choose its own inactivity limit, and a resumed reconnect loses nothing; field experience (F15: keepalives and limits shorter than a slow agent) says abandoning a live connection costs a resume and risks the in-flight turn.' }),
+  rule({ id: 'reconnect.unbounded', axis: 'reconnect', clause: 'spec §6.4', grade: 'FAILED', breach: 'More attempts in one outage than the scenario\'s budget (spec default 3, the judge allows maxAttemptsPerOutage).' }),
+  rule({ id: 'reconnect.storm', axis: 'reconnect', clause: 'spec §6.4', grade: 'FAILED', breach: 'A retry within minRetryGap of the previous failed attempt of the same outage: no back-off at all.' }),
+  rule({ id: 'reconnect.never-reconnected', axis: 'reconnect', clause: 'spec §6.3', grade: 'FAILED', breach: 'No attempt after an unplanned close, with the conversation unfinished and a handle in hand.' }),
+  rule({ id: 'reconnect.stopped-silently', axis: 'reconnect', clause: 'spec §6.7', grade: 'FAILED', breach: 'The client stopped where resume was impossible without reporting failure or lost context.' }),
+  rule({ id: 'reconnect.gave-up-resumable', axis: 'reconnect', clause: 'spec §6.3, §6.4', grade: 'FAILED', breach: 'The client gave up although the server would have resumed within its budget.' }),
+  rule({ id: 'reconnect.fixed-delay', axis: 'reconnect', clause: 'spec §6.4', grade: 'NON-STRICT', breach: 'Three or more attempts in one outage without a growing delay.', why: '§6.4: "A fixed delay is allowed but not ideal."' }),
+  // expiry
+  rule({ id: 'expiry.open-past-deadline', axis: 'expiry', clause: 'spec §6.2', grade: 'FAILED', breach: 'A connection still open when the run ended, past its goAway deadline.' }),
+  rule({ id: 'expiry.waited-for-server', axis: 'expiry', clause: 'spec §6.2', grade: 'FAILED', breach: 'The client waited for the server to cut the connection at its deadline instead of rotating before timeLeft.' }),
+  rule({ id: 'expiry.overstayed', axis: 'expiry', clause: 'spec §6.2', grade: 'FAILED', breach: 'The connection was still open past timeLeft (closed by the other side, or by the client too late).' }),
+  rule({ id: 'expiry.left-mid-turn', axis: 'expiry', clause: 'spec §6.2', grade: 'NON-STRICT', breach: 'The client rotated in the middle of an agent turn although a turn boundary came after the notice.', why: '§6.2 asks for a turn boundary "if possible": rotating mid-turn is allowed, and costs the turn in flight.' }),
+  // protocol
+  rule({ id: 'protocol.refused-frame', axis: 'protocol', clause: 'spec §2 (framing)', grade: 'FAILED', breach: 'The client sent a frame the server\'s WebSocket layer refused (over the frame limit, bad UTF-8).' }),
+  rule({ id: 'protocol.invalid-frame', axis: 'protocol', clause: 'spec §2, §4', grade: 'FAILED', breach: 'The client sent a frame the protocol does not define (not JSON, unknown type, wrong fields, binary).' }),
+  rule({ id: 'protocol.flood', axis: 'protocol', clause: 'spec §4', grade: 'FAILED', breach: 'More than three times the frames the conversation needs: turns strictly alternate, one prospect_message per agent turn.' }),
+  // secrets
+  rule({ id: 'secrets.leaked', axis: 'secrets', clause: 'spec §5.1', grade: 'NON-STRICT', breach: 'A full resume handle or token in the client\'s output.', why: '§5.1 words it as SHOULD NOT ("a handle is a bearer credential"); a leaked credential is still worth fixing, and --strict fails it.' }),
+] as const;
+
+export type RuleId = (typeof JUDGE_RULES)[number]['id'];
+
+const BY_ID = new Map<string, JudgeRule>(JUDGE_RULES.map((r) => [r.id, r]));
+
+export function ruleOf(id: RuleId): JudgeRule {
+  return BY_ID.get(id)!;
+}
+
+/** Which rule each breach verdict came from: kept aside, so a verdict stays `{ verdict, reason }` in reports. */
+const RULE_OF_VERDICT = new WeakMap<AxisVerdict, RuleId>();
+
+/** A breach of rule `id`: graded as the table says. */
+export function breach(id: RuleId, reason: string): AxisVerdict {
+  const verdict: AxisVerdict = { verdict: ruleOf(id).grade, reason };
+  RULE_OF_VERDICT.set(verdict, id);
+  return verdict;
+}
+
+/** The rule a verdict was given under, if it is a breach. */
+export const ruleOfVerdict = (verdict: AxisVerdict): RuleId | undefined => RULE_OF_VERDICT.get(verdict);
+
+/** The table as published in docs/judge-rules.md (judge-rules.test.ts compares them). */
+export function judgeRulesMarkdown(): string {
+  const escape = (text: string) => text.replace(/\|/g, '\\|');
+  const lines = [
+    '| rule | clause | grade | a breach is | why not FAILED |',
+    '|---|---|---|---|---|',
+    ...JUDGE_RULES.map((r: JudgeRule) => `| \`${r.id}\` | ${escape(r.clause)} | ${r.grade} | ${escape(r.breach)} | ${r.why ? escape(r.why) : ''} |`),
+  ];
+  return `${lines.join('\n')}\n`;
+}

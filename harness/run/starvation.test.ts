@@ -1,0 +1,52 @@
+/**
+ * A starved harness is no failure: a FAILED verdict resting on timing finer than the run's own
+ * lag becomes UNKNOWN with the lag and a safe scale; one that does not rest on timing stands.
+ */
+import { describe, expect, it } from 'vitest';
+import { breach } from '../judge/judge-rules.ts';
+import type { Judgement } from '../judge/judge.ts';
+import { ok } from '../judge/verdict.ts';
+import { Scenario } from '../scenario/schema.ts';
+import { lagReportOf, safeScale } from './scheduling-lag.ts';
+import { discountStarvation } from './starvation.ts';
+
+const scenario = Scenario.parse({ id: 'unit', title: 't', description: 'd', expectation: 'e', why: 'w', group: 'timing', provenance: ['unit'], expect: { outcome: 'completes' } });
+const judgementWith = (reconnect: ReturnType<typeof breach>, expiry = ok('fine')): Judgement => ({
+  overall: 'FAILED',
+  axes: { context: ok('x'), turns: ok('x'), reconnect, expiry, protocol: ok('x'), secrets: ok('x') },
+});
+
+describe('discountStarvation', () => {
+  it('turns a timing FAILED UNKNOWN when the lag, in protocol time, exceeds what the rule tolerates, and names a safe scale', () => {
+    // 60 real ms of lag at scale 0.005 is 12 protocol s: far more than the 2 s a deadline judgement tolerates.
+    const lag = lagReportOf([1, 2, 60], 55, 10);
+    const { judgement, starvation } = discountStarvation(judgementWith(ok('x'), breach('expiry.waited-for-server', 'Waited for the server.')), lag, 0.005, scenario);
+    expect(judgement.axes.expiry.verdict).toBe('UNKNOWN');
+    expect(judgement.axes.expiry.reason).toMatch(/^Not evidence: the harness was starved — its event loop lagged up to 60 real ms, 12\.0 protocol s at time scale 0\.005, more than the 2\.00 s this timing tolerates \(expiry\.waited-for-server\); a time scale of 0\.1 would be safe\. \(FAILED on what was seen: Waited for the server\.\)$/);
+    expect(judgement.overall).toBe('UNKNOWN');
+    expect(starvation).toEqual({ lagMs: 60, lagProtocolMs: 12_000, safeScale: 0.1, axes: ['expiry'] });
+  });
+
+  it('leaves it FAILED when the lag is within the tolerance', () => {
+    const lag = lagReportOf([1, 2, 5], 4, 2);
+    const { judgement, starvation } = discountStarvation(judgementWith(ok('x'), breach('expiry.waited-for-server', 'w')), lag, 0.005, scenario);
+    expect(judgement.axes.expiry.verdict).toBe('FAILED');
+    expect(starvation).toBeNull();
+  });
+
+  it('leaves a FAILED that does not rest on timing standing, however starved', () => {
+    const lag = lagReportOf([900], 900, 900);
+    const { judgement } = discountStarvation(judgementWith(breach('reconnect.after-4001', 'Reconnected after 4001.')), lag, 0.005, scenario);
+    expect(judgement.axes.reconnect.verdict).toBe('FAILED');
+    expect(judgement.overall).toBe('FAILED');
+  });
+});
+
+describe('safeScale', () => {
+  it('is the smallest 1-2-5 step at which the lag fits the tolerance, never below the floor', () => {
+    expect(safeScale(1, 250)).toBe(0.005);
+    expect(safeScale(10, 250)).toBe(0.05);
+    expect(safeScale(120, 2000)).toBe(0.1);
+    expect(safeScale(30, 2000)).toBe(0.02);
+  });
+});

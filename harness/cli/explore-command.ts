@@ -31,7 +31,7 @@ export function exploreCommandDefinition(io: CliIo, report: ReportCode) {
   return defineCommand('explore', io)
     .summary('random fault schedules against a client; a failure shrunk to a minimal scenario file')
     .description('Draws random fault schedules in the scenario language (fast-check over the whole server script), runs each against the client in virtual mode and, on a FAILED verdict, shrinks the schedule to a minimal one and writes it as a scenario file with the command that replays it. A schedule the reference simulator fails too is not held against the client (it is reported apart). Seeded: the same seed tries the same schedules. Exit 1 when a failure was found, 0 otherwise.')
-    .option('--sut <spec>', 'the client: builtin, module:PATH, mutant:ID (virtual mode: not cmd:)', once('sut'), 'builtin')
+    .option('--sut <spec>', 'the client: builtin (default), module:PATH, mutant:ID (virtual mode: not cmd:)', once('sut'))
     .option('--runs <n>', `schedules to try at most (default ${DEFAULT_RUNS})`, once('runs'))
     .option('--time <seconds>', 'try schedules for this long instead of a count', once('time'))
     .option('--seed <n>', 'the seed of the schedules (printed; replays the exploration)', once('seed'))

@@ -10,6 +10,7 @@ import type { ScenarioOutcome } from '../report/terminal/terminal-reporter.ts';
 import { ALL_FORMATS, parseFormats, type ReportFormat } from '../report/formats.ts';
 import { createReportWriter, type ReportWriter, type ReportWriterOptions, type ScenarioFiles } from '../report/report-writer.ts';
 import { runScenario } from '../run/run-scenario.ts';
+import { probeTimeScale } from '../run/scheduling-lag.ts';
 import type { LoadedScenario } from '../scenario/loader.ts';
 import { parseSut, preflightSut } from '../sut/parse-sut.ts';
 import { parseServer } from '../server/parse-server.ts';
@@ -61,7 +62,7 @@ export function runCommandDefinition(io: CliIo, report: ReportCode) {
     .option('--seed <n>', 'seed of the run (default: random, printed); the same seed replays the run, in virtual mode byte for byte', once('seed'))
     .option('--protocol <face>', 'the wire: ai-voice (default) or gemini-live (Google\'s BidiGenerateContent)', once('protocol'))
     .option('--mode <mode>', 'virtual (default: fake timers, intercepted sockets) or network (real ws on 127.0.0.1)', once('mode'))
-    .option('--time-scale <x>', `real seconds per protocol second in network mode (default ${DEFAULT_TIME_SCALE}; ${SERVER_MIN_TIME_SCALE} with --server)`, once('time-scale'))
+    .option('--time-scale <x>', `real seconds per protocol second in network mode (default ${DEFAULT_TIME_SCALE}; ${SERVER_MIN_TIME_SCALE} with --server), or auto: picked from a short probe of how late this machine's timers fire`, once('time-scale'))
     .option('--server <spec>', 'an AI-voice server under test in front of the mock: reference, mutant:ID, cmd:COMMAND or image:NAME (network mode)', once('server'))
     .option('--jobs <n>', 'scenarios at once in network mode (default 1); virtual mode runs one at a time (its fake timers are process-wide)', once('jobs'))
     .option('--shard <i/n>', 'run only shard i of n of the selection (round robin; needs --seed); join the shards\' folders with merge-reports', once('shard'))
@@ -102,7 +103,11 @@ async function runScenarios(selectors: readonly string[], options: RunOptions, i
   const shard = shardFlag(options.shard);
   if (shard && options.seed === undefined) throw new UsageError('--shard needs --seed S: every shard must run with the same seed for merge-reports to join them into one run');
   const seed = intFlag(options.seed, 'seed') ?? randomInt(0, 2 ** 31);
-  const timeScale = positiveFlag(options.timeScale, 'time-scale') ?? (server ? SERVER_MIN_TIME_SCALE : DEFAULT_TIME_SCALE);
+  const floor = server ? SERVER_MIN_TIME_SCALE : DEFAULT_TIME_SCALE;
+  // `--time-scale auto`: a short jitter probe of this machine picks the smallest safe scale (run/scheduling-lag.ts).
+  const probed = options.timeScale === 'auto' && mode === 'network' ? await probeTimeScale(floor) : undefined;
+  if (probed) io.stderr.write(`resume-harness: --time-scale auto: timers here fire up to ${probed.p99LateMs.toFixed(1)} ms late (p99 of a short probe): time scale ${probed.scale}\n`);
+  const timeScale = probed?.scale ?? (options.timeScale === 'auto' ? floor : positiveFlag(options.timeScale, 'time-scale')) ?? floor;
   if (server && timeScale < SERVER_MIN_TIME_SCALE) io.stderr.write(`resume-harness: --time-scale ${timeScale} with a server under test: its 10-protocol-second connect deadline is ${Math.round(10_000 * timeScale)} real ms; below ${SERVER_MIN_TIME_SCALE} a slow machine can look like a failing server\n`);
   const formats = formatsFlag(options.format);
   const strict = options.strict === true;

@@ -5,7 +5,7 @@
  * follows from the script alone, so the judge is never asked for more than the protocol gives:
  *
  * - `recoverable`: every fault leaves a way back — expiries with any lead time and any close
- *   code, delayed closes, drops, early closes, silences, late or lost frames, a short outage
+ *   code, delayed closes, drops, early closes, silences, a short outage
  *   (never more failed attempts than one outage's budget, ai-voice-protocol.md §6.4), latency.
  *   The handle stays valid, so a conformant client completes with its context intact.
  * - `rejected`: the upstream lost every state (validation.rejectAll) and rejects handles in one
@@ -54,14 +54,38 @@ const trigger: fc.Arbitrary<Fault['when']> = fc.oneof(
   fc.record({ event: fc.constantFrom('open', 'agent-final') as fc.Arbitrary<'open' | 'agent-final'>, nth: fc.integer({ min: 2, max: 4 }) }),
 );
 
-/** Faults after which a conformant client gets its conversation back with the same handle. */
-const recoverableAction: fc.Arbitrary<Action> = fc.oneof(
+/**
+ * Faults that end a connection: only right after a full agent turn on it (turn triggers at
+ * after-final or after-handle). A server that closes resumed connections before they carried
+ * a turn is an accept-then-close loop, after which a conformant client may abandon its handle
+ * (F6; found by explore): the conversation would then no longer be recoverable by the script
+ * alone.
+ */
+const closingAction: fc.Arbitrary<Action> = fc.oneof(
   fc.record({ expire: fc.record({ timeLeft: tenths(0, 60), closeCode: closeCodes }) }),
   fc.record({ expire: fc.record({ timeLeft: tenths(0, 30), closeAfter: tenths(0, 45), closeCode: closeCodes, silent: fc.boolean(), resendHandle: fc.boolean() }) }),
   fc.record({ close: fc.record({ code: closeCodes, reason: fc.constant('scripted close'), delay: tenths(0, 5) }) }),
   fc.record({ drop: fc.record({ delay: tenths(0, 5) }) }),
+) as fc.Arbitrary<Action>;
+
+const afterFullTurn: fc.Arbitrary<Fault['when']> = fc.record({
+  turn: fc.integer({ min: 1, max: 8 }),
+  phase: fc.constantFrom('after-final', 'after-handle') as fc.Arbitrary<'after-final' | 'after-handle'>,
+});
+
+/**
+ * Where a gentle fault may fire: at a time or a turn, or on a handle or a prospect message;
+ * not as a connection opens or a resume is confirmed, where a silence would swallow
+ * session:resumed itself and read as a resume that never came (§5.2; found by explore).
+ */
+const midConversation: fc.Arbitrary<Fault['when']> = trigger.filter((when) => !('connection' in when) && !('event' in when && (when.event === 'open' || when.event === 'resumed')));
+
+/** Faults that leave the connection up: a silence, a late frame, latency; and one refused upgrade. */
+const gentleAction: fc.Arbitrary<Action> = fc.oneof(
   fc.record({ silence: fc.record({ duration: tenths(1, 20) }) }),
-  fc.record({ delayMessage: fc.record({ direction: fc.constant('out' as const), nth: fc.integer({ min: 1, max: 12 }), by: tenths(0, 5) }) }),
+  // No delayMessage: delaying one frame lets a later one overtake it (a handle ahead of the final
+  // transcript of its own turn), which no ordered stream does and §5.1 rules out; a client then
+  // re-sends a message the restored state holds, through no fault of its own (found by explore).
   // One failed attempt at most: §6.4 bounds attempts per outage (3) without saying whether a
   // rotation whose connection carried no turn yet belongs to the outage after it; a client that
   // counts it has 2 attempts left, and the protocol allows that count (found by explore).
@@ -69,9 +93,9 @@ const recoverableAction: fc.Arbitrary<Action> = fc.oneof(
   fc.record({ toxic: fc.record({ type: fc.constant('latency' as const), attributes: fc.record({ latency: fc.integer({ min: 0, max: 800 }), jitter: fc.integer({ min: 0, max: 200 }) }) }) }),
 ) as fc.Arbitrary<Action>;
 
-const fault: fc.Arbitrary<Fault> = fc.record(
-  { when: trigger, do: recoverableAction, after: tenths(0, 10) },
-  { requiredKeys: ['when', 'do'] },
+const fault: fc.Arbitrary<Fault> = fc.oneof(
+  fc.record({ when: afterFullTurn, do: closingAction, after: tenths(0, 3) }, { requiredKeys: ['when', 'do'] }),
+  fc.record({ when: midConversation, do: gentleAction, after: tenths(0, 10) }, { requiredKeys: ['when', 'do'] }),
 );
 
 /** At most one outage rule: two could add up to more failed attempts than one outage's budget (§6.4). */

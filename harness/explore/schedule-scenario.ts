@@ -45,6 +45,9 @@ export function scenarioFileOf(schedule: Schedule, found?: FoundBy): Record<stri
     conversation: { maxTurns: schedule.maxTurns },
     server: schedule.server,
     expect: { outcome: OUTCOME_OF[schedule.family] },
+    // A random schedule may hold faults the conversation never reaches (a turn past its end, a
+    // lifetime longer than it): that is no reason to leave it unjudged (harness/analysis/exercise.ts).
+    ...(waivable(schedule).length > 0 ? { exercise: { waive: waivable(schedule), why: 'A drawn schedule: faults the conversation does not reach are part of the draw.' } } : {}),
   };
 }
 
@@ -52,4 +55,12 @@ export function scenarioFileOf(schedule: Schedule, found?: FoundBy): Record<stri
 export function scenarioOf(schedule: Schedule): Scenario {
   const { $schema: _schema, ...file } = scenarioFileOf(schedule);
   return Scenario.parse(file);
+}
+
+/** Every requirement exercise.ts derives from a script like this one. */
+function waivable(schedule: Schedule): string[] {
+  const faults = (schedule.server.faults ?? []).map((_, i) => `fault:${i}`);
+  const expiry = schedule.server.expiry?.enabled === false && !(schedule.server.faults ?? []).some((f) => 'expire' in f.do) ? [] : ['expiry-notice'];
+  const rejected = schedule.server.validation?.rejectAll ? ['handle-rejected'] : [];
+  return [...expiry, ...rejected, ...faults];
 }

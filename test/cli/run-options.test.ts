@@ -147,3 +147,20 @@ describe('--jobs', () => {
     expect(await verdicts('3')).toEqual(sequential);
   }, 120_000);
 });
+
+describe('--time-scale auto', () => {
+  it('probes how late this machine\'s timers fire and runs at a scale no smaller than the default, saying which', async () => {
+    const r = await call('run', 'unexpected-close.1011-quota', '--mode', 'network', '--time-scale', 'auto', '--seed', '3', '--format', 'json', '--report-dir', temp());
+    expect(r.code, r.out + r.err).toBe(0);
+    const chosen = /--time-scale auto: timers here fire up to [\d.]+ ms late \(p99 of a short probe\): time scale ([\d.]+)/.exec(r.err);
+    expect(chosen, r.err).not.toBeNull();
+    expect(Number(chosen![1])).toBeGreaterThanOrEqual(0.005);
+    expect(r.out).toContain(`time scale ${chosen![1]}`);
+  }, 120_000);
+
+  it('anything else that is not a number is refused', async () => {
+    const r = await call('run', 'goaway', '--mode', 'network', '--time-scale', 'fast');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--time-scale must be a number above 0, got "fast"/);
+  });
+});

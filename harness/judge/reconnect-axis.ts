@@ -172,8 +172,9 @@ function outagesOf(timeline: Timeline): Outage[] {
 
 /**
  * Idle time before each retry of an outage: from the previous attempt's end to the next attempt.
- * An attempt whose connection got session_expiring did not fail: the server announced its end,
- * and coming back at once is the rotation spec §6.2 asks for, not a retry to space out (§6.4).
+ * An attempt whose connection got session_expiring with no time to act on did not fail: the
+ * server announced its end, and coming back at once is the rotation spec §6.2 asks for, not a
+ * retry to space out (§6.4).
  * Found by `resume-harness explore`: a resume answered by a notice with no time left, then an
  * immediate rotation, read as a storm.
  */
@@ -181,7 +182,10 @@ function idleGaps(outage: Outage): { readonly ms: number; /** 1-based number of 
   const gaps: { ms: number; attempt: number }[] = [];
   for (let i = 1; i < outage.attempts.length; i++) {
     const prev = outage.attempts[i - 1]!;
-    if (prev.state === 'opened' && prev.segment.expiring.length > 0) continue;
+    // Only a notice with next to no time left (under 2 s): with time left the client could have
+    // carried on, and leaving again and again at once from connections that carried nothing is
+    // the storm F3 describes (goaway-storm.before-resumed).
+    if (prev.state === 'opened' && prev.segment.expiring.some((e) => e.timeLeft < 2)) continue;
     const prevEnd = prev.state === 'opened' ? (prev.segment.close?.t ?? prev.t) : prev.t;
     gaps.push({ ms: Math.max(0, outage.attempts[i]!.t - prevEnd), attempt: i + 1 });
   }

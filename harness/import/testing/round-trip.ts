@@ -26,7 +26,7 @@ export interface RoundTrip {
   readonly referencePassed: boolean;
   readonly referenceVerdicts: string;
   /** Each catcher of the original, and its verdict on that axis against the imported scenario. */
-  readonly catchers: Array<{ mutant: string; axis: Axis; verdict: string }>;
+  readonly catchers: Array<{ mutant: string; axis: Axis; verdict: string; /** The grade that counts as catching this mutant (its detectedAs). */ detectedAs: 'FAILED' | 'NON-STRICT' }>;
   readonly imported: Scenario;
 }
 
@@ -43,7 +43,7 @@ export async function roundTrip(original: Scenario, catchers: readonly Catcher[]
     const mutant = findMutant(catcher.mutant);
     if (!mutant) throw new Error(`unknown mutant ${catcher.mutant}`);
     const mutantRun = await runScenario(imported, simulatorSut(`mutant:${catcher.mutant}`, mutant.create), { mode: 'virtual', seed, timeScale: 1 });
-    results.push({ mutant: catcher.mutant, axis: catcher.axis, verdict: mutantRun.judgement.axes[catcher.axis].verdict });
+    results.push({ mutant: catcher.mutant, axis: catcher.axis, verdict: mutantRun.judgement.axes[catcher.axis].verdict, detectedAs: mutant.detectedAs ?? 'FAILED' });
   }
   return {
     id: original.id,
@@ -55,5 +55,9 @@ export async function roundTrip(original: Scenario, catchers: readonly Catcher[]
   };
 }
 
-/** A round trip holds when the reference passes the imported scenario and every catcher fails it on its axis. */
-export const holds = (r: RoundTrip): boolean => r.referencePassed && r.catchers.every((c) => c.verdict === 'FAILED');
+/**
+ * A round trip holds when the reference passes the imported scenario and every catcher is caught
+ * on its axis as the matrix counts it: FAILED, or the NON-STRICT a mutant whose bug the protocol
+ * allows is graded (its detectedAs, judge/judge-rules.ts).
+ */
+export const holds = (r: RoundTrip): boolean => r.referencePassed && r.catchers.every((c) => c.verdict === 'FAILED' || (c.detectedAs === 'NON-STRICT' && c.verdict === 'NON-STRICT'));

@@ -42,7 +42,15 @@ describe('the catalog over real sockets', () => {
     // inside a run whose protocol timeouts are a few hundred real milliseconds.
     await over(CATALOG.find((s) => s.id === 'upgrade-refused') ?? CATALOG[0]!, builtinSut());
     const runs = await pool(CATALOG.map((scenario) => ({ weight: 1 / networkTimeScale(scenario), run: () => over(scenario, builtinSut()) })), CONCURRENCY);
-    const failures = runs.filter((run) => run.judgement.overall !== 'OK').map(explain);
+    // A run the harness knows it was starved for (issue 12: the measured lag exceeded what the
+    // timing tolerates) is UNKNOWN, never a pass and never a failure of the client: counted and
+    // printed, not failed on. Any other verdict than OK is a failure.
+    const starved = (run: ScenarioRun): boolean =>
+      run.judgement.overall === 'UNKNOWN' && Object.values(run.judgement.axes).every((a) => a.verdict !== 'FAILED' && (a.verdict !== 'UNKNOWN' || a.reason.startsWith('Not evidence: the harness was starved')));
+    const unjudged = runs.filter(starved);
+    if (unjudged.length > 0) console.info(`starved, UNKNOWN (not counted): ${unjudged.map(explain).join('\n')}`);
+    expect(unjudged.length, unjudged.map(explain).join('\n')).toBeLessThanOrEqual(2);
+    const failures = runs.filter((run) => run.judgement.overall !== 'OK' && !starved(run)).map(explain);
     expect(failures).toEqual([]);
     // Real traffic, not a dry run: every connection the server saw carried client frames or was refused.
     for (const run of runs) expect(run.journal.some((e) => e.kind === 'open' || e.kind === 'upgrade-rejected'), run.scenario.id).toBe(true);

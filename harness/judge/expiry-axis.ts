@@ -23,16 +23,16 @@ export function judgeExpiry(input: JudgeInput): AxisVerdict {
     const deadline = notice.t + notice.timeLeft * 1000 + relayLag;
     const close = seg.close;
     if (seg.conversationEndAt !== null && seg.conversationEndAt <= deadline) { judged++; continue; }
-    if (!close) return breach('expiry.open-past-deadline', `Connection ${seg.ordinal} was still open when the run ended, ${secs(input.analysis.timeline.end - deadline)} past its goAway deadline.`);
+    if (!close) return breach('expiry.open-past-deadline', `Connection ${seg.ordinal} was still open when the run ended, ${secs(input.analysis.timeline.end - deadline)} past its goAway deadline.`, { fromMs: notice.t, toMs: input.analysis.timeline.end });
     // Closed before the announced deadline: the server broke its own notice; nothing to hold against the client.
     if (close.by !== 'client' && close.t < deadline) continue;
     if (close.by === 'server' && close.cause === 'expiry-deadline') {
-      return breach('expiry.waited-for-server', `Waited for the server: connection ${seg.ordinal} was cut at its deadline with ${close.code} ${secs(close.t - notice.t)} after session_expiring (timeLeft ${notice.timeLeft} s; spec §6.2 asks to rotate before).`);
+      return breach('expiry.waited-for-server', `Waited for the server: connection ${seg.ordinal} was cut at its deadline with ${close.code} ${secs(close.t - notice.t)} after session_expiring (timeLeft ${notice.timeLeft} s; spec §6.2 asks to rotate before).`, { fromMs: notice.t, toMs: close.t });
     }
     if (close.by !== 'client') {
-      return breach('expiry.overstayed', `Overstayed: connection ${seg.ordinal} was still open ${secs(close.t - deadline)} past timeLeft and was closed by the ${close.by} (${close.code}).`);
+      return breach('expiry.overstayed', `Overstayed: connection ${seg.ordinal} was still open ${secs(close.t - deadline)} past timeLeft and was closed by the ${close.by} (${close.code}).`, { fromMs: notice.t, toMs: close.t });
     }
-    if (close.t > deadline) return breach('expiry.overstayed', `Overstayed timeLeft: the client closed connection ${seg.ordinal} ${secs(close.t - deadline)} after the announced deadline${relayLag > 0 ? ` (counted from when the server relayed the notice, ${secs(relayLag)} of relays allowed)` : ''}.`);
+    if (close.t > deadline) return breach('expiry.overstayed', `Overstayed timeLeft: the client closed connection ${seg.ordinal} ${secs(close.t - deadline)} after the announced deadline${relayLag > 0 ? ` (counted from when the server relayed the notice, ${secs(relayLag)} of relays allowed)` : ''}.`, { fromMs: notice.t, toMs: close.t });
     judged++;
     if (!midTurn && leftMidTurnDespiteBoundary(seg, notice.t, close.t)) midTurn = { seg, t: close.t };
   }

@@ -84,12 +84,28 @@ export function ruleOf(id: RuleId): JudgeRule {
 /** Which rule each breach verdict came from: kept aside, so a verdict stays `{ verdict, reason }` in reports. */
 const RULE_OF_VERDICT = new WeakMap<AxisVerdict, RuleId>();
 
-/** A breach of rule `id`: graded as the table says. */
-export function breach(id: RuleId, reason: string): AxisVerdict {
+/**
+ * When the evidence of a timing verdict happened, in protocol ms: a starved harness discounts a
+ * verdict only for the lag inside this window (run/starvation.ts, issue 12: "a verdict whose
+ * evidence falls in a window where the lag exceeded what the judged timing tolerates").
+ */
+export interface EvidenceWindow {
+  readonly fromMs: number;
+  readonly toMs: number;
+}
+
+const WINDOW_OF_VERDICT = new WeakMap<AxisVerdict, EvidenceWindow>();
+
+/** A breach of rule `id`: graded as the table says; `evidence`, where the rule's timing was measured. */
+export function breach(id: RuleId, reason: string, evidence?: EvidenceWindow): AxisVerdict {
   const verdict: AxisVerdict = { verdict: ruleOf(id).grade, reason };
   RULE_OF_VERDICT.set(verdict, id);
+  if (evidence) WINDOW_OF_VERDICT.set(verdict, { fromMs: Math.min(evidence.fromMs, evidence.toMs), toMs: Math.max(evidence.fromMs, evidence.toMs) });
   return verdict;
 }
+
+/** The window a timing breach's evidence lies in; none when the rule did not locate it (the whole run counts). */
+export const evidenceOf = (verdict: AxisVerdict): EvidenceWindow | undefined => WINDOW_OF_VERDICT.get(verdict);
 
 /** The rule a verdict was given under, if it is a breach. */
 export const ruleOfVerdict = (verdict: AxisVerdict): RuleId | undefined => RULE_OF_VERDICT.get(verdict);

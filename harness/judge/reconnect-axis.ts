@@ -35,7 +35,7 @@ export function judgeReconnect(input: JudgeInput): AxisVerdict {
     }
     const tooShort = idleGaps(outage).find((g) => g.ms < expect.minRetryGap * 1000);
     if (tooShort) {
-      return breach('reconnect.storm', `Reconnect storm: attempt ${tooShort.attempt} came ${secs(tooShort.ms)} after attempt ${tooShort.attempt - 1} failed (minimum ${expect.minRetryGap} s; spec §6.4 asks for a growing delay).`);
+      return breach('reconnect.storm', `Reconnect storm: attempt ${tooShort.attempt} came ${secs(tooShort.ms)} after attempt ${tooShort.attempt - 1} failed (minimum ${expect.minRetryGap} s; spec §6.4 asks for a growing delay).`, { fromMs: tooShort.from, toMs: tooShort.from + tooShort.ms });
     }
   }
 
@@ -178,8 +178,8 @@ function outagesOf(timeline: Timeline): Outage[] {
  * Found by `resume-harness explore`: a resume answered by a notice with no time left, then an
  * immediate rotation, read as a storm.
  */
-function idleGaps(outage: Outage): { readonly ms: number; /** 1-based number of the attempt the gap came before. */ readonly attempt: number }[] {
-  const gaps: { ms: number; attempt: number }[] = [];
+function idleGaps(outage: Outage): { readonly ms: number; /** When the gap began, protocol ms. */ readonly from: number; /** 1-based number of the attempt the gap came before. */ readonly attempt: number }[] {
+  const gaps: { ms: number; from: number; attempt: number }[] = [];
   for (let i = 1; i < outage.attempts.length; i++) {
     const prev = outage.attempts[i - 1]!;
     // Only a notice with next to no time left (under 2 s): with time left the client could have
@@ -187,7 +187,7 @@ function idleGaps(outage: Outage): { readonly ms: number; /** 1-based number of 
     // the storm F3 describes (goaway-storm.before-resumed).
     if (prev.state === 'opened' && prev.segment.expiring.some((e) => e.timeLeft < 2)) continue;
     const prevEnd = prev.state === 'opened' ? (prev.segment.close?.t ?? prev.t) : prev.t;
-    gaps.push({ ms: Math.max(0, outage.attempts[i]!.t - prevEnd), attempt: i + 1 });
+    gaps.push({ ms: Math.max(0, outage.attempts[i]!.t - prevEnd), from: prevEnd, attempt: i + 1 });
   }
   return gaps;
 }

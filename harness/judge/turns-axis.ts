@@ -20,7 +20,7 @@ export function judgeTurns(input: JudgeInput): AxisVerdict {
     return breach('turns.duplicate', `Duplicate prospect message: ${s(duplicates.length, 'duplicate')}, the first on connection ${seg.ordinal} at ${secs(p.t)}, sent ${how}.`);
   }
   const stall = findStall(timeline, scenario.expect.stallAfter * 1000, expected);
-  if (stall) return breach('turns.stall', `Conversation stalled on connection ${stall.segment.ordinal}: the agent waited ${secs(stall.duration)} for a prospect message from ${secs(stall.from)} (the in-flight message was not re-sent).`);
+  if (stall) return breach('turns.stall', `Conversation stalled on connection ${stall.segment.ordinal}: the agent waited ${secs(stall.duration)} for a prospect message from ${secs(stall.from)} (the in-flight message was not re-sent).`, { fromMs: stall.from, toMs: stall.from + stall.duration });
 
   const result = resultOf(input.client);
   if (!result) return breach('turns.no-result', `No client result (${input.client.state}): the server answered ${serverTurns}/${expected} turns.`);

@@ -12,7 +12,7 @@ import { analyseRun, type RunAnalysis } from '../analysis/run-analysis.ts';
 import { harnessError, judge, type Judgement } from '../judge/judge.ts';
 import { judgeServer, type ServerJudgement } from '../judge/server-section.ts';
 import { overallOf, type Verdict } from '../judge/verdict.ts';
-import { startLagMonitor, type LagReport } from './scheduling-lag.ts';
+import { startLagMonitor, type LagReport, type LagTimeline } from './scheduling-lag.ts';
 import { discountStarvation, type Starvation } from './starvation.ts';
 import { fingerprint } from '../../protocol/redact.ts';
 import type { ServerRecord } from '../server/server-under-test.ts';
@@ -129,7 +129,7 @@ export async function runScenario(scenario: Scenario, sut: SystemUnderTest, opti
       ? harnessError(run.harnessError)
       : judge({ scenario, protocol, analysis, client: run.outcome.report, output, secrets: run.secrets });
     let starvation: Starvation | null = null;
-    if (run.lag && !run.harnessError) ({ judgement, starvation } = discountStarvation(judgement, run.lag, options.timeScale, scenario));
+    if (run.lag && !run.harnessError) ({ judgement, starvation } = discountStarvation(judgement, run.lag, options.timeScale, scenario, run.lagTimeline ?? null));
     // Once, at the scale that would have been safe: the verdict of a run the harness could time.
     // Not when a FAILED that does not rest on timing stands anyway (a client that never ended).
     // And only when the retry fits a minute of wall time: a two-hour scenario at a slow scale would not.
@@ -214,9 +214,12 @@ async function runWithServer(
   const analysis = analyseRun(raw.journal, raw.protocolMs, { freshConnectionStartsSession: true, ...(clientConnectionOf.size > 0 ? { clientConnectionOf } : { serverFallbackWindowMs: SERVER_FALLBACK_REAL_MS / options.timeScale }) });
   const wire = raw.harnessError ? undefined : { history, probes: raw.probes, agent: SERVER_RUN_AGENT, reactionMs: SERVER_REACTION_REAL_MS / options.timeScale };
   const serverJudgement = judgeServer(raw.server, raw.secrets, wire);
-  const axes = raw.harnessError
+  let axes = raw.harnessError
     ? harnessError(raw.harnessError)
     : judge({ scenario, protocol: 'gemini-live', analysis, client: outcome.report, output, secrets: raw.secrets, relayLagMs: relayLagOf(history) });
+  // A starved harness is no failure here either; no retry: the server would start again (starvation.ts).
+  let starvation: Starvation | null = null;
+  if (raw.lag && !raw.harnessError) ({ judgement: axes, starvation } = discountStarvation(axes, raw.lag, options.timeScale, scenario, raw.lagTimeline ?? null));
   const judgement: Judgement = { overall: overallOf([axes.overall, serverJudgement.verdict]), axes: axes.axes };
   return {
     ...base,
@@ -230,6 +233,8 @@ async function runWithServer(
     protocolMs: raw.protocolMs,
     wallMs: performance.now() - wallStart,
     ...(raw.harnessError ? { harnessError: raw.harnessError } : {}),
+    ...(raw.lag ? { schedulingLag: raw.lag } : {}),
+    ...(starvation ? { starvation } : {}),
     server: { ...raw.server, client: 'ai-voice', upstream: 'gemini-live', shareToken: fingerprint(raw.shareToken), judgement: serverJudgement, wire: raw.wire, probes: raw.probes },
   };
 }
@@ -242,6 +247,8 @@ interface RawRun {
   harnessError?: string;
   /** Network mode: the harness's scheduling lag while the client ran. */
   lag?: LagReport;
+  /** Network mode: where in the run the lag fell (not reported; the starvation discount reads it). */
+  lagTimeline?: LagTimeline | null;
 }
 
 async function runVirtual(scenario: Scenario, sut: SystemUnderTest, seed: number, protocol: Protocol, workDir: string, output: string[]): Promise<RawRun> {
@@ -292,8 +299,9 @@ async function runNetwork(scenario: Scenario, sut: SystemUnderTest, seed: number
   const running = await startWsServer(server.face);
   const wallLimitMs = networkWallLimitMs(scenario, options.timeScale, options.wallSlackMs);
   const quiet = watchForNoProgress(() => server.journal.events.length, quietWallMs(options.timeScale));
-  const lagMonitor = startLagMonitor();
+  const lagMonitor = startLagMonitor({ now: () => clock.now(), timeScale: options.timeScale });
   let lag: LagReport | undefined;
+  let lagTimeline: LagTimeline | null = null;
   try {
     let timer: NodeJS.Timeout | undefined;
     const limit = new Promise<SutRunOutcome>((resolve) => {
@@ -319,10 +327,10 @@ async function runNetwork(scenario: Scenario, sut: SystemUnderTest, seed: number
     }
     quiet.stop();
     clearTimeout(timer);
-    lag = lagMonitor.stop();
+    ({ report: lag, timeline: lagTimeline } = lagMonitor.stop());
     const protocolMs = clock.now();
     const journal = [...server.journal.events];
-    return { outcome, journal, secrets: server.secrets(), protocolMs, lag };
+    return { outcome, journal, secrets: server.secrets(), protocolMs, lag, lagTimeline };
   } finally {
     if (lag === undefined) lagMonitor.stop();
     quiet.stop();

@@ -3,7 +3,7 @@
  * failure"). Network-mode verdicts rest on timing at a time scale (0.005 real s per protocol s
  * by default: a 10 s margin is 50 real ms), and a starved event loop delays the mock server's
  * timers and frames as much as the client's. The monitor measures the event-loop delay
- * (perf_hooks.monitorEventLoopDelay) and how late a 20 ms probe timer fires; a verdict that rests
+ * (perf_hooks.monitorEventLoopDelay) and how late a 5 ms probe timer fires; a verdict that rests
  * on timing finer than the lag, in protocol time, is not evidence (judge/starvation.ts).
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -19,30 +19,68 @@ export interface LagReport {
   readonly samples: number;
 }
 
-const PROBE_MS = 20;
+/**
+ * The probe's period. A stall of D real ms shows as a probe late by at least D − PROBE_MS, so a
+ * windowed reading adds the period back (lagWithin); 5 ms keeps that blind spot at 1 protocol s
+ * at the default scale, under the finest timing any rule judges (2 s).
+ */
+const PROBE_MS = 5;
 
-export interface LagMonitor {
-  stop(): LagReport;
+/**
+ * Where in the run the lag fell: each probe that fired late, at the protocol time it fired and
+ * how late, in real ms. A probe late by L covers the L real ms before it: the loop was stalled
+ * then. Kept beside the report, not in it (one entry per late probe).
+ */
+export interface LagTimeline {
+  readonly timeScale: number;
+  readonly late: ReadonlyArray<readonly [protocolMs: number, lateRealMs: number]>;
 }
 
-export function startLagMonitor(): LagMonitor {
+export interface LagMonitor {
+  stop(): { report: LagReport; timeline: LagTimeline | null };
+}
+
+/** Probes late by less than this are not kept in the timeline: no judged timing is that fine. */
+const TIMELINE_FLOOR_MS = 1;
+
+/** `clock`: the run's protocol clock, to place the lag in the run (omit for the report alone). */
+export function startLagMonitor(clock?: { now(): number; readonly timeScale: number }): LagMonitor {
   const histogram = monitorEventLoopDelay({ resolution: 10 });
   histogram.enable();
   const late: number[] = [];
+  const placed: Array<readonly [number, number]> = [];
   let expected = performance.now() + PROBE_MS;
   const timer = setInterval(() => {
     const now = performance.now();
-    late.push(Math.max(0, now - expected));
+    const lateMs = Math.max(0, now - expected);
+    late.push(lateMs);
+    if (clock && lateMs >= TIMELINE_FLOOR_MS) placed.push([clock.now(), lateMs]);
     expected = now + PROBE_MS;
   }, PROBE_MS);
   timer.unref?.();
   return {
-    stop(): LagReport {
+    stop() {
       clearInterval(timer);
       histogram.disable();
-      return lagReportOf(late, histogram.max / 1e6, histogram.percentile(99) / 1e6);
+      return { report: lagReportOf(late, histogram.max / 1e6, histogram.percentile(99) / 1e6), timeline: clock ? { timeScale: clock.timeScale, late: placed } : null };
     },
   };
+}
+
+/**
+ * The worst lag, real ms, of the stalls that overlap protocol window [from, to] widened by
+ * `marginMs` on each side, plus the probe's period: a probe late by L saw a stall of up to
+ * L + PROBE_MS, and a stall shorter than the period may have gone unseen anywhere.
+ */
+export function lagWithin(timeline: LagTimeline, window: { readonly fromMs: number; readonly toMs: number }, marginMs: number): number {
+  const from = window.fromMs - marginMs;
+  const to = window.toMs + marginMs;
+  let worst = 0;
+  for (const [at, lateMs] of timeline.late) {
+    const began = at - (lateMs + PROBE_MS) / timeline.timeScale;
+    if (at >= from && began <= to) worst = Math.max(worst, lateMs);
+  }
+  return worst + PROBE_MS;
 }
 
 export function lagReportOf(lateMs: readonly number[], loopDelayMaxMs: number, loopDelayP99Ms: number): LagReport {

@@ -7,7 +7,7 @@ import { breach } from '../judge/judge-rules.ts';
 import type { Judgement } from '../judge/judge.ts';
 import { ok } from '../judge/verdict.ts';
 import { Scenario } from '../scenario/schema.ts';
-import { lagReportOf, safeScale } from './scheduling-lag.ts';
+import { lagReportOf, lagWithin, safeScale, type LagTimeline } from './scheduling-lag.ts';
 import { discountStarvation } from './starvation.ts';
 
 const scenario = Scenario.parse({ id: 'unit', title: 't', description: 'd', expectation: 'e', why: 'w', group: 'timing', provenance: ['unit'], expect: { outcome: 'completes' } });
@@ -39,6 +39,44 @@ describe('discountStarvation', () => {
     const { judgement } = discountStarvation(judgementWith(breach('reconnect.after-4001', 'Reconnected after 4001.')), lag, 0.005, scenario);
     expect(judgement.axes.reconnect.verdict).toBe('FAILED');
     expect(judgement.overall).toBe('FAILED');
+  });
+});
+
+describe('discountStarvation with the lag placed in the run', () => {
+  // At scale 0.005: a probe 200 real ms late at protocol 100 s covers the 41 protocol s before it (200 + 5 ms of probe period).
+  const spikeAt100s: LagTimeline = { timeScale: 0.005, late: [[100_000, 200], [300_000, 2]] };
+  const run = lagReportOf([200, 2], 200, 2);
+
+  it('lets a FAILED stand when the only stall lies outside its evidence window, widened by the tolerance', () => {
+    const verdict = breach('expiry.waited-for-server', 'Waited.', { fromMs: 200_000, toMs: 260_000 });
+    const { judgement, starvation } = discountStarvation(judgementWith(ok('x'), verdict), run, 0.005, scenario, spikeAt100s);
+    expect(judgement.axes.expiry.verdict).toBe('FAILED');
+    expect(starvation).toBeNull();
+  });
+
+  it('overturns it when the stall overlaps the window, naming the window and the lag found there', () => {
+    const verdict = breach('expiry.waited-for-server', 'Waited.', { fromMs: 80_000, toMs: 140_000 });
+    const { judgement, starvation } = discountStarvation(judgementWith(ok('x'), verdict), run, 0.005, scenario, spikeAt100s);
+    expect(judgement.axes.expiry.verdict).toBe('UNKNOWN');
+    expect(judgement.axes.expiry.reason).toContain('lagged up to 205 real ms between 80.0 s and 140.0 s, where this verdict');
+    expect(starvation?.lagMs).toBe(205);
+  });
+
+  it('counts the run\'s worst for a rule that does not locate its evidence', () => {
+    const verdict = breach('turns.not-completed', 'Not completed.');
+    const { judgement } = discountStarvation({ overall: 'FAILED', axes: { context: ok('x'), turns: verdict, reconnect: ok('x'), expiry: ok('x'), protocol: ok('x'), secrets: ok('x') } }, run, 0.005, scenario, spikeAt100s);
+    expect(judgement.axes.turns.verdict).toBe('UNKNOWN');
+  });
+});
+
+describe('lagWithin', () => {
+  const timeline: LagTimeline = { timeScale: 0.01, late: [[10_000, 50], [20_000, 3]] };
+  it('takes a stall that began inside the window though the probe saw it after, plus the probe period', () => {
+    // 50 ms late at 10 s covers (50 + 5) / 0.01 = 5.5 protocol s before: from 4.5 s.
+    expect(lagWithin(timeline, { fromMs: 0, toMs: 5_000 }, 0)).toBe(55);
+    expect(lagWithin(timeline, { fromMs: 0, toMs: 4_000 }, 0)).toBe(5);
+    expect(lagWithin(timeline, { fromMs: 12_000, toMs: 30_000 }, 0)).toBe(8);
+    expect(lagWithin(timeline, { fromMs: 12_000, toMs: 30_000 }, 3_000)).toBe(55);
   });
 });
 

@@ -4,14 +4,16 @@
  * is not evidence: it becomes UNKNOWN with the measured lag and a time scale that would have
  * been safe, and run-scenario.ts runs the scenario once more at that scale.
  *
- * The lag is the run's worst (a conservative reading: the evidence of a verdict is not located
- * in time). Each timing-sensitive rule (judge/judge-rules.ts) names what it tolerates:
+ * The lag counted against a verdict is the worst inside its evidence window (the rule says when
+ * its timing was measured: judge-rules.ts `evidenceOf`), widened by the rule's tolerance on each
+ * side; a rule that does not locate its evidence (a client's own timeout may start anywhere)
+ * counts the run's worst. Each timing-sensitive rule names what it tolerates:
  */
-import { ruleOfVerdict, type RuleId } from '../judge/judge-rules.ts';
+import { evidenceOf, ruleOfVerdict, type RuleId } from '../judge/judge-rules.ts';
 import type { Judgement } from '../judge/judge.ts';
 import { AXES, overallOf, unknown, type Axis, type AxisVerdict } from '../judge/verdict.ts';
 import type { Scenario } from '../scenario/schema.ts';
-import { safeScale, worstLagMs, type LagReport } from './scheduling-lag.ts';
+import { lagWithin, safeScale, worstLagMs, type LagReport, type LagTimeline } from './scheduling-lag.ts';
 
 /** Protocol ms of timing error each rule's evidence tolerates. */
 export function toleranceMs(rule: RuleId, scenario: Scenario): number | null {
@@ -51,24 +53,32 @@ export interface Starvation {
   readonly axes: readonly Axis[];
 }
 
-/** The judgement with the verdicts the lag makes meaningless turned UNKNOWN, and what was overturned. */
-export function discountStarvation(judgement: Judgement, lag: LagReport, timeScale: number, scenario: Scenario): { judgement: Judgement; starvation: Starvation | null } {
-  const lagMs = worstLagMs(lag);
-  const lagProtocolMs = lagMs / timeScale;
+/**
+ * The judgement with the verdicts the lag makes meaningless turned UNKNOWN, and what was
+ * overturned. `timeline` places the lag in the run; without it every verdict counts the worst.
+ */
+export function discountStarvation(judgement: Judgement, lag: LagReport, timeScale: number, scenario: Scenario, timeline: LagTimeline | null = null): { judgement: Judgement; starvation: Starvation | null } {
   const axes = { ...judgement.axes } as Record<Axis, AxisVerdict>;
   const overturned: Axis[] = [];
   let scale = timeScale;
+  let worst = 0;
   for (const axis of AXES) {
     const verdict = axes[axis];
     if (verdict.verdict !== 'FAILED') continue;
     const rule = ruleOfVerdict(verdict);
     const tolerance = rule ? toleranceMs(rule, scenario) : null;
-    if (tolerance === null || lagProtocolMs <= tolerance) continue;
+    if (tolerance === null) continue;
+    const window = evidenceOf(verdict);
+    const lagMs = window && timeline ? lagWithin(timeline, window, tolerance) : worstLagMs(lag);
+    const lagProtocolMs = lagMs / timeScale;
+    if (lagProtocolMs <= tolerance) continue;
     const safe = safeScale(lagMs * 2, tolerance, timeScale);
     scale = Math.max(scale, safe);
+    worst = Math.max(worst, lagMs);
     overturned.push(axis);
-    axes[axis] = unknown(`Not evidence: the harness was starved — its event loop lagged up to ${lagMs.toFixed(0)} real ms, ${(lagProtocolMs / 1000).toFixed(1)} protocol s at time scale ${timeScale}, more than the ${(tolerance / 1000).toFixed(2)} s this timing tolerates (${rule}); a time scale of ${safe} would be safe. (FAILED on what was seen: ${verdict.reason})`);
+    const where = window && timeline ? ` between ${(window.fromMs / 1000).toFixed(1)} s and ${(window.toMs / 1000).toFixed(1)} s, where this verdict's evidence lies` : '';
+    axes[axis] = unknown(`Not evidence: the harness was starved — its event loop lagged up to ${lagMs.toFixed(0)} real ms${where}, ${(lagProtocolMs / 1000).toFixed(1)} protocol s at time scale ${timeScale}, more than the ${(tolerance / 1000).toFixed(2)} s this timing tolerates (${rule}); a time scale of ${safe} would be safe. (FAILED on what was seen: ${verdict.reason})`);
   }
   if (overturned.length === 0) return { judgement, starvation: null };
-  return { judgement: { ...judgement, overall: overallOf(AXES.map((a) => axes[a].verdict)), axes }, starvation: { lagMs, lagProtocolMs, safeScale: scale, axes: overturned } };
+  return { judgement: { ...judgement, overall: overallOf(AXES.map((a) => axes[a].verdict)), axes }, starvation: { lagMs: worst, lagProtocolMs: worst / timeScale, safeScale: scale, axes: overturned } };
 }

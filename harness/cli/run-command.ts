@@ -11,6 +11,7 @@ import { ALL_FORMATS, parseFormats, type ReportFormat } from '../report/formats.
 import { createReportWriter, type ReportWriter, type ReportWriterOptions, type ScenarioFiles } from '../report/report-writer.ts';
 import { runScenario } from '../run/run-scenario.ts';
 import { probeTimeScale } from '../run/scheduling-lag.ts';
+import { expectedDurationS } from '../scenario/expected-duration.ts';
 import type { LoadedScenario } from '../scenario/loader.ts';
 import { parseSut, preflightSut } from '../sut/parse-sut.ts';
 import { parseServer } from '../server/parse-server.ts';
@@ -161,8 +162,11 @@ async function runScenarios(selectors: readonly string[], options: RunOptions, i
     outcomes.push(outcome);
     terminal.scenarioDone(outcome);
   };
-  await inParallel(scenarios, jobs, runOne);
+  await inParallel(longestFirst(scenarios, jobs), jobs, runOne);
   const summary = await writer.finish();
+  // The list at the end in selection order, whatever order the runs finished in.
+  const order = new Map(scenarios.map((l, i) => [l.scenario.id, i]));
+  outcomes.sort((a, b) => order.get(a.run.scenario.id)! - order.get(b.run.scenario.id)!);
   terminal.finished({ summary, seed, durationMs: performance.now() - started, outcomes });
   if (keep !== undefined) {
     const pruned = await pruneRuns(reportsRoot, keep);
@@ -187,6 +191,16 @@ function jobsFlag(value: string | undefined, mode: 'virtual' | 'network', kind: 
 }
 
 /** Runs `task` over `items`, at most `limit` at once; resolves when all are done. */
+/**
+ * With several scenarios at once, the longest start first (longest-processing-time scheduling):
+ * started last, a two-hour session alone would set the wall time of the whole run. Sequential
+ * runs keep the selection's order.
+ */
+export function longestFirst(scenarios: readonly LoadedScenario[], jobs: number): readonly LoadedScenario[] {
+  if (jobs <= 1) return scenarios;
+  return [...scenarios].sort((a, b) => expectedDurationS(b.scenario) - expectedDurationS(a.scenario));
+}
+
 async function inParallel<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {

@@ -23,6 +23,7 @@ import { exitCodeForResults } from './exit-codes.ts';
 import { baselinedText, judgedRun, loadBaseline } from './baseline.ts';
 import { shardFlag, shardOf } from './shard.ts';
 import { didYouMean } from './did-you-mean.ts';
+import { guardedPool } from './guarded-pool.ts';
 import { loadSelection } from './load-selection.ts';
 import { addSelectionOptions, SELECTORS_HELP, selectionFilters, type SelectionOptions } from './selection-options.ts';
 
@@ -146,9 +147,11 @@ async function runScenarios(selectors: readonly string[], options: RunOptions, i
   terminal.info(`resume-harness: ${scenarios.length} scenario${scenarios.length === 1 ? '' : 's'} against ${against}, ${mode} mode, seed ${seed}${mode === 'network' ? `, time scale ${timeScale}` : ''}${jobs > 1 ? `, ${jobs} at a time` : ''}${shard ? `, shard ${shard.index}/${shard.count} of ${runnable.length}` : ''}`);
 
   const outcomes: ScenarioOutcome[] = [];
-  const runOne = async ({ scenario, file }: LoadedScenario): Promise<void> => {
+  const runOne = async ({ scenario, file }: LoadedScenario, final: boolean): Promise<boolean> => {
     terminal.scenarioStarted(scenario.id, sut.id);
     const run = await runScenario(scenario, sut, { mode, seed, timeScale, protocol, ...(server ? { server: { server } } : {}) });
+    // Starved with others running beside it: not reported yet, judged again alone at the end (guarded-pool.ts).
+    if (!final && run.judgement.overall === 'UNKNOWN' && run.starvation !== undefined) return true;
     if (run.server && run.server.state !== 'ready') io.stderr.write(`resume-harness: ${scenario.id}: ${run.server.judgement.lifecycle.reason}\n`);
     let files: ScenarioFiles | undefined;
     try {
@@ -161,8 +164,12 @@ async function runScenarios(selectors: readonly string[], options: RunOptions, i
     const outcome: ScenarioOutcome = { run, passed, ...(accepted ? { baselined: baselinedText(accepted) } : {}), ...(files ? { files } : {}), scenarioFile: file };
     outcomes.push(outcome);
     terminal.scenarioDone(outcome);
+    return false;
   };
-  await inParallel(longestFirst(scenarios, jobs), jobs, runOne);
+  await guardedPool(longestFirst(scenarios, jobs), jobs, runOne, {
+    narrowed: (width, { scenario }) => terminal.info(`resume-harness: the harness was starved on ${scenario.id} with ${jobs} at a time: ${width} at a time from now on, and the starved scenario runs again alone at the end`),
+    rerunAlone: ({ scenario }) => terminal.info(`resume-harness: ${scenario.id} again, alone (starved beside the others)`),
+  });
   const summary = await writer.finish();
   // The list at the end in selection order, whatever order the runs finished in.
   const order = new Map(scenarios.map((l, i) => [l.scenario.id, i]));
@@ -201,13 +208,6 @@ export function longestFirst(scenarios: readonly LoadedScenario[], jobs: number)
   return [...scenarios].sort((a, b) => expectedDurationS(b.scenario) - expectedDurationS(a.scenario));
 }
 
-async function inParallel<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await task(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
 
 /**
  * `--out DIR`: the run's own fixed folder. A previous run there (it has an index.json) is

@@ -53,7 +53,7 @@ try {
   });
   console.log(`${cpus().length}-core ${cpus()[0]?.model ?? ''}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}; ${hogs.length} CPU hogs; ${jobs} runs at once`);
   console.log(`reference, ${scenarios.length} scenarios × ${seeds} seeds over the network: ${reference.length} runs — OK ${count(reference, 'OK')}, NON-STRICT ${count(reference, 'NON-STRICT')}, UNKNOWN ${count(reference, 'UNKNOWN')}, FAILED ${count(reference, 'FAILED')}; ${retried.length} retried at a safe scale after starvation; worst scheduling lag ${worstLag.toFixed(0)} ms`);
-  for (const r of reference.filter((x) => x.judgement.overall === 'FAILED' || x.judgement.overall === 'UNKNOWN')) {
+  for (const r of reference.filter((x) => x.judgement.overall !== 'OK' && x.judgement.overall !== 'INFORMATIONAL')) {
     const axis = Object.entries(r.judgement.axes).find(([, a]) => a.verdict === r.judgement.overall);
     console.log(`  ${r.judgement.overall} ${r.scenario.id} seed ${r.seed} at ${r.timeScale}: ${axis?.[0]}: ${axis?.[1].reason.slice(0, 200)}`);
   }

@@ -4,6 +4,8 @@
  * a selection against a `cmd:` client (default: the Python example). Prints the wall times,
  * the ratio of medians, and whether the verdicts agree scenario by scenario. Asserts nothing.
  *
+ * The whole catalog: `npm run bench:jobs -- '*'` (the README's figure).
+ *
  *   npm run bench:jobs -- [--jobs 4] [--rounds 1] [--time-scale 0.01] [--sut "cmd:…"] [selectors…]
  */
 import { cpus, tmpdir, totalmem } from 'node:os';

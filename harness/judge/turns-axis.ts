@@ -17,7 +17,7 @@ export function judgeTurns(input: JudgeInput): AxisVerdict {
   if (duplicates.length > 0) {
     const { seg, p } = duplicates[0]!;
     const how = p.duplicate === 'while-generating' ? 'while the agent was still answering the previous one' : p.duplicate === 'repeat' ? 'that the restored state already held' : 'after the conversation had ended';
-    return breach('turns.duplicate', `Duplicate prospect message: ${s(duplicates.length, 'duplicate')}, the first on connection ${seg.ordinal} at ${secs(p.t)}, sent ${how}.`);
+    return breach('turns.duplicate', `Duplicate prospect message: ${s(duplicates.length, 'duplicate')}, the first on connection ${seg.ordinal} at ${secs(p.t)}, sent ${how}.`, { fromMs: p.t, toMs: p.t });
   }
   const stall = findStall(timeline, scenario.expect.stallAfter * 1000, expected);
   if (stall) return breach('turns.stall', `Conversation stalled on connection ${stall.segment.ordinal}: the agent waited ${secs(stall.duration)} for a prospect message from ${secs(stall.from)} (the in-flight message was not re-sent).`, { fromMs: stall.from, toMs: stall.from + stall.duration });

@@ -117,3 +117,25 @@ describe('reconnect storms (spec §6.4) and rotations (§6.2)', () => {
     expect(judge(outage(true), { outcome: 'completes' }, completedClient).reason).not.toMatch(/storm/);
   });
 });
+
+describe('a close after the last answer (spec §4, §6.3)', () => {
+  const answer = (conn: number, t: number, turn: number): JournalEvent => ({ kind: 'agent-turn', t, conn, turn, greeting: false, answers: `‹m${turn}›` });
+  const conversation = (answered: number): JournalEvent[] => {
+    const events: JournalEvent[] = [session, open(1, 0, null), greeting(1, 1000), issued(1, 1000, 1)];
+    for (let turn = 1; turn <= answered; turn++) events.push(answer(1, 1000 + turn * 5000, turn), issued(1, 1000 + turn * 5000, turn + 1));
+    return [...events, close(1, 1000 + answered * 5000, 1006)];
+  };
+
+  it('does not ask for a reconnect once every turn is answered: end_conversation asks for that close, and a drop hides whether it arrived (found by explore)', () => {
+    // maxTurns is 2: the drop comes right after the second answer, before end_conversation reached the server.
+    const verdict = judge(conversation(2), { outcome: 'completes' }, completedClient);
+    expect(verdict.verdict).not.toBe('FAILED');
+    expect(verdict.reason).not.toMatch(/Never reconnected/);
+  });
+
+  it('still fails a client that stays away with a turn unanswered and a handle in hand', () => {
+    const verdict = judge(conversation(1), { outcome: 'completes' }, { state: 'reported', result: { status: 'completed', turns: 1, reconnects: 0, contextLost: false } });
+    expect(verdict.verdict).toBe('FAILED');
+    expect(verdict.reason).toMatch(/^Never reconnected after connection 1 closed \(1006 by server, at 6\.0 s\) with the conversation unfinished/);
+  });
+});

@@ -95,7 +95,9 @@ describe('the schedules', () => {
   it('every drawn schedule is a valid scenario, with an outcome that follows from its family', () => {
     fc.assert(fc.property(scheduleArbitrary, (schedule) => {
       const scenario = scenarioOf(schedule);
-      expect(scenario.expect.outcome).toBe(schedule.family === 'recoverable' ? 'completes' : 'reports-loss');
+      expect(scenario.expect.outcome).toBe({ recoverable: 'completes', steady: 'completes', rejected: 'reports-loss', ended: 'gives-up' }[schedule.family]);
+      // Nothing closes a steady schedule: a conformant client never needs to reconnect.
+      expect(scenario.expect.maxReconnects).toBe(schedule.family === 'steady' ? 0 : undefined);
       expect(scenario.conversation.maxTurns).toBe(schedule.maxTurns);
     }), { seed: 5, numRuns: 300 });
   });

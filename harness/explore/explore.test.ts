@@ -78,6 +78,27 @@ const REFERENCE_REGRESSIONS: ReadonlyArray<{ readonly found: string; readonly sc
     found: 'drop after the last answer',
     schedule: { family: 'recoverable', maxTurns: 5, server: { agent: {}, expiry: { lifetime: 200, timeLeft: 20 }, faults: [{ when: { turn: 5, phase: 'after-final' }, do: { drop: { delay: 0 } } }] } },
   },
+  {
+    // explore --sut builtin --runs 10000 --seed 1, schedule 3729 (after the schedules widened): a
+    // notice on every resumed connection; a silence swallows the answer to the last message, the
+    // client waits on that connection until its margin before the deadline, rotates and completes.
+    // The judge read the rotation as a retry 0 s after a failed attempt; §6.2 asks for exactly that
+    // rotation before timeLeft: a judge false alarm, fixed in judge/reconnect-axis.ts (rotatedLateInNotice).
+    found: 'a rotation late in a notice\'s lead time, after a silence',
+    schedule: {
+      family: 'recoverable',
+      maxTurns: 5,
+      server: {
+        agent: { chunkGap: 0 },
+        handles: {},
+        faults: [
+          { when: { turn: 1, phase: 'after-final' }, do: { expire: { timeLeft: 0, closeAfter: 8.1, closeCode: 1000, silent: false, resendHandle: false } }, after: 0.1 },
+          { when: { at: 41.6 }, do: { silence: { duration: 10.9 } } },
+          { when: { event: 'resumed' }, times: 69, do: { expire: { timeLeft: 50 } } },
+        ],
+      },
+    },
+  },
 ];
 
 describe('schedules the reference once failed', () => {

@@ -116,6 +116,21 @@ describe('reconnect storms (spec §6.4) and rotations (§6.2)', () => {
   it('an attempt whose connection got session_expiring, followed at once: a rotation, not a storm (found by explore)', () => {
     expect(judge(outage(true), { outcome: 'completes' }, completedClient).reason).not.toMatch(/storm/);
   });
+
+  // Connection 2 is resumed and gets a 50 s notice at once; it carries no turn, and the client leaves it itself.
+  const rotation = (leftAfterMs: number): JournalEvent[] => [
+    session, open(1, 0, null), greeting(1, 1000), issued(1, 1000, 1), { kind: 'agent-turn', t: 3000, conn: 1, turn: 1, greeting: false, answers: '‹m1›' }, close(1, 4000, 1006),
+    open(2, 4000, '‹h1›'), { kind: 'resumed-sent', t: 4000, conn: 2 }, { kind: 'expiring', t: 4000, conn: 2, timeLeft: 50, deadline: 54_000, hasHandle: true }, close(2, 4000 + leftAfterMs, 1000, 'client'),
+    open(3, 4000 + leftAfterMs, '‹h1›'), { kind: 'agent-turn', t: 6000 + leftAfterMs, conn: 3, turn: 2, greeting: false, answers: '‹m2›' },
+  ];
+
+  it('a rotation put off until late in the notice\'s lead time, then carried out at once: §6.2, not a storm (found by explore)', () => {
+    expect(judge(rotation(40_000), { outcome: 'completes' }, completedClient).reason).not.toMatch(/storm/);
+  });
+
+  it('leaving at once, with most of the lead time left, from a connection that carried nothing: still a storm (F3)', () => {
+    expect(judge(rotation(100), { outcome: 'completes' }, completedClient)).toMatchObject({ verdict: 'FAILED', reason: expect.stringMatching(/^Reconnect storm: attempt 2 came 0\.0 s after attempt 1 failed/) });
+  });
 });
 
 describe('a close after the last answer (spec §4, §6.3)', () => {

@@ -186,10 +186,22 @@ function idleGaps(outage: Outage): { readonly ms: number; /** 1-based number of 
     // carried on, and leaving again and again at once from connections that carried nothing is
     // the storm F3 describes (goaway-storm.before-resumed).
     if (prev.state === 'opened' && prev.segment.expiring.some((e) => e.timeLeft < 2)) continue;
+    // Nor is a rotation the client put off until late in the notice's lead time: it carried on
+    // as long as it could, and §6.2 then asks it to leave before timeLeft runs out, at once.
+    // (Found by explore: a notice on every resumed connection, an answer swallowed by a silence,
+    // the client waits, rotates at its margin before the deadline, and completes.)
+    if (prev.state === 'opened' && rotatedLateInNotice(prev.segment)) continue;
     const prevEnd = prev.state === 'opened' ? (prev.segment.close?.t ?? prev.t) : prev.t;
     gaps.push({ ms: Math.max(0, outage.attempts[i]!.t - prevEnd), attempt: i + 1 });
   }
   return gaps;
+}
+
+/** The client closed the connection itself after more than half of a notice's lead time had gone by. */
+function rotatedLateInNotice(seg: Segment): boolean {
+  const close = seg.close;
+  if (!close || close.by !== 'client') return false;
+  return seg.expiring.some((e) => e.timeLeft >= 2 && close.t >= e.t && close.t - e.t >= (e.timeLeft * 1000) / 2);
 }
 
 /**

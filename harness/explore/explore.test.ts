@@ -47,6 +47,24 @@ describe('explore', () => {
     }
   }, 120_000);
 
+  // Bugs only the wider schedules reach: conversation_end (ended), tolerated frames and a slow
+  // agent (steady, maxReconnects 0), a notice on every resumed connection (F3).
+  for (const [id, family, axis] of [
+    ['t11-ignores-conversation-end', 'ended', 'reconnect'],
+    ['reconnects-after-4001', 'ended', 'reconnect'],
+    ['closes-on-invalid-json', 'steady', 'reconnect'],
+    ['impatient-inactivity', 'steady', 'reconnect'],
+    ['rotates-right-after-resume', 'recoverable', 'reconnect'],
+  ] as const) {
+    it(`finds ${id} with a ${family} schedule, failed on ${axis}`, async () => {
+      const result = await explore({ sut: mutant(id), seed: 1, runs: 150, reference: builtinSut() });
+      expect(result.failure).not.toBeNull();
+      expect(result.failure!.schedule.family).toBe(family);
+      expect(result.failure!.reasons.some((r) => r.startsWith(`${axis} FAILED`))).toBe(true);
+      expect(scheduleSize(result.failure!.schedule).faults).toBeLessThanOrEqual(2);
+    }, 120_000);
+  }
+
   it('one seed, one result: the same schedules, the same failure, the same shrink', async () => {
     const a = await explore({ sut: mutant('t5-clears-handle-on-not-resumable'), seed: 7, runs: 100, reference: builtinSut() });
     const b = await explore({ sut: mutant('t5-clears-handle-on-not-resumable'), seed: 7, runs: 100, reference: builtinSut() });

@@ -30,10 +30,11 @@ const median = (xs: readonly number[]): number => {
 
 console.log(`explore bench: seed ${seed}; machine ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`);
 console.log('');
-console.log('| mutant | trap | schedules to first failure | shrunk to (faults, script fields) | failing axes |');
-console.log('|---|---|---|---|---|');
+console.log('| mutant | trap | found | schedules to first failure | shrunk to (faults, script fields) | family | failing axes |');
+console.log('|---|---|---|---|---|---|---|');
 const found: number[] = [];
 const sizes: number[] = [];
+const fields: number[] = [];
 const missed: string[] = [];
 let suspects = 0;
 for (const mutant of allMutants()) {
@@ -43,17 +44,18 @@ for (const mutant of allMutants()) {
   suspects += result.suspect;
   if (!result.failure) {
     missed.push(mutant.id);
-    console.log(`| \`${mutant.id}\` | ${mutant.trap} | not found in ${result.schedules} | — | — |`);
+    console.log(`| \`${mutant.id}\` | ${mutant.trap} | no | not found in ${result.schedules} | — | — | — |`);
     continue;
   }
   const size = scheduleSize(result.failure.schedule);
   found.push(result.failure.runsToFailure);
   sizes.push(size.faults);
+  fields.push(size.fields);
   const axes = result.failure.reasons.map((r) => r.split(' ')[0]).join(', ');
-  console.log(`| \`${mutant.id}\` | ${mutant.trap} | ${result.failure.runsToFailure} | ${size.faults}, ${size.fields} | ${axes} |`);
+  console.log(`| \`${mutant.id}\` | ${mutant.trap} | yes | ${result.failure.runsToFailure} | ${size.faults}, ${size.fields} | ${result.failure.schedule.family} | ${axes} |`);
 }
 console.log('');
-console.log(`found ${found.length}/${found.length + missed.length} mutants; median schedules to the first failure ${median(found)}; median faults in the shrunk schedule ${median(sizes)}${missed.length ? `; not found: ${missed.join(', ')}` : ''}; ${suspects} schedules the reference failed too (not counted)`);
+console.log(`found ${found.length}/${found.length + missed.length} mutants; median schedules to the first failure ${median(found)}; median shrunk schedule ${median(sizes)} faults, ${median(fields)} script fields${missed.length ? `; not found: ${missed.join(', ')}` : ''}; ${suspects} schedules the reference failed too (not counted)`);
 if (referenceRuns > 0) {
   const reference = await explore({ sut: builtinSut(), seed, runs: referenceRuns });
   const perSecond = reference.runs / (reference.wallMs / 1000);

@@ -11,6 +11,12 @@
  * - `rejected`: the upstream lost every state (validation.rejectAll) and rejects handles in one
  *   of §5.2's ways: the context cannot survive, and a conformant client says so
  *   (`reports-loss`).
+ * - `steady`: nothing ever closes; the server sends frames a client must tolerate (invalid JSON,
+ *   unknown types, known types with wrong fields, binary audio, non-fatal errors: §2, §3) and
+ *   the agent may be slow to answer (under the 30 s a client may wait, §6.8). A conformant
+ *   client completes without a single reconnect (`maxReconnects: 0`).
+ * - `ended`: the server ends the conversation before its last turn, with conversation_end (§3)
+ *   or a close 4001 (§7): a conformant client ends failed and never reconnects (`gives-up`).
  *
  * Shrinking works on the structure: fewer faults, fewer turns, the defaults of each field.
  */
@@ -18,7 +24,7 @@ import fc from 'fast-check';
 import type { ServerScriptInput } from '../../mock-server/index.ts';
 import type { Outcome } from '../scenario/schema.ts';
 
-export type ScheduleFamily = 'recoverable' | 'rejected';
+export type ScheduleFamily = 'recoverable' | 'rejected' | 'steady' | 'ended';
 
 export interface Schedule {
   readonly family: ScheduleFamily;
@@ -27,7 +33,13 @@ export interface Schedule {
 }
 
 /** The outcome a conformant client reaches on a schedule of this family (scenario `expect.outcome`). */
-export const OUTCOME_OF: Readonly<Record<ScheduleFamily, Outcome>> = { recoverable: 'completes', rejected: 'reports-loss' };
+export const OUTCOME_OF: Readonly<Record<ScheduleFamily, Outcome>> = { recoverable: 'completes', rejected: 'reports-loss', steady: 'completes', ended: 'gives-up' };
+
+/**
+ * The reconnects a conformant client needs, where the script alone bounds them (scenario
+ * `expect.maxReconnects`): none in a `steady` schedule, where nothing ever closes.
+ */
+export const MAX_RECONNECTS_OF: Readonly<Partial<Record<ScheduleFamily, number>>> = { steady: 0 };
 
 type Fault = NonNullable<ServerScriptInput['faults']>[number];
 type Action = Fault['do'] extends infer A ? (A extends readonly unknown[] ? never : A) : never;
@@ -133,9 +145,106 @@ const handles = (maxTurns: number): fc.Arbitrary<NonNullable<ServerScriptInput['
   nonResumableAfterTurns: fc.uniqueArray(fc.integer({ min: 1, max: maxTurns }), { maxLength: 1 }).map((xs) => [...xs].sort((a, b) => a - b)),
 }, { requiredKeys: [] });
 
+/**
+ * What a valid resume does: confirmed at once or up to 8 s late — inside the 10 s a client may
+ * wait for session:resumed (§5.2 names no window; the catalog's resume-confirm-late uses 8 s) —
+ * and the agent's last turn possibly repeated after it (F19: a repeat is not an answer).
+ */
+const resume: fc.Arbitrary<NonNullable<ServerScriptInput['resume']>> = fc.record({
+  confirm: fc.oneof(fc.constant('immediate' as const), tenths(0.1, 8).map((after) => ({ after }))),
+  state: fc.constantFrom('restored', 'repeat-last') as fc.Arbitrary<'restored' | 'repeat-last'>,
+}, { requiredKeys: [] });
+
+/**
+ * A notice on every resumed connection the moment session:resumed is sent (an upstream that
+ * keeps recycling connections, F3; the catalog's goaway-storm.after-every-resume). With 50 s or
+ * more left, every connection still has time for a full turn before its deadline (a client
+ * thinks for up to 20 s, the agent answers within 12 s here): a client that waits for a turn
+ * boundary after a turn makes progress on each one; one that rotates at once, or takes the
+ * moment right after a resume for a boundary, storms without a turn.
+ */
+const noticeStorm: fc.Arbitrary<Fault> = fc.record({
+  when: fc.constant({ event: 'resumed' as const }),
+  times: fc.integer({ min: 2, max: 100 }),
+  do: fc.record({ expire: fc.record({ timeLeft: tenths(50, 60) }) }),
+}) as fc.Arbitrary<Fault>;
+
 const recoverable: fc.Arbitrary<Schedule> = fc.integer({ min: 2, max: 10 }).chain((maxTurns) =>
-  fc.record({ agent, expiry, handles: handles(maxTurns), faults }, { requiredKeys: ['faults'] }).map((server) => ({ family: 'recoverable' as const, maxTurns, server })),
+  fc.record({ agent, expiry, handles: handles(maxTurns), resume, faults, storm: fc.option(noticeStorm, { nil: undefined, freq: 3 }) }, { requiredKeys: ['faults'] })
+    // Under a storm every connection lives about 50 s: only a handle after every turn, with no
+    // resumable:false window, lets the state move on from one connection to the next (otherwise the
+    // state is pinned to one old handle, as with short lifetimes; found by explore).
+    .map(({ storm, faults: list, ...server }) => ({ family: 'recoverable' as const, maxTurns, server: storm ? { ...server, handles: {}, faults: [...list, storm] } : { ...server, faults: list } })),
 );
+
+/**
+ * Frames a client must tolerate (spec §2: ignore unknown types, never crash on invalid JSON; a
+ * text-only client MAY ignore binary audio; §3: an error message is not fatal), each as the
+ * catalog's malformed-frames scenarios send it.
+ */
+const toleratedFrame: fc.Arbitrary<Action> = fc.oneof(
+  fc.constant({ sendRaw: '{"type":"transcript","role":"agent","text":"and one more th' }),
+  fc.constantFrom(
+    { type: 'usage_metadata', promptTokenCount: 515, responseTokenCount: 38 },
+    { type: 'voice_activity', speaking: false },
+    { type: 'transcript', role: 'agent', final: 'yes' },
+    { type: 'session_resumption_update', handle: 42, resumable: true },
+    { type: 'error', code: 'rate_limited', message: 'Too many requests; slowing down.' },
+  ).map((send) => ({ send })),
+  fc.constant({ sendBinary: 4800 }),
+) as fc.Arbitrary<Action>;
+
+/** Where a tolerated frame comes: after a turn (or every turn), or while the agent thinks. */
+const frameTrigger: fc.Arbitrary<Pick<Fault, 'when' | 'times'>> = fc.oneof(
+  fc.record({ when: fc.record({ turn: fc.integer({ min: 0, max: 8 }), phase: fc.constantFrom('after-final', 'after-handle', 'mid-turn', 'after-prospect') as fc.Arbitrary<'after-final' | 'after-handle' | 'mid-turn' | 'after-prospect'> }) }),
+  fc.record({ when: fc.constantFrom({ event: 'agent-final' as const }, { event: 'prospect-message' as const }, { event: 'handle-issued' as const }), times: fc.integer({ min: 1, max: 100 }) }, { requiredKeys: ['when'] }),
+);
+
+const frameFault: fc.Arbitrary<Fault> = fc.record({ trigger: frameTrigger, after: tenths(0, 2), do: toleratedFrame })
+  .map(({ trigger: t, after, do: action }) => ({ ...t, after, do: action }) as Fault);
+
+/**
+ * A healthy connection throughout: no expiry, no close. The agent may take up to 25 s to start
+ * an answer (plus at most 1 s of latency): slower than an impatient client's inactivity limit,
+ * within the 30 s a client may take a live connection for a dead one (§6.8; catalog slow-agent).
+ */
+const steady: fc.Arbitrary<Schedule> = fc.record({
+  maxTurns: fc.integer({ min: 2, max: 8 }),
+  replyDelay: fc.tuple(tenths(0, 22), tenths(0, 3)).map(([a, b]) => [a, a + b] as [number, number]),
+  frames: fc.array(frameFault, { maxLength: 4 }),
+  latency: fc.option(fc.record({ latency: fc.integer({ min: 0, max: 800 }), jitter: fc.integer({ min: 0, max: 200 }) }), { nil: undefined }),
+}).map(({ maxTurns, replyDelay, frames, latency }) => ({
+  family: 'steady' as const,
+  maxTurns,
+  server: {
+    agent: { replyDelay },
+    expiry: { enabled: false },
+    faults: frames,
+    ...(latency ? { toxics: [{ type: 'latency' as const, attributes: latency }] } : {}),
+  },
+}));
+
+/**
+ * The server ends the conversation at turn k, before the last: conversation_end (then a close
+ * 1000 or a drop, §3: final whatever the close looks like) or a close 4001 (§6.3, §7: do not
+ * reconnect). Gentle faults may come before it. A conformant client ends failed and never
+ * comes back.
+ */
+const ending: fc.Arbitrary<Action> = fc.oneof(
+  fc.record({ endConversation: fc.record({ reason: fc.constant('the agent ended the call'), drop: fc.boolean() }) }),
+  fc.record({ close: fc.record({ code: fc.constant(4001), reason: fc.constant('unauthorised'), delay: tenths(0, 1) }) }),
+) as fc.Arbitrary<Action>;
+
+const ended: fc.Arbitrary<Schedule> = fc.integer({ min: 2, max: 10 }).chain((maxTurns) => fc.record({
+  turn: fc.integer({ min: 1, max: maxTurns - 1 }),
+  phase: fc.constantFrom('after-final', 'after-handle', 'mid-turn', 'after-prospect') as fc.Arbitrary<'after-final' | 'after-handle' | 'mid-turn' | 'after-prospect'>,
+  end: ending,
+  gentle: fc.array(fc.record({ when: midConversation, do: gentleAction, after: tenths(0, 10) }, { requiredKeys: ['when', 'do'] }), { maxLength: 2 }),
+}).map(({ turn, phase, end, gentle }) => ({
+  family: 'ended' as const,
+  maxTurns,
+  server: { expiry: { enabled: false }, faults: [{ when: { turn, phase }, do: end }, ...(gentle as Fault[])] },
+})));
 
 const rejected: fc.Arbitrary<Schedule> = fc.record({
   maxTurns: fc.integer({ min: 2, max: 8 }),
@@ -149,7 +258,12 @@ const rejected: fc.Arbitrary<Schedule> = fc.record({
 }));
 
 /** Recoverable schedules most of the time: they are where a client's resume logic can fail silently. */
-export const scheduleArbitrary: fc.Arbitrary<Schedule> = fc.oneof({ arbitrary: recoverable, weight: 4 }, { arbitrary: rejected, weight: 1 });
+export const scheduleArbitrary: fc.Arbitrary<Schedule> = fc.oneof(
+  { arbitrary: recoverable, weight: 4 },
+  { arbitrary: rejected, weight: 1 },
+  { arbitrary: steady, weight: 1 },
+  { arbitrary: ended, weight: 1 },
+);
 
 /** The size of a schedule, as the README reports it for a shrunk one: faults plus the fields set. */
 export function scheduleSize(schedule: Schedule): { faults: number; fields: number } {

@@ -116,4 +116,41 @@ describe('reconnect storms (spec §6.4) and rotations (§6.2)', () => {
   it('an attempt whose connection got session_expiring, followed at once: a rotation, not a storm (found by explore)', () => {
     expect(judge(outage(true), { outcome: 'completes' }, completedClient).reason).not.toMatch(/storm/);
   });
+
+  // Connection 2 is resumed and gets a 50 s notice at once; it carries no turn, and the client leaves it itself.
+  const rotation = (leftAfterMs: number): JournalEvent[] => [
+    session, open(1, 0, null), greeting(1, 1000), issued(1, 1000, 1), { kind: 'agent-turn', t: 3000, conn: 1, turn: 1, greeting: false, answers: '‹m1›' }, close(1, 4000, 1006),
+    open(2, 4000, '‹h1›'), { kind: 'resumed-sent', t: 4000, conn: 2 }, { kind: 'expiring', t: 4000, conn: 2, timeLeft: 50, deadline: 54_000, hasHandle: true }, close(2, 4000 + leftAfterMs, 1000, 'client'),
+    open(3, 4000 + leftAfterMs, '‹h1›'), { kind: 'agent-turn', t: 6000 + leftAfterMs, conn: 3, turn: 2, greeting: false, answers: '‹m2›' },
+  ];
+
+  it('a rotation put off until late in the notice\'s lead time, then carried out at once: §6.2, not a storm (found by explore)', () => {
+    expect(judge(rotation(40_000), { outcome: 'completes' }, completedClient).reason).not.toMatch(/storm/);
+  });
+
+  it('leaving at once, with most of the lead time left, from a connection that carried nothing: still a storm (F3)', () => {
+    expect(judge(rotation(100), { outcome: 'completes' }, completedClient)).toMatchObject({ verdict: 'FAILED', reason: expect.stringMatching(/^Reconnect storm: attempt 2 came 0\.0 s after attempt 1 failed/) });
+  });
+});
+
+describe('a close after the last answer (spec §4, §6.3)', () => {
+  const answer = (conn: number, t: number, turn: number): JournalEvent => ({ kind: 'agent-turn', t, conn, turn, greeting: false, answers: `‹m${turn}›` });
+  const conversation = (answered: number): JournalEvent[] => {
+    const events: JournalEvent[] = [session, open(1, 0, null), greeting(1, 1000), issued(1, 1000, 1)];
+    for (let turn = 1; turn <= answered; turn++) events.push(answer(1, 1000 + turn * 5000, turn), issued(1, 1000 + turn * 5000, turn + 1));
+    return [...events, close(1, 1000 + answered * 5000, 1006)];
+  };
+
+  it('does not ask for a reconnect once every turn is answered: end_conversation asks for that close, and a drop hides whether it arrived (found by explore)', () => {
+    // maxTurns is 2: the drop comes right after the second answer, before end_conversation reached the server.
+    const verdict = judge(conversation(2), { outcome: 'completes' }, completedClient);
+    expect(verdict.verdict).not.toBe('FAILED');
+    expect(verdict.reason).not.toMatch(/Never reconnected/);
+  });
+
+  it('still fails a client that stays away with a turn unanswered and a handle in hand', () => {
+    const verdict = judge(conversation(1), { outcome: 'completes' }, { state: 'reported', result: { status: 'completed', turns: 1, reconnects: 0, contextLost: false } });
+    expect(verdict.verdict).toBe('FAILED');
+    expect(verdict.reason).toMatch(/^Never reconnected after connection 1 closed \(1006 by server, at 6\.0 s\) with the conversation unfinished/);
+  });
 });

@@ -43,7 +43,7 @@ export function judgeReconnect(input: JudgeInput): AxisVerdict {
   const lastAttempt = timeline.attempts.at(-1);
   const last = lastAttempt?.state === 'opened' ? lastAttempt.segment : null;
   // A healthy connection that closed with no attempt after it: the client never tried.
-  if (last && needsReconnect(last) && (carriedFullTurn(last) || timeline.attempts.length === 1)) {
+  if (last && needsReconnect(last) && !answeredEveryTurn(last, scenario.conversation.maxTurns) && (carriedFullTurn(last) || timeline.attempts.length === 1)) {
     const why = resumeImpossibleReason(timeline, last);
     if (why === null) {
       return breach('reconnect.never-reconnected', `Never reconnected after connection ${last.ordinal} closed (${closeText(last)}) with the conversation unfinished and a handle in hand (spec §6.3).`);
@@ -186,10 +186,22 @@ function idleGaps(outage: Outage): { readonly ms: number; /** When the gap began
     // carried on, and leaving again and again at once from connections that carried nothing is
     // the storm F3 describes (goaway-storm.before-resumed).
     if (prev.state === 'opened' && prev.segment.expiring.some((e) => e.timeLeft < 2)) continue;
+    // Nor is a rotation the client put off until late in the notice's lead time: it carried on
+    // as long as it could, and §6.2 then asks it to leave before timeLeft runs out, at once.
+    // (Found by explore: a notice on every resumed connection, an answer swallowed by a silence,
+    // the client waits, rotates at its margin before the deadline, and completes.)
+    if (prev.state === 'opened' && rotatedLateInNotice(prev.segment)) continue;
     const prevEnd = prev.state === 'opened' ? (prev.segment.close?.t ?? prev.t) : prev.t;
     gaps.push({ ms: Math.max(0, outage.attempts[i]!.t - prevEnd), from: prevEnd, attempt: i + 1 });
   }
   return gaps;
+}
+
+/** The client closed the connection itself after more than half of a notice's lead time had gone by. */
+function rotatedLateInNotice(seg: Segment): boolean {
+  const close = seg.close;
+  if (!close || close.by !== 'client') return false;
+  return seg.expiring.some((e) => e.timeLeft >= 2 && close.t >= e.t && close.t - e.t >= (e.timeLeft * 1000) / 2);
 }
 
 /**
@@ -208,6 +220,19 @@ function needsReconnect(seg: Segment): boolean {
   if (seg.conversationEndAt !== null) return false;
   if (close.code === CloseCode.unauthorised) return false;
   return close.by !== 'client';
+}
+
+/**
+ * The connection answered the conversation's last turn before it closed: the client's only step
+ * left was end_conversation, which asks the server for exactly this close (spec §4), and §6.3
+ * asks for a reconnect only after a close "the client did not ask for". A client cannot tell its
+ * end_conversation lost in flight from the server's conversation_end lost (both read as 1006),
+ * so a close in that window is no reason to come back: nothing is left to resume for. Whether
+ * the client then reports the conversation completed is the outcome's business (found by
+ * explore: a drop right after the last answer, before end_conversation reached the server).
+ */
+function answeredEveryTurn(seg: Segment, maxTurns: number): boolean {
+  return seg.agentTurns.some((turn) => !turn.greeting && turn.turn >= maxTurns);
 }
 
 /** Why resume is impossible after `seg` closed, or null if the client had a usable handle. */

@@ -55,13 +55,22 @@ export interface LoadRun {
   readonly harnessError?: string;
   /** With a server under test: what happened to it. */
   readonly server?: ServerRecord;
-  /** With `keepWire`, against the mock: each conversation's text frames in journal order. */
-  readonly wire?: string[][];
+  /** With `keepWire`, against the mock: each conversation's session calls, connections and text frames in journal order. */
+  readonly wire?: WireEvent[][];
   /** Every secret of the run (tokens, keys, handles), for redacting what reaches a person. */
   readonly secrets?: string[];
   /** CPU (user + system, µs) of the process while the conversations ran: clients, server, journal; not the judging after. */
   readonly conversationCpuUs?: number;
 }
+
+/**
+ * What bench:load replays through a bare relay: on the mock's clock (protocol ms), a session
+ * call, a connection opened, and each text frame that went on the wire (`in`: client → server).
+ */
+export type WireEvent =
+  | { readonly kind: 'session'; readonly t: number }
+  | { readonly kind: 'open'; readonly t: number; readonly conn: number }
+  | { readonly kind: 'in' | 'out'; readonly t: number; readonly conn: number; readonly text: string };
 
 /** The conversations of one shard: indices i with i mod n = index − 1. */
 export function shardIndices(sessions: number, shard: { index: number; count: number } = { index: 1, count: 1 }): number[] {
@@ -131,7 +140,14 @@ async function loadMock(options: LoadOptions, indices: number[], base: Base, rss
   const summary = summarize({ ...base, target: 'mock', heldAtOnce: heldAtOnce(runs, timeScale), peakRssBytes: rss.peak(), wallMs: performance.now() - started }, conversations);
   const conversationCpuUs = cpuUs;
   if (!options.keepWire) return { summary, conversations, conversationCpuUs };
-  const wire = [...split.values()].map((events) => events.flatMap((e) => ((e.kind === 'frame-in' || e.kind === 'frame-out') && e.text !== undefined ? [e.text] : [])));
+  const wire = [...split.values()].map((events) => events.flatMap((e): WireEvent[] => {
+    if (e.kind === 'http-session') return [{ kind: 'session', t: e.t }];
+    if (e.kind === 'open') return [{ kind: 'open', t: e.t, conn: e.conn }];
+    // A dropped frame-out never reached the wire; binary frames have no text to replay.
+    if (e.kind === 'frame-in' && e.text !== undefined) return [{ kind: 'in', t: e.t, conn: e.conn, text: e.text }];
+    if (e.kind === 'frame-out' && e.text !== undefined && e.dropped !== true) return [{ kind: 'out', t: e.t, conn: e.conn, text: e.text }];
+    return [];
+  }));
   return { summary, conversations, wire, conversationCpuUs };
 }
 

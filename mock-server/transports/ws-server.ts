@@ -162,7 +162,8 @@ function wsPort(ws: WebSocket, server: TransportFace): ConnectionPort {
     setPongs: (mode) => { pongs = mode; },
     onData: (listener: (data: IncomingData) => void) => {
       ws.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
-        const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+        // ws hands a Buffer (its default binaryType): read it as it is, no copy per frame.
+        const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
         listener(isBinary ? { binary: new Uint8Array(buffer) } : { text: buffer.toString('utf8') });
       });
     },

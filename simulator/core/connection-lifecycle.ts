@@ -111,8 +111,20 @@ export class ConnectionLifecycle implements LifecyclePart {
     this.run.wire.readFrame(text, this.frameSink(connection));
   }
 
+  /** Each connection's frame sink, made once: a new one per frame was seven closures per message to collect. */
+  private readonly sinks = new WeakMap<Connection, FrameSink>();
+
   /** What each server frame means, on the connection it came on. */
   private frameSink(connection: Connection): FrameSink {
+    let sink = this.sinks.get(connection);
+    if (sink === undefined) {
+      sink = this.makeFrameSink(connection);
+      this.sinks.set(connection, sink);
+    }
+    return sink;
+  }
+
+  private makeFrameSink(connection: Connection): FrameSink {
     const run = this.run;
     return {
       transcript: (text, final) => run.turnTaking.onTranscript(connection, text, final),

@@ -17,8 +17,14 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export type Triage = 'equivalent' | 'hole' | 'bug' | 'untriaged';
-const TRIAGES: readonly Triage[] = ['equivalent', 'hole', 'bug', 'untriaged'];
+/**
+ * equivalent: cannot change anything on the wire. allowed: changes the wire, but only within what
+ * the protocol permits (a MAY, a random draw): a conformant client, which no scenario may fail, so
+ * not a hole either; shown apart from the equivalents, never silently merged with them. hole: a
+ * change the catalog should catch and does not. bug: a bug of the reference, fixed.
+ */
+export type Triage = 'equivalent' | 'allowed' | 'hole' | 'bug' | 'untriaged';
+const TRIAGES: readonly Triage[] = ['equivalent', 'allowed', 'hole', 'bug', 'untriaged'];
 
 export interface ReportMutant {
   readonly mutatorName: string;
@@ -33,7 +39,10 @@ export interface MutationReport {
 }
 
 /** How a mutant is named in the triage: file:line:column, mutator, replacement. */
-export const mutantKey = (file: string, m: ReportMutant): string => `${file}:${m.location.start.line}:${m.location.start.column} ${m.mutatorName} ${m.replacement ?? ''}`;
+export const mutantKey = (file: string, m: ReportMutant): string => `${file}:${m.location.start.line}:${m.location.start.column} ${m.mutatorName} ${oneLine(m.replacement ?? '')}`;
+
+/** A replacement spanning lines, as one table cell holds it. */
+const oneLine = (text: string): string => text.replace(/\s+/g, ' ').trim();
 
 /** A kill by the harness's real-time backstop: machine-dependent, counted as a timeout. */
 export const isRealTimeHang = (m: ReportMutant): boolean => m.status === 'Killed' && /of real time/.test(m.statusReason ?? '');
@@ -47,7 +56,7 @@ export function parseTriage(markdown: string, where = 'docs/mutation-triage.md')
     if (cells.length < 5) throw new Error(`${where} line ${i + 1}: a triage row needs 5 cells (location, mutator, replacement, triage, why), found ${cells.length}`);
     const [location, mutator, replacement, triage] = cells as [string, string, string, string];
     if (!(TRIAGES as readonly string[]).includes(triage)) throw new Error(`${where} line ${i + 1}: triage "${triage}" is none of ${TRIAGES.join(', ')}`);
-    rows.set(`${location} ${mutator} ${replacement}`, triage as Triage);
+    rows.set(`${location} ${mutator} ${oneLine(replacement)}`, triage as Triage);
   });
   return rows;
 }
@@ -61,8 +70,11 @@ export interface MutationScore {
   readonly errors: number;
   readonly ignored: number;
   readonly equivalent: number;
-  /** killed / (all − equivalent), in percent. */
+  readonly allowed: number;
+  /** killed / (all − equivalent), in percent: issue 15's score. */
   readonly score: number;
+  /** killed / (all − equivalent − allowed), in percent: the conformant variants left out too. */
+  readonly scoreWithoutAllowed: number;
   /** Survivors (and uncovered mutants) with no triage row, or triaged "untriaged". */
   readonly untriaged: string[];
   /** Triage rows that name no surviving mutant. */
@@ -72,7 +84,7 @@ export interface MutationScore {
 
 export function scoreOf(report: MutationReport, triage: Map<string, Triage>): MutationScore {
   let all = 0, killed = 0, survived = 0, timeouts = 0, noCoverage = 0, errors = 0, ignored = 0;
-  const byTriage: Record<Triage, number> = { equivalent: 0, hole: 0, bug: 0, untriaged: 0 };
+  const byTriage: Record<Triage, number> = { equivalent: 0, allowed: 0, hole: 0, bug: 0, untriaged: 0 };
   const untriaged: string[] = [];
   const seen = new Set<string>();
   for (const [file, { mutants }] of Object.entries(report.files)) {
@@ -94,8 +106,15 @@ export function scoreOf(report: MutationReport, triage: Map<string, Triage>): Mu
     }
   }
   const stale = [...triage.keys()].filter((k) => !seen.has(k));
-  const denominator = all - byTriage.equivalent;
-  return { all, killed, survived, timeouts, noCoverage, errors, ignored, equivalent: byTriage.equivalent, score: denominator > 0 ? (100 * killed) / denominator : 0, untriaged, stale, byTriage };
+  const percent = (denominator: number): number => (denominator > 0 ? (100 * killed) / denominator : 0);
+  return {
+    all, killed, survived, timeouts, noCoverage, errors, ignored,
+    equivalent: byTriage.equivalent,
+    allowed: byTriage.allowed,
+    score: percent(all - byTriage.equivalent),
+    scoreWithoutAllowed: percent(all - byTriage.equivalent - byTriage.allowed),
+    untriaged, stale, byTriage,
+  };
 }
 
 function main(argv: readonly string[]): number {
@@ -104,8 +123,9 @@ function main(argv: readonly string[]): number {
   const s = scoreOf(report, parseTriage(readFileSync(triageFile, 'utf8'), triageFile));
   console.log(`mutants run ${s.all} (ignored ${s.ignored}: static, event log, excluded mutators)`);
   console.log(`killed ${s.killed} · survived ${s.survived} · no coverage ${s.noCoverage} · timeouts ${s.timeouts} (not counted as killed) · errors ${s.errors}`);
-  console.log(`survivors triaged: equivalent ${s.byTriage.equivalent} · hole ${s.byTriage.hole} · bug ${s.byTriage.bug} · untriaged ${s.byTriage.untriaged}`);
+  console.log(`survivors triaged: equivalent ${s.byTriage.equivalent} · allowed ${s.byTriage.allowed} · hole ${s.byTriage.hole} · bug ${s.byTriage.bug} · untriaged ${s.byTriage.untriaged}`);
   console.log(`score killed / (all − equivalent) = ${s.killed} / (${s.all} − ${s.equivalent}) = ${s.score.toFixed(1)} %`);
+  console.log(`without the allowed variants too: ${s.killed} / (${s.all} − ${s.equivalent} − ${s.allowed}) = ${s.scoreWithoutAllowed.toFixed(1)} %`);
   for (const k of s.untriaged) console.log(`  untriaged: ${k}`);
   for (const k of s.stale) console.log(`  stale triage row (no such survivor): ${k}`);
   return 0;

@@ -14,6 +14,7 @@ const report: MutationReport = {
         at(4, 'Survived'),
         at(5, 'Survived', { mutatorName: 'LogicalOperator', replacement: 'a || b' }),
         at(6, 'Ignored'),
+        at(8, 'Survived', { mutatorName: 'ArithmeticOperator', replacement: 'a - b' }),
         at(7, 'NoCoverage'),
       ],
     },
@@ -28,13 +29,15 @@ describe('the mutation score', () => {
         '|---|---|---|---|---|',
         '| `simulator/core/a.ts:4:7` | ConditionalExpression | `false` | equivalent | the log only |',
         '| `simulator/core/a.ts:5:7` | LogicalOperator | `a \\|\\| b` | hole | F3 |',
+        '| `simulator/core/a.ts:8:7` | ArithmeticOperator | `a - b` | allowed | §6.4 MAY |',
         '| `simulator/core/a.ts:9:7` | ConditionalExpression | `false` | equivalent | gone |',
       ].join('\n'),
     );
     const s = scoreOf(report, triage);
-    expect([s.all, s.killed, s.timeouts, s.survived, s.noCoverage, s.ignored, s.equivalent]).toEqual([6, 1, 2, 2, 1, 1, 1]);
-    expect(s.score).toBeCloseTo(100 / 5);
-    expect(s.byTriage).toEqual({ equivalent: 1, hole: 1, bug: 0, untriaged: 1 });
+    expect([s.all, s.killed, s.timeouts, s.survived, s.noCoverage, s.ignored, s.equivalent, s.allowed]).toEqual([7, 1, 2, 3, 1, 1, 1, 1]);
+    expect(s.score).toBeCloseTo(100 / 6);
+    expect(s.scoreWithoutAllowed).toBeCloseTo(100 / 5);
+    expect(s.byTriage).toEqual({ equivalent: 1, allowed: 1, hole: 1, bug: 0, untriaged: 1 });
     expect(s.untriaged).toEqual([mutantKey('simulator/core/a.ts', at(7, 'NoCoverage'))]);
     expect(s.stale).toEqual(['simulator/core/a.ts:9:7 ConditionalExpression false']);
   });

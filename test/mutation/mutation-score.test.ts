@@ -1,0 +1,49 @@
+/** tools/mutation-score.ts: the score of issue 15 keeps timeouts and equivalents where they belong. */
+import { describe, expect, it } from 'vitest';
+import { mutantKey, parseTriage, scoreOf, type MutationReport, type ReportMutant } from '../../tools/mutation-score.ts';
+
+const at = (line: number, status: string, extra: Partial<ReportMutant> = {}): ReportMutant => ({ mutatorName: 'ConditionalExpression', replacement: 'false', location: { start: { line, column: 7 } }, status, ...extra });
+
+const report: MutationReport = {
+  files: {
+    'simulator/core/a.ts': {
+      mutants: [
+        at(1, 'Killed', { statusReason: 'expected FAILED to be OK' }),
+        at(2, 'Killed', { statusReason: 'client hung: no result after 300 s of real time (real work that never ended?)' }),
+        at(3, 'Timeout'),
+        at(4, 'Survived'),
+        at(5, 'Survived', { mutatorName: 'LogicalOperator', replacement: 'a || b' }),
+        at(6, 'Ignored'),
+        at(8, 'Survived', { mutatorName: 'ArithmeticOperator', replacement: 'a - b' }),
+        at(7, 'NoCoverage'),
+      ],
+    },
+  },
+};
+
+describe('the mutation score', () => {
+  it('is killed / (all − equivalent): timeouts and real-time hangs are never kills, ignored mutants are not counted', () => {
+    const triage = parseTriage(
+      [
+        '| location | mutator | replacement | triage | why |',
+        '|---|---|---|---|---|',
+        '| `simulator/core/a.ts:4:7` | ConditionalExpression | `false` | equivalent | the log only |',
+        '| `simulator/core/a.ts:5:7` | LogicalOperator | `a \\|\\| b` | hole | F3 |',
+        '| `simulator/core/a.ts:8:7` | ArithmeticOperator | `a - b` | allowed | §6.4 MAY |',
+        '| `simulator/core/a.ts:9:7` | ConditionalExpression | `false` | equivalent | gone |',
+      ].join('\n'),
+    );
+    const s = scoreOf(report, triage);
+    expect([s.all, s.killed, s.timeouts, s.survived, s.noCoverage, s.ignored, s.equivalent, s.allowed]).toEqual([7, 1, 2, 3, 1, 1, 1, 1]);
+    expect(s.score).toBeCloseTo(100 / 6);
+    expect(s.scoreWithoutAllowed).toBeCloseTo(100 / 5);
+    expect(s.byTriage).toEqual({ equivalent: 1, allowed: 1, hole: 1, bug: 0, untriaged: 1 });
+    expect(s.untriaged).toEqual([mutantKey('simulator/core/a.ts', at(7, 'NoCoverage'))]);
+    expect(s.stale).toEqual(['simulator/core/a.ts:9:7 ConditionalExpression false']);
+  });
+
+  it('names the line of a triage row it cannot read', () => {
+    expect(() => parseTriage('intro\n| simulator/core/a.ts:1:1 | X | y | maybe | z |')).toThrow(/line 2: triage "maybe"/);
+    expect(() => parseTriage('| simulator/core/a.ts:1:1 | X |')).toThrow(/line 1: a triage row needs 5 cells/);
+  });
+});

@@ -1,0 +1,134 @@
+/**
+ * The mutation score of issue 15, from StrykerJS's JSON report (`npm run mutation` writes
+ * reports/mutation/mutation.json) and the triage of docs/mutation-triage.md:
+ *
+ *   score = killed / (all − equivalent)
+ *
+ * "all" is every mutant Stryker ran (killed, survived, timed out, not covered, errors); mutants
+ * it ignored (static code, the event log, excluded mutators: stryker.config.mjs) are not in it.
+ * Timeouts are never counted as killed (issue 15: nothing in the score may come from a timeout),
+ * and neither is a kill whose verdict is the harness's real-time backstop ("of real time",
+ * harness/run/run-scenario.ts): that hang depends on the machine, so it is counted as a timeout.
+ *
+ * Every survivor must have a row in the triage table; a row that matches no survivor is stale.
+ *
+ *   npx tsx tools/mutation-score.ts [report.json] [triage.md]
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * equivalent: cannot change anything on the wire. allowed: changes the wire, but only within what
+ * the protocol permits (a MAY, a random draw): a conformant client, which no scenario may fail, so
+ * not a hole either; shown apart from the equivalents, never silently merged with them. hole: a
+ * change the catalog should catch and does not. bug: a bug of the reference, fixed.
+ */
+export type Triage = 'equivalent' | 'allowed' | 'hole' | 'bug' | 'untriaged';
+const TRIAGES: readonly Triage[] = ['equivalent', 'allowed', 'hole', 'bug', 'untriaged'];
+
+export interface ReportMutant {
+  readonly mutatorName: string;
+  readonly replacement?: string;
+  readonly location: { readonly start: { readonly line: number; readonly column: number } };
+  readonly status: string;
+  readonly statusReason?: string;
+}
+
+export interface MutationReport {
+  readonly files: Record<string, { readonly mutants: readonly ReportMutant[] }>;
+}
+
+/** How a mutant is named in the triage: file:line:column, mutator, replacement. */
+export const mutantKey = (file: string, m: ReportMutant): string => `${file}:${m.location.start.line}:${m.location.start.column} ${m.mutatorName} ${oneLine(m.replacement ?? '')}`;
+
+/** A replacement spanning lines, as one table cell holds it. */
+const oneLine = (text: string): string => text.replace(/\s+/g, ' ').trim();
+
+/** A kill by the harness's real-time backstop: machine-dependent, counted as a timeout. */
+export const isRealTimeHang = (m: ReportMutant): boolean => m.status === 'Killed' && /of real time/.test(m.statusReason ?? '');
+
+/** The rows of the triage table: `| file:line:col | mutator | replacement | triage | why |`, `\|` inside a cell. */
+export function parseTriage(markdown: string, where = 'docs/mutation-triage.md'): Map<string, Triage> {
+  const rows = new Map<string, Triage>();
+  markdown.split('\n').forEach((line, i) => {
+    if (!/^\|\s*`?simulator\//.test(line)) return;
+    const cells = line.split(/(?<!\\)\|/).slice(1, -1).map((c) => c.trim().replace(/\\\|/g, '|').replace(/^`|`$/g, ''));
+    if (cells.length < 5) throw new Error(`${where} line ${i + 1}: a triage row needs 5 cells (location, mutator, replacement, triage, why), found ${cells.length}`);
+    const [location, mutator, replacement, triage] = cells as [string, string, string, string];
+    if (!(TRIAGES as readonly string[]).includes(triage)) throw new Error(`${where} line ${i + 1}: triage "${triage}" is none of ${TRIAGES.join(', ')}`);
+    rows.set(`${location} ${mutator} ${oneLine(replacement)}`, triage as Triage);
+  });
+  return rows;
+}
+
+export interface MutationScore {
+  readonly all: number;
+  readonly killed: number;
+  readonly survived: number;
+  readonly timeouts: number;
+  readonly noCoverage: number;
+  readonly errors: number;
+  readonly ignored: number;
+  readonly equivalent: number;
+  readonly allowed: number;
+  /** killed / (all − equivalent), in percent: issue 15's score. */
+  readonly score: number;
+  /** killed / (all − equivalent − allowed), in percent: the conformant variants left out too. */
+  readonly scoreWithoutAllowed: number;
+  /** Survivors (and uncovered mutants) with no triage row, or triaged "untriaged". */
+  readonly untriaged: string[];
+  /** Triage rows that name no surviving mutant. */
+  readonly stale: string[];
+  readonly byTriage: Record<Triage, number>;
+}
+
+export function scoreOf(report: MutationReport, triage: Map<string, Triage>): MutationScore {
+  let all = 0, killed = 0, survived = 0, timeouts = 0, noCoverage = 0, errors = 0, ignored = 0;
+  const byTriage: Record<Triage, number> = { equivalent: 0, allowed: 0, hole: 0, bug: 0, untriaged: 0 };
+  const untriaged: string[] = [];
+  const seen = new Set<string>();
+  for (const [file, { mutants }] of Object.entries(report.files)) {
+    for (const m of mutants) {
+      if (m.status === 'Ignored' || m.status === 'Pending') { ignored += 1; continue; }
+      all += 1;
+      if (m.status === 'Killed' && !isRealTimeHang(m)) killed += 1;
+      else if (m.status === 'Timeout' || isRealTimeHang(m)) timeouts += 1;
+      else if (m.status === 'CompileError' || m.status === 'RuntimeError') errors += 1;
+      else {
+        if (m.status === 'NoCoverage') noCoverage += 1;
+        else survived += 1;
+        const key = mutantKey(file, m);
+        seen.add(key);
+        const t = triage.get(key) ?? 'untriaged';
+        byTriage[t] += 1;
+        if (t === 'untriaged') untriaged.push(key);
+      }
+    }
+  }
+  const stale = [...triage.keys()].filter((k) => !seen.has(k));
+  const percent = (denominator: number): number => (denominator > 0 ? (100 * killed) / denominator : 0);
+  return {
+    all, killed, survived, timeouts, noCoverage, errors, ignored,
+    equivalent: byTriage.equivalent,
+    allowed: byTriage.allowed,
+    score: percent(all - byTriage.equivalent),
+    scoreWithoutAllowed: percent(all - byTriage.equivalent - byTriage.allowed),
+    untriaged, stale, byTriage,
+  };
+}
+
+function main(argv: readonly string[]): number {
+  const [reportFile = 'reports/mutation/mutation.json', triageFile = 'docs/mutation-triage.md'] = argv;
+  const report = JSON.parse(readFileSync(reportFile, 'utf8')) as MutationReport;
+  const s = scoreOf(report, parseTriage(readFileSync(triageFile, 'utf8'), triageFile));
+  console.log(`mutants run ${s.all} (ignored ${s.ignored}: static, event log, excluded mutators)`);
+  console.log(`killed ${s.killed} · survived ${s.survived} · no coverage ${s.noCoverage} · timeouts ${s.timeouts} (not counted as killed) · errors ${s.errors}`);
+  console.log(`survivors triaged: equivalent ${s.byTriage.equivalent} · allowed ${s.byTriage.allowed} · hole ${s.byTriage.hole} · bug ${s.byTriage.bug} · untriaged ${s.byTriage.untriaged}`);
+  console.log(`score killed / (all − equivalent) = ${s.killed} / (${s.all} − ${s.equivalent}) = ${s.score.toFixed(1)} %`);
+  console.log(`without the allowed variants too: ${s.killed} / (${s.all} − ${s.equivalent} − ${s.allowed}) = ${s.scoreWithoutAllowed.toFixed(1)} %`);
+  for (const k of s.untriaged) console.log(`  untriaged: ${k}`);
+  for (const k of s.stale) console.log(`  stale triage row (no such survivor): ${k}`);
+  return 0;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) process.exitCode = main(process.argv.slice(2));

@@ -11,7 +11,7 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
-import type { WireEvent } from '../harness/run/load-run.ts';
+import type { ReplayEvent } from '../harness/run/load-run.ts';
 
 export interface BareReplay {
   /** CPU (user + system, µs) of the process while the replay ran. */
@@ -29,7 +29,7 @@ interface ConnectionScript {
 }
 
 /** `timeScale`: real ms per protocol ms, as in the load run. */
-export async function bareRelayReplay(conversations: readonly WireEvent[][], timeScale: number): Promise<BareReplay> {
+export async function bareRelayReplay(conversations: readonly ReplayEvent[][], timeScale: number): Promise<BareReplay> {
   // Parsed up front, outside the measurement: the mock builds its frames as objects too.
   const t0 = Math.min(...conversations.flatMap((c) => c.map((e) => e.t)));
   const scripts = new Map<number, ConnectionScript>();

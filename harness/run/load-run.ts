@@ -56,7 +56,7 @@ export interface LoadRun {
   /** With a server under test: what happened to it. */
   readonly server?: ServerRecord;
   /** With `keepWire`, against the mock: each conversation's session calls, connections and text frames in journal order. */
-  readonly wire?: WireEvent[][];
+  readonly wire?: ReplayEvent[][];
   /** Every secret of the run (tokens, keys, handles), for redacting what reaches a person. */
   readonly secrets?: string[];
   /** CPU (user + system, µs) of the process while the conversations ran: clients, server, journal; not the judging after. */
@@ -67,7 +67,7 @@ export interface LoadRun {
  * What bench:load replays through a bare relay: on the mock's clock (protocol ms), a session
  * call, a connection opened, and each text frame that went on the wire (`in`: client → server).
  */
-export type WireEvent =
+export type ReplayEvent =
   | { readonly kind: 'session'; readonly t: number }
   | { readonly kind: 'open'; readonly t: number; readonly conn: number }
   | { readonly kind: 'in' | 'out'; readonly t: number; readonly conn: number; readonly text: string };
@@ -140,7 +140,7 @@ async function loadMock(options: LoadOptions, indices: number[], base: Base, rss
   const summary = summarize({ ...base, target: 'mock', heldAtOnce: heldAtOnce(runs, timeScale), peakRssBytes: rss.peak(), wallMs: performance.now() - started }, conversations);
   const conversationCpuUs = cpuUs;
   if (!options.keepWire) return { summary, conversations, conversationCpuUs };
-  const wire = [...split.values()].map((events) => events.flatMap((e): WireEvent[] => {
+  const wire = [...split.values()].map((events) => events.flatMap((e): ReplayEvent[] => {
     if (e.kind === 'http-session') return [{ kind: 'session', t: e.t }];
     if (e.kind === 'open') return [{ kind: 'open', t: e.t, conn: e.conn }];
     // A dropped frame-out never reached the wire; binary frames have no text to replay.

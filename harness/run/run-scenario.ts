@@ -12,7 +12,7 @@ import { analyseRun, type RunAnalysis } from '../analysis/run-analysis.ts';
 import { harnessError, judge, type Judgement } from '../judge/judge.ts';
 import { judgeServer, type ServerJudgement } from '../judge/server-section.ts';
 import { overallOf, type Verdict } from '../judge/verdict.ts';
-import { startLagMonitor, type LagReport, type LagTimeline } from './scheduling-lag.ts';
+import { startLagMonitor, type LagReading, type LagReport } from './scheduling-lag.ts';
 import { discountStarvation, type Starvation } from './starvation.ts';
 import { fingerprint } from '../../protocol/redact.ts';
 import type { ServerRecord } from '../server/server-under-test.ts';
@@ -129,7 +129,7 @@ export async function runScenario(scenario: Scenario, sut: SystemUnderTest, opti
       ? harnessError(run.harnessError)
       : judge({ scenario, protocol, analysis, client: run.outcome.report, output, secrets: run.secrets });
     let starvation: Starvation | null = null;
-    if (run.lag && !run.harnessError) ({ judgement, starvation } = discountStarvation(judgement, run.lag, options.timeScale, scenario, run.lagTimeline ?? null));
+    if (run.lag && !run.harnessError) ({ judgement, starvation } = discountStarvation(judgement, run.lag.report, options.timeScale, scenario, run.lag.timeline));
     // Once, at the scale that would have been safe: the verdict of a run the harness could time.
     // Not when a FAILED that does not rest on timing stands anyway (a client that never ended).
     // And only when the retry fits a minute of wall time: a two-hour scenario at a slow scale would not.
@@ -150,7 +150,7 @@ export async function runScenario(scenario: Scenario, sut: SystemUnderTest, opti
       protocolMs: run.protocolMs,
       wallMs: performance.now() - wallStart,
       ...(run.harnessError ? { harnessError: run.harnessError } : {}),
-      ...(run.lag ? { schedulingLag: run.lag } : {}),
+      ...(run.lag ? { schedulingLag: run.lag.report } : {}),
       ...(starvation ? { starvation } : {}),
     };
   } catch (error) {
@@ -219,7 +219,7 @@ async function runWithServer(
     : judge({ scenario, protocol: 'gemini-live', analysis, client: outcome.report, output, secrets: raw.secrets, relayLagMs: relayLagOf(history) });
   // A starved harness is no failure here either; no retry: the server would start again (starvation.ts).
   let starvation: Starvation | null = null;
-  if (raw.lag && !raw.harnessError) ({ judgement: axes, starvation } = discountStarvation(axes, raw.lag, options.timeScale, scenario, raw.lagTimeline ?? null));
+  if (raw.lag && !raw.harnessError) ({ judgement: axes, starvation } = discountStarvation(axes, raw.lag.report, options.timeScale, scenario, raw.lag.timeline));
   const judgement: Judgement = { overall: overallOf([axes.overall, serverJudgement.verdict]), axes: axes.axes };
   return {
     ...base,
@@ -233,7 +233,7 @@ async function runWithServer(
     protocolMs: raw.protocolMs,
     wallMs: performance.now() - wallStart,
     ...(raw.harnessError ? { harnessError: raw.harnessError } : {}),
-    ...(raw.lag ? { schedulingLag: raw.lag } : {}),
+    ...(raw.lag ? { schedulingLag: raw.lag.report } : {}),
     ...(starvation ? { starvation } : {}),
     server: { ...raw.server, client: 'ai-voice', upstream: 'gemini-live', shareToken: fingerprint(raw.shareToken), judgement: serverJudgement, wire: raw.wire, probes: raw.probes },
   };
@@ -245,10 +245,8 @@ interface RawRun {
   secrets: string[];
   protocolMs: number;
   harnessError?: string;
-  /** Network mode: the harness's scheduling lag while the client ran. */
-  lag?: LagReport;
-  /** Network mode: where in the run the lag fell (not reported; the starvation discount reads it). */
-  lagTimeline?: LagTimeline | null;
+  /** Network mode: the harness's scheduling lag while the client ran, and where in the run it fell. */
+  lag?: LagReading;
 }
 
 async function runVirtual(scenario: Scenario, sut: SystemUnderTest, seed: number, protocol: Protocol, workDir: string, output: string[]): Promise<RawRun> {
@@ -300,8 +298,7 @@ async function runNetwork(scenario: Scenario, sut: SystemUnderTest, seed: number
   const wallLimitMs = networkWallLimitMs(scenario, options.timeScale, options.wallSlackMs);
   const quiet = watchForNoProgress(() => server.journal.events.length, quietWallMs(options.timeScale));
   const lagMonitor = startLagMonitor({ now: () => clock.now(), timeScale: options.timeScale });
-  let lag: LagReport | undefined;
-  let lagTimeline: LagTimeline | null = null;
+  let lag: LagReading | undefined;
   try {
     let timer: NodeJS.Timeout | undefined;
     const limit = new Promise<SutRunOutcome>((resolve) => {
@@ -327,10 +324,10 @@ async function runNetwork(scenario: Scenario, sut: SystemUnderTest, seed: number
     }
     quiet.stop();
     clearTimeout(timer);
-    ({ report: lag, timeline: lagTimeline } = lagMonitor.stop());
+    lag = lagMonitor.stop();
     const protocolMs = clock.now();
     const journal = [...server.journal.events];
-    return { outcome, journal, secrets: server.secrets(), protocolMs, lag, lagTimeline };
+    return { outcome, journal, secrets: server.secrets(), protocolMs, lag };
   } finally {
     if (lag === undefined) lagMonitor.stop();
     quiet.stop();

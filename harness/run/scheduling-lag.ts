@@ -36,15 +36,21 @@ export interface LagTimeline {
   readonly late: ReadonlyArray<readonly [protocolMs: number, lateRealMs: number]>;
 }
 
+/** What a monitor measured: the report (kept in the run) and where the lag fell (read by the starvation discount). */
+export interface LagReading {
+  readonly report: LagReport;
+  readonly timeline: LagTimeline;
+}
+
 export interface LagMonitor {
-  stop(): { report: LagReport; timeline: LagTimeline | null };
+  stop(): LagReading;
 }
 
 /** Probes late by less than this are not kept in the timeline: no judged timing is that fine. */
 const TIMELINE_FLOOR_MS = 1;
 
-/** `clock`: the run's protocol clock, to place the lag in the run (omit for the report alone). */
-export function startLagMonitor(clock?: { now(): number; readonly timeScale: number }): LagMonitor {
+/** `clock`: the run's protocol clock, to place the lag in the run. */
+export function startLagMonitor(clock: { now(): number; readonly timeScale: number }): LagMonitor {
   const histogram = monitorEventLoopDelay({ resolution: 10 });
   histogram.enable();
   const late: number[] = [];
@@ -54,7 +60,7 @@ export function startLagMonitor(clock?: { now(): number; readonly timeScale: num
     const now = performance.now();
     const lateMs = Math.max(0, now - expected);
     late.push(lateMs);
-    if (clock && lateMs >= TIMELINE_FLOOR_MS) placed.push([clock.now(), lateMs]);
+    if (lateMs >= TIMELINE_FLOOR_MS) placed.push([clock.now(), lateMs]);
     expected = now + PROBE_MS;
   }, PROBE_MS);
   timer.unref?.();
@@ -62,7 +68,7 @@ export function startLagMonitor(clock?: { now(): number; readonly timeScale: num
     stop() {
       clearInterval(timer);
       histogram.disable();
-      return { report: lagReportOf(late, histogram.max / 1e6, histogram.percentile(99) / 1e6), timeline: clock ? { timeScale: clock.timeScale, late: placed } : null };
+      return { report: lagReportOf(late, histogram.max / 1e6, histogram.percentile(99) / 1e6), timeline: { timeScale: clock.timeScale, late: placed } };
     },
   };
 }

@@ -12,7 +12,7 @@
  */
 import { createServer } from 'node:net';
 import { scaledClock } from '../../protocol/clock.ts';
-import { startLagMonitor, type LagReport, type LagTimeline } from './scheduling-lag.ts';
+import { startLagMonitor, type LagReading } from './scheduling-lag.ts';
 import { createRng } from '../../protocol/rng.ts';
 import type { Clock } from '../../protocol/clock.ts';
 import { startWsServer, type JournalEvent } from '../../mock-server/index.ts';
@@ -62,8 +62,7 @@ export interface ServerRawRun {
   /** Set when the harness could not judge: the server never became ready, or exited at once. */
   readonly harnessError?: string;
   /** The harness's own scheduling lag while the client talked (from readiness to the client's end) and where it fell. */
-  readonly lag?: LagReport;
-  readonly lagTimeline?: LagTimeline | null;
+  readonly lag?: LagReading;
 }
 
 export interface ServerRunInput {
@@ -119,6 +118,7 @@ export async function runThroughServer(input: ServerRunInput, options: ServerRun
       // Started once the server is ready: its start-up is not the conversation's timing (issue 12).
       const lagMonitor = startLagMonitor({ now: () => clock.now(), timeScale });
       let outcome: SutRunOutcome;
+      let lag: LagReading;
       try {
         outcome = await Promise.race([
           sut.run({ protocol: 'ai-voice', httpUrl: proxy.httpUrl, wsUrl: proxy.wsUrl, shareToken, maxTurns: scenario.conversation.maxTurns, seed, mode: 'network', timeScale, workDir, wallLimitMs, output: (line) => output.push(line) }),
@@ -126,8 +126,9 @@ export async function runThroughServer(input: ServerRunInput, options: ServerRun
         ]);
       } finally {
         clearTimeout(timer);
+        // Stopped whatever happened: a monitor left running would probe every 5 ms for the rest of the process.
+        lag = lagMonitor.stop();
       }
-      const { report: lag, timeline: lagTimeline } = lagMonitor.stop();
       // The client is done: the server closes the upstreams of its connections (server-contract.md §2). Wait for them, bounded.
       await proxy.settled(options.settleMs ?? 2_000);
       await upstreamsSettled(mock.journal.events, options.settleMs ?? 2_000);
@@ -138,7 +139,7 @@ export async function runThroughServer(input: ServerRunInput, options: ServerRun
       const upstreamJournal = [...mock.journal.events];
       const recordedAt = clock.now();
       record = await instance.stop();
-      return { outcome, journal, upstreamJournal, recordedAt, wire: [...wire.events], probes, secrets: secrets(), protocolMs, server: record, shareToken, lag, lagTimeline };
+      return { outcome, journal, upstreamJournal, recordedAt, wire: [...wire.events], probes, secrets: secrets(), protocolMs, server: record, shareToken, lag };
     } finally {
       // Whatever happened (a throw included), the proxies end and the server is stopped: stop() is idempotent.
       await Promise.all(proxies.map((p) => p.close()));

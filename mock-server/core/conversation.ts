@@ -226,7 +226,7 @@ export class Conversation {
   }
 
   private confirmResume(conn: Connection, record: HandleRecord): void {
-    const { confirm, state } = this.script.resume;
+    const { confirm, state, repeatCut } = this.script.resume;
     const afterConfirm = (): void => {
       // A session whose agent never greets gets a handle as it starts, resumed as well as fresh
       // (Gemini sends sessionResumptionUpdate soon after setupComplete, gemini-live.md §1.4):
@@ -235,7 +235,8 @@ export class Conversation {
       if (state === 'repeat-last') {
         const last = conn.state.exchanges[conn.state.exchanges.length - 1];
         const text = last ? last.agent : conn.state.greeting;
-        if (text) conn.sendAgentChunk(text, true);
+        // F19: a replay cut short is closed by its final all the same (a premature turnComplete).
+        if (text) conn.sendAgentChunk(repeatCut === undefined ? text : text.slice(0, repeatCut), true);
       }
     };
     if (confirm === 'immediate') {

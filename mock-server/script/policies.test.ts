@@ -162,6 +162,27 @@ describe('resume confirmation and the restored state', () => {
     expect(repeated.resumed.sent.map((m) => m.type)).toEqual(['session:resumed', 'transcript']);
     expect(repeated.resumed.finals[0]).toBe(repeated.previous.finals.at(-1));
   });
+
+  it('repeatCut: the repeated turn cut to its first n characters, still closed by a final (F19)', () => {
+    const cut = resumeAfterTwoTurns({ state: 'repeat-last', repeatCut: 12 });
+    const whole = cut.previous.finals.at(-1)!;
+    expect(whole.length).toBeGreaterThan(12);
+    expect(cut.resumed.sent.map((m) => m.type)).toEqual(['session:resumed', 'transcript']);
+    expect(cut.resumed.finals).toEqual([whole.slice(0, 12)]);
+    // The cut changes what is said, not the state: the restored context holds both turns.
+    expect(cut.server.journal.of('open').at(-1)).toMatchObject({ resume: 'resumed', contextTurns: 2 });
+    // A turn no longer than the cut is repeated whole.
+    const long = resumeAfterTwoTurns({ state: 'repeat-last', repeatCut: 10_000 });
+    expect(long.resumed.finals).toEqual([long.previous.finals.at(-1)]);
+  });
+
+  it('repeatCut without state "repeat-last" is refused: nothing would be repeated to cut', () => {
+    const refused = ServerScript.safeParse({ resume: { repeatCut: 12 } });
+    expect(refused.success).toBe(false);
+    expect(refused.error!.issues[0]).toMatchObject({ path: ['resume', 'repeatCut'], message: expect.stringContaining('repeat-last') });
+    expect(ServerScript.safeParse({ resume: { state: 'restored', repeatCut: 12 } }).success).toBe(false);
+    expect(ServerScript.safeParse({ resume: { state: 'repeat-last', repeatCut: 0 } }).success).toBe(false);
+  });
 });
 
 describe('the script schema', () => {

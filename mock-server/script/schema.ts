@@ -78,7 +78,12 @@ export const ResumePolicy = z.strictObject({
     .describe('When session:resumed is sent after a valid resume: "immediate", { "after": seconds }, or "never".'),
   state: z.union([z.literal('restored'), z.literal('reset'), z.literal('repeat-last'), z.strictObject({ rollback: positiveInt.describe('Answered turns the restored state lacks.') })]).default('restored')
     .describe('The agent\'s state after a valid resume: "restored" as captured, "reset" emptied (F8), { "rollback": n } n turns short, or "repeat-last": restored, and the last agent turn is sent again (F19).'),
-}).describe('What a valid resume does.');
+  repeatCut: positiveInt.optional()
+    .describe('With state "repeat-last": the repeated turn is cut to its first n characters and still closed by a final transcript (F19: speech cut mid-sentence, a premature turnComplete), so its words differ from the turn the client holds. A turn no longer than n is repeated whole.'),
+})
+  // A cut applies to a repeated turn only: without "repeat-last" nothing is repeated, and the option would silently do nothing.
+  .refine((resume) => resume.repeatCut === undefined || resume.state === 'repeat-last', { path: ['repeatCut'], message: 'repeatCut cuts the repeated turn: it needs state "repeat-last"' })
+  .describe('What a valid resume does.');
 
 export const TurnPhase = z.enum(['after-final', 'after-handle', 'mid-turn', 'after-prospect']).describe(
   'after-final: right after the agent\'s final chunk of that turn, before its handle; after-handle: right after the handle; mid-turn: after the first of several chunks; after-prospect: when the prospect message of that turn arrives, before the agent answers.',

@@ -66,6 +66,12 @@ const DECISION_MUTANTS: readonly Mutant[] = [
   m('answers-repeated-turn', 'F19', 'takes the agent\'s last turn, repeated after a resume, for the answer to the message it re-sent', {
     decisions: { isRepeatedAgentTurn: () => false },
   }),
+  /**
+   * Sends end_conversation and waits for the server's conversation_end or close, with no time
+   * limit of its own (`send(end); await closed`): when the acknowledgement is lost (F12) or the
+   * connection went half-open (F15), it never ends and never reports (sut-contract §4).
+   */
+  m('waits-for-end-ack', 'spec §4', 'waits for ever for the acknowledgement of its end_conversation', { policy: { endTimeoutMs: 1e12 } }),
   /** Declares a connection dead after 8 s without a frame while it waits for the agent: a slow agent looks half-open. */
   m('impatient-inactivity', 'spec §6.8', 'takes 8 s without a frame from a slow agent for a dead connection', {
     decisions: { inactivityTimeoutMs: () => 8000 },

@@ -13,8 +13,8 @@ export const CATCHERS: Readonly<Record<string, Catcher[]>> = readCatchers();
 export const CORE_BASES = ['goaway', 'delayed-close', 'invalid-handle', 'flapping'] as const;
 export const isCore = (s: Scenario): boolean => (CORE_BASES as readonly string[]).includes(s.base ?? s.id);
 
-/** Mutants whose failing runs can leave a client behind that never ends (a "zombie" that keeps reconnecting in real time). */
-export const MAY_HANG = new Set(['t9-no-half-open-detection', 't10-never-ends']);
+/** Mutants whose failing runs can leave a client behind that never ends (a "zombie" that keeps reconnecting in real time, or waits for an end_conversation acknowledgement that never comes). */
+export const MAY_HANG = new Set(['t9-no-half-open-detection', 't10-never-ends', 'waits-for-end-ack']);
 
 /** A rough protocol duration of a scenario when it completes: turns × (think + answer). */
 export function estimatedSeconds(s: Scenario): number {

@@ -29,7 +29,7 @@ export function judgeContext(input: JudgeInput): AxisVerdict {
     if (facts.rewrites.length > 0 && !facts.newSessionAfterTurns) {
       return breach('context.talked-on-lost-session', `Context lost and reported, but the client kept talking on a model session that had lost it (connection ${facts.rewrites[0]!.segment.ordinal}); spec §6.7 asks for a new session or a graceful end.`);
     }
-    return ok(`Context lost and reported, as expected: ${what}; the client reported ${result.status === 'failed' ? 'status failed' : 'contextLost:true'}.`);
+    return gaveUpNotReported(input) ?? ok(`Context lost and reported, as expected: ${what}; the client reported ${result.status === 'failed' ? 'status failed' : 'contextLost:true'}.`);
   }
   if (facts.duplicatedHistory.length > 0) {
     const { segment, alreadyHeld } = facts.duplicatedHistory[0]!;
@@ -42,7 +42,23 @@ export function judgeContext(input: JudgeInput): AxisVerdict {
   if (result.contextLost && result.status === 'completed') {
     return breach('context.false-loss-report', `Context survived (${s(facts.finalState.length, 'prospect message')} in the final state), but the client reported contextLost:true.`);
   }
-  return ok(`Context survived: the final model state holds all ${s(facts.finalState.length, 'prospect turn')}.`);
+  return gaveUpNotReported(input) ?? ok(`Context survived: the final model state holds all ${s(facts.finalState.length, 'prospect turn')}.`);
+}
+
+/**
+ * sut-contract §4: `contextLost` is true "if the client knows the conversation's context did not
+ * survive: it fell back to a fresh session, or it gave up". A failed run is a give-up unless the
+ * server ended the conversation (conversation_end: the context lasted to the server's end, spec §3)
+ * or no conversation ever began (no connection opened: there was no context to lose). Only then
+ * is `status: failed` with `contextLost: false` inconsistent; NON-STRICT, since the failure itself
+ * is reported (spec §6.7: "end cleanly with a failed status").
+ */
+function gaveUpNotReported(input: JudgeInput): AxisVerdict | null {
+  const result = resultOf(input.client);
+  if (!result || result.status !== 'failed' || result.contextLost) return null;
+  const { segments } = input.analysis.timeline;
+  if (segments.length === 0 || segments.some((seg) => seg.conversationEndAt !== null)) return null;
+  return breach('context.gave-up-not-reported', `The client gave up (status failed) after ${s(segments.length, 'connection')}, yet reported contextLost:false; sut-contract §4 asks for contextLost:true when the client gives up.`);
 }
 
 function describe(input: JudgeInput): string {

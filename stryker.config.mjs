@@ -18,15 +18,18 @@ export default {
   mutator: { excludedMutations: ['StringLiteral', 'ObjectLiteral', 'ArrayDeclaration', 'Regex'] },
   // The code that decides: the resume decisions (every choice of spec §6 the seed plan's traps
   // get wrong, decisions.ts), resume and rotation as carried out (resume-flow.ts), the handle
-  // keeper (T5/T14) and the reconnect backoff (T4): 380 mutants once logging, texts and shapes are
-  // left out. Not measured here (time: 230 more mutants, see docs/mutation-triage.md): the
-  // connection lifecycle (connection-lifecycle.ts) and turn taking (turn-taking.ts). Never the
-  // CLI, the persona's text, the event log, the wire's frame formats.
+  // keeper (T5/T14), the reconnect backoff (T4), the connection lifecycle (opening with or without
+  // a handle, which socket's events count (T3), the resume-confirmation and silence watches, spec
+  // §5.2, §6.8) and turn taking (the ledger's strict alternation, spec §6.5/§6.6): 615 mutants once
+  // logging, texts and shapes are left out. Never the CLI, the persona's text, the event log, the
+  // wire's frame formats.
   mutate: [
     'simulator/core/decisions.ts',
     'simulator/core/resume-flow.ts',
     'simulator/core/handle-keeper.ts',
     'simulator/core/backoff.ts',
+    'simulator/core/connection-lifecycle.ts',
+    'simulator/core/turn-taking.ts',
   ],
   // One catalog run is a few seconds; a mutant that spins for real is stopped here and reported
   // as Timeout, never as killed (tools/mutation-score.ts keeps timeouts out of the score).

@@ -4,6 +4,12 @@
  * `npm run mutation`). A mutant is killed when any scenario's verdict is not OK; one `it` per
  * scenario, so that Stryker's bail stops at the first scenario that catches it.
  *
+ * The catalog runs twice: at the reference's own pace, and at `at-once` (a client with no think
+ * time, simulator/core/pace.ts), the other pace the catalog is checked with in
+ * test/trust/exercised-faults.test.ts that changes which code decides: only a reply ready at once
+ * meets a planned rotation before its turn boundary, which spec §6.2 asks to wait for (the
+ * reference's boundary hold, turn-taking.ts). The slower paces add no decision of their own.
+ *
  * On the unmutated reference every scenario must be OK: that is this file's assertion, and
  * Stryker's dry run refuses to start when it fails. Virtual time, one seed: the same seed gives
  * the same verdict byte for byte, so a mutant's status does not depend on the machine's load.
@@ -17,17 +23,23 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { runScenario } from '../../harness/run/run-scenario.ts';
 import { stopInterception } from '../../harness/sandbox/msw-interception.ts';
-import { builtinSut } from '../../harness/sut/builtin-sut.ts';
+import { builtinSut, pacedSut } from '../../harness/sut/builtin-sut.ts';
+import type { SystemUnderTest } from '../../harness/sut/system-under-test.ts';
 import { CATALOG } from '../testing/catalog-support.ts';
 
 /** The seed of every run (the first of test/catalog/reference-virtual.test.ts's five). */
 const MUTATION_SEED = 1;
 
-describe('the catalog as the suite of the reference simulator (virtual time, seed 1)', () => {
+const PASSES: readonly (readonly [string, () => SystemUnderTest])[] = [
+  ['natural pace', builtinSut],
+  ['at-once pace', () => pacedSut('at-once')],
+];
+
+describe.each(PASSES)('the catalog as the suite of the reference simulator (virtual time, seed 1, %s)', (_pace, sut) => {
   afterAll(() => stopInterception());
 
   it.each(CATALOG.map((s) => [s.id, s] as const))('%s', async (_id, scenario) => {
-    const run = await runScenario(scenario, builtinSut(), { mode: 'virtual', seed: MUTATION_SEED, timeScale: 1 });
+    const run = await runScenario(scenario, sut(), { mode: 'virtual', seed: MUTATION_SEED, timeScale: 1 });
     const faults = Object.entries(run.judgement.axes)
       .filter(([, a]) => a.verdict !== 'OK' && a.verdict !== 'INFORMATIONAL')
       .map(([axis, a]) => `${axis} ${a.verdict}: ${a.reason}`);

@@ -20,7 +20,8 @@ export default {
   // and how to reconnect, whether to resend the turn in flight, what a close before setupComplete
   // means (docs/gemini-live.md §1.4–§1.8). Not the CLI (cli.ts), not the mutant gallery
   // (gemini-mutants.ts), and not the backoff and persona it shares with the AI-voice client
-  // (simulator/core/, measured by stryker.config.mjs).
+  // (simulator/core/, measured by stryker.config.mjs). 521 mutants once logging, texts and shapes are left out
+  // (first run: 3265 s with --concurrency 1 beside the AI-voice run; docs/mutation-triage-gemini.md).
   mutate: [
     'simulator/gemini/gemini-decisions.ts',
     'simulator/gemini/gemini-prospect.ts',

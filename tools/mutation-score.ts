@@ -13,6 +13,10 @@
  * Every survivor must have a row in the triage table; a row that matches no survivor is stale.
  *
  *   npx tsx tools/mutation-score.ts [report.json] [triage.md]
+ *   npx tsx tools/mutation-score.ts --run gemini     (the Gemini Live client's run, issue 15 item 2)
+ *
+ * Two runs, each with its own report and triage: the AI-voice simulator's (stryker.config.mjs,
+ * the default) and the reference Gemini Live client's (stryker.gemini.config.mjs).
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -117,8 +121,30 @@ export function scoreOf(report: MutationReport, triage: Map<string, Triage>): Mu
   };
 }
 
+/** Where each run's JSON report is written (its Stryker config) and where its survivors are triaged. */
+export const MUTATION_RUNS = {
+  'ai-voice': { report: 'reports/mutation/mutation.json', triage: 'docs/mutation-triage.md' },
+  gemini: { report: 'reports/mutation-gemini/mutation.json', triage: 'docs/mutation-triage-gemini.md' },
+} as const satisfies Record<string, { report: string; triage: string }>;
+export type MutationRun = keyof typeof MUTATION_RUNS;
+
+/** `[--run ai-voice|gemini] [report.json] [triage.md]`: the files named win over the run's. */
+export function scoreFiles(argv: readonly string[]): { report: string; triage: string } {
+  const args = [...argv];
+  let run: MutationRun = 'ai-voice';
+  const flag = args.indexOf('--run');
+  if (flag >= 0) {
+    const name = args[flag + 1];
+    if (name === undefined || !Object.hasOwn(MUTATION_RUNS, name)) throw new Error(`--run needs one of ${Object.keys(MUTATION_RUNS).join(', ')}, got ${name ?? 'nothing'}`);
+    run = name as MutationRun;
+    args.splice(flag, 2);
+  }
+  const [report = MUTATION_RUNS[run].report, triage = MUTATION_RUNS[run].triage] = args;
+  return { report, triage };
+}
+
 function main(argv: readonly string[]): number {
-  const [reportFile = 'reports/mutation/mutation.json', triageFile = 'docs/mutation-triage.md'] = argv;
+  const { report: reportFile, triage: triageFile } = scoreFiles(argv);
   const report = JSON.parse(readFileSync(reportFile, 'utf8')) as MutationReport;
   const s = scoreOf(report, parseTriage(readFileSync(triageFile, 'utf8'), triageFile));
   console.log(`mutants run ${s.all} (ignored ${s.ignored}: static, event log, excluded mutators)`);

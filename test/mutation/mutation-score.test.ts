@@ -1,6 +1,6 @@
 /** tools/mutation-score.ts: the score of issue 15 keeps timeouts and equivalents where they belong. */
 import { describe, expect, it } from 'vitest';
-import { mutantKey, parseTriage, scoreOf, type MutationReport, type ReportMutant } from '../../tools/mutation-score.ts';
+import { mutantKey, MUTATION_RUNS, parseTriage, scoreFiles, scoreOf, type MutationReport, type ReportMutant } from '../../tools/mutation-score.ts';
 
 const at = (line: number, status: string, extra: Partial<ReportMutant> = {}): ReportMutant => ({ mutatorName: 'ConditionalExpression', replacement: 'false', location: { start: { line, column: 7 } }, status, ...extra });
 
@@ -45,5 +45,29 @@ describe('the mutation score', () => {
   it('names the line of a triage row it cannot read', () => {
     expect(() => parseTriage('intro\n| simulator/core/a.ts:1:1 | X | y | maybe | z |')).toThrow(/line 2: triage "maybe"/);
     expect(() => parseTriage('| simulator/core/a.ts:1:1 | X |')).toThrow(/line 1: a triage row needs 5 cells/);
+  });
+
+  it('scores the Gemini client\'s run against its own triage: rows under simulator/gemini/ are read like the others', () => {
+    const gemini: MutationReport = { files: { 'simulator/gemini/gemini-prospect.ts': { mutants: [at(10, 'Killed'), at(11, 'Survived'), at(12, 'Survived', { mutatorName: 'EqualityOperator', replacement: 'code !== 1007' })] } } };
+    const triage = parseTriage(
+      [
+        '| `simulator/gemini/gemini-prospect.ts:11:7` | ConditionalExpression | `false` | equivalent | never reached |',
+        '| `simulator/gemini/gemini-prospect.ts:12:7` | EqualityOperator | `code !== 1007` | hole | §1.6 |',
+      ].join('\n'),
+      'docs/mutation-triage-gemini.md',
+    );
+    const s = scoreOf(gemini, triage);
+    expect([s.all, s.killed, s.equivalent, s.allowed, s.untriaged.length, s.stale.length]).toEqual([3, 1, 1, 0, 0, 0]);
+    expect(s.score).toBeCloseTo(50);
+    expect(s.byTriage.hole).toBe(1);
+  });
+
+  it('picks the run\'s report and triage: the AI-voice run by default, --run gemini for the Gemini client, files named on the line first', () => {
+    expect(scoreFiles([])).toEqual(MUTATION_RUNS['ai-voice']);
+    expect(scoreFiles(['r.json', 't.md'])).toEqual({ report: 'r.json', triage: 't.md' });
+    expect(scoreFiles(['--run', 'gemini'])).toEqual({ report: 'reports/mutation-gemini/mutation.json', triage: 'docs/mutation-triage-gemini.md' });
+    expect(scoreFiles(['--run', 'gemini', 'r.json'])).toEqual({ report: 'r.json', triage: 'docs/mutation-triage-gemini.md' });
+    expect(() => scoreFiles(['--run', 'openai'])).toThrow(/--run needs one of ai-voice, gemini, got openai/);
+    expect(() => scoreFiles(['--run'])).toThrow(/got nothing/);
   });
 });

@@ -45,6 +45,7 @@ export const JUDGE_RULES = [
   rule({ id: 'turns.no-result', axis: 'turns', clause: 'sut-contract §4', grade: 'FAILED', breach: 'No client result to compare the turn count with.' }),
   rule({ id: 'turns.completed-short', axis: 'turns', clause: 'sut-contract §4', grade: 'FAILED', breach: 'The client reported completion with fewer prospect turns answered than asked.' }),
   rule({ id: 'turns.count-mismatch', axis: 'turns', clause: 'spec §4; sut-contract §4', grade: 'FAILED', breach: 'The client\'s turn count differs from the turns that became part of the conversation.' }),
+  rule({ id: 'turns.done-reported-failed', axis: 'turns', clause: 'sut-contract §4', grade: 'NON-STRICT', breach: 'Every turn was answered, yet the client reported status failed.', why: 'What failed is the ending, on which spec §4 is silent (an end_conversation never acknowledged); nothing of the conversation was lost.' }),
   rule({ id: 'turns.not-completed', axis: 'turns', clause: 'spec §6.3, §6.4', grade: 'FAILED', breach: 'The conversation did not complete where the server would have resumed it.' }),
   // reconnect
   rule({ id: 'reconnect.never-ended', axis: 'reconnect', clause: 'spec §6.7', grade: 'FAILED', breach: 'The client never ended, or ended only past the scenario\'s limit: when resume is impossible it must end.' }),

@@ -30,6 +30,12 @@ export function judgeTurns(input: JudgeInput): AxisVerdict {
   if (result.turns !== serverTurns) {
     return breach('turns.count-mismatch', `The client counted ${s(result.turns, 'turn')}; the server answered ${serverTurns}.`);
   }
+  if (scenario.expect.outcome === 'completes' && result.status !== 'completed' && serverTurns >= expected) {
+    // Every turn reached the agent: what failed is the ending (an end_conversation never
+    // acknowledged, in-flight-lost.end-swallowed), on which spec §4 is silent. Reporting it as a
+    // failure misstates a completed conversation (sut-contract §4) but loses nothing.
+    return breach('turns.done-reported-failed', `Every turn was answered (${serverTurns}/${expected}), yet the client reported status ${result.status}.`);
+  }
   if (scenario.expect.outcome === 'completes' && result.status !== 'completed') {
     return breach('turns.not-completed', `The conversation did not complete: ${serverTurns} of ${expected} turns, client status ${result.status}.`);
   }

@@ -154,3 +154,31 @@ describe('a close after the last answer (spec §4, §6.3)', () => {
     expect(verdict.reason).toMatch(/^Never reconnected after connection 1 closed \(1006 by server, at 6\.0 s\) with the conversation unfinished/);
   });
 });
+
+describe('the reported reconnect count (sut-contract §4)', () => {
+  const prospect = (conn: number, t: number, turn: number): JournalEvent => ({ kind: 'prospect-turn', t, conn, turn, contextTurns: turn - 1, textId: `‹m${turn}›` });
+  const answer = (conn: number, t: number, turn: number): JournalEvent => ({ kind: 'agent-turn', t, conn, turn, greeting: false, answers: `‹m${turn}›` });
+  // Connection 1 carries turn 1 and drops; connection 2 is refused at once (an outage); connection 3 carries turn 2.
+  const talkedOnTwo = [
+    session, open(1, 0, null), greeting(1, 500), issued(1, 500, 1), prospect(1, 1000, 1), answer(1, 2000, 1), issued(1, 2000, 2), close(1, 3000, 1006),
+    open(2, 3000, '‹h2›'), close(2, 3000, 1011),
+    open(3, 5000, '‹h2›'), prospect(3, 6000, 2), answer(3, 7000, 2),
+  ];
+  const reporting = (reconnects: number): ClientReport => ({ state: 'reported', result: { status: 'completed', turns: 2, reconnects, contextLost: false } });
+
+  it('grades a count below the connections the client talked on NON-STRICT, naming them', () => {
+    const verdict = judge(talkedOnTwo, { outcome: 'completes' }, reporting(0));
+    expect(verdict.verdict).toBe('NON-STRICT');
+    expect(verdict.reason).toBe('The client reported 0 reconnects, but the server received prospect messages on 2 connections (1, 3): it opened at least 1 after the first (sut-contract §4: the connections the client opened after the first one).');
+  });
+
+  it('accepts every count a client could defend: the refused connection counted (2, as the reference counts) or not (1)', () => {
+    expect(judge(talkedOnTwo, { outcome: 'completes' }, reporting(2)).verdict).toBe('OK');
+    expect(judge(talkedOnTwo, { outcome: 'completes' }, reporting(1)).verdict).toBe('OK');
+  });
+
+  it('says nothing through a server under test: the journal holds its upstream connections, not the client\'s', () => {
+    const verdict = judgeReconnect({ scenario: scenario({ outcome: 'completes' }), analysis: analysisOf(talkedOnTwo, 100_000), client: reporting(0), output: [], secrets: [], relayLagMs: new Map() });
+    expect(verdict.verdict).toBe('OK');
+  });
+});

@@ -64,6 +64,8 @@ export function judgeReconnect(input: JudgeInput): AxisVerdict {
   if (fixed) {
     return breach('reconnect.fixed-delay', `Retries did not back off: gaps ${idleGaps(fixed).map((g) => secs(g.ms)).join(', ')} after connection ${fixed.after.ordinal} closed; spec §6.4 asks for a growing delay with jitter.`);
   }
+  const underReported = underReportedReconnects(input);
+  if (underReported) return breach('reconnect.count-under-reported', underReported);
   const reconnects = timeline.attempts.length - 1;
   if (reconnects <= 0 && outages.length === 0) return informational('No outage in this run: nothing to reconnect from.');
   const most = Math.max(0, ...outages.map((o) => o.attempts.length));
@@ -134,6 +136,28 @@ function unforcedReconnects(timeline: Timeline, max: number | undefined): Breach
   const blamed = first?.close?.by === 'client' ? first.faults.find((f) => TOLERATED_FRAME_FAULTS.has(f.action) && f.t <= first.close!.t) : undefined;
   if (blamed) return { rule: 'reconnect.abandoned-after-bad-frame', reason: `${reason}, after the server sent it a frame to tolerate (${blamed.action} at ${secs(blamed.t)}; spec §2: ignore unknown types, never crash on bad JSON; §3: an error message is not fatal).` };
   return { rule: 'reconnect.abandoned-healthy', reason: `${reason}. Allowed (spec §6.8: the client chooses its inactivity limit), but it cost a resume (F15).` };
+}
+
+/**
+ * sut-contract §4: `reconnects` is "the connections the client opened after the first one". The
+ * journal proves only a lower bound, and the check holds the client to nothing more: a connection
+ * on which the server received a prospect message was open and talked on by the client, whichever
+ * way it counts (every attempt, as the reference does; only upgrades that opened; only sessions
+ * that were set up, as the Gemini reference does). Refused upgrades, unconfirmed resumes and
+ * attempts that may never reach the mock (a proxy, a refused upgrade, a socket the client gave up
+ * before it opened) are left out, so no count a client could defend is flagged. Through a server
+ * under test (relay lags known) the journal holds the server's upstream connections, not the
+ * client's: nothing to compare.
+ */
+function underReportedReconnects(input: JudgeInput): string | null {
+  const result = resultOf(input.client);
+  if (result === null || input.relayLagMs !== undefined) return null;
+  const { timeline } = input.analysis;
+  const known = new Set(timeline.conversations);
+  const talkedOn = timeline.segments.filter((seg) => known.has(seg.conversationId) && seg.prospectTurns.length > 0);
+  const atLeast = talkedOn.length - 1;
+  if (result.reconnects >= atLeast) return null;
+  return `The client reported ${s(result.reconnects, 'reconnect')}, but the server received prospect messages on ${s(talkedOn.length, 'connection')} (${talkedOn.map((seg) => seg.ordinal).join(', ')}): it opened at least ${atLeast} after the first (sut-contract §4: the connections the client opened after the first one).`;
 }
 
 /** Fault actions that send the client a frame it must tolerate (spec §2, §3): not a reason to leave. */

@@ -182,3 +182,20 @@ describe('the reported reconnect count (sut-contract §4)', () => {
     expect(verdict.verdict).toBe('OK');
   });
 });
+
+describe('a client that reports status failed on a scenario that completes', () => {
+  const answer = (conn: number, t: number, turn: number): JournalEvent => ({ kind: 'agent-turn', t, conn, turn, greeting: false, answers: `‹m${turn}›` });
+  const everyTurn = [session, open(1, 0, null), greeting(1, 1000), issued(1, 1000, 1), answer(1, 3000, 1), issued(1, 3000, 2), answer(1, 5000, 2), issued(1, 5000, 3)];
+  const gaveUp: ClientReport = { state: 'reported', result: { status: 'failed', turns: 2, reconnects: 0, contextLost: true } };
+
+  it('is no give-up where the server would have resumed once every turn was answered: the ending failed (turns.done-reported-failed)', () => {
+    // INFORMATIONAL: the run needed no reconnect at all.
+    expect(judge(everyTurn, { outcome: 'completes' }, gaveUp).verdict).toBe('INFORMATIONAL');
+  });
+
+  it('is one with a turn still missing (reconnect.gave-up-resumable, FAILED)', () => {
+    const verdict = judge(everyTurn.slice(0, 6), { outcome: 'completes' }, { state: 'reported', result: { status: 'failed', turns: 1, reconnects: 0, contextLost: true } });
+    expect(verdict.verdict).toBe('FAILED');
+    expect(verdict.reason).toMatch(/^Gave up after/);
+  });
+});

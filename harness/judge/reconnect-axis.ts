@@ -52,7 +52,8 @@ export function judgeReconnect(input: JudgeInput): AxisVerdict {
       return breach('reconnect.stopped-silently', `Stopped after connection ${last.ordinal} closed (${closeText(last)}) — ${why} — without reporting failure or lost context.`);
     }
   }
-  if (expect.outcome === 'completes' && result && result.status !== 'completed') {
+  // Every turn answered: what failed is the ending, not a resume (turns.done-reported-failed).
+  if (expect.outcome === 'completes' && result && result.status !== 'completed' && input.analysis.facts.answeredTurns < scenario.conversation.maxTurns) {
     const attempts = outages.at(-1)?.attempts.length ?? 0;
     return breach('reconnect.gave-up-resumable', `Gave up after ${s(attempts, 'attempt')} although the server would have resumed the conversation.`);
   }
@@ -62,7 +63,9 @@ export function judgeReconnect(input: JudgeInput): AxisVerdict {
   if (unforced) return breach(unforced.rule, unforced.reason);
   const fixed = outages.find((o) => o.attempts.length >= 3 && !grows(idleGaps(o).map((g) => g.ms)));
   if (fixed) {
-    return breach('reconnect.fixed-delay', `Retries did not back off: gaps ${idleGaps(fixed).map((g) => secs(g.ms)).join(', ')} after connection ${fixed.after.ordinal} closed; spec §6.4 asks for a growing delay with jitter.`);
+    const gaps = idleGaps(fixed);
+    const lastGap = gaps.at(-1)!;
+    return breach('reconnect.fixed-delay', `Retries did not back off: gaps ${gaps.map((g) => secs(g.ms)).join(', ')} after connection ${fixed.after.ordinal} closed; spec §6.4 asks for a growing delay with jitter.`, { fromMs: gaps[0]!.from, toMs: lastGap.from + lastGap.ms });
   }
   const underReported = underReportedReconnects(input);
   if (underReported) return breach('reconnect.count-under-reported', underReported);

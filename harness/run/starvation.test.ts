@@ -34,6 +34,21 @@ describe('discountStarvation', () => {
     expect(starvation).toBeNull();
   });
 
+  it('turns a timing NON-STRICT UNKNOWN as well: a late timer that stretched one retry gap makes a growing back-off look fixed', () => {
+    const fixed = breach('reconnect.fixed-delay', 'Retries did not back off: gaps 14.5 s, 4.3 s.', { fromMs: 20_000, toMs: 40_000 });
+    const lagged: LagTimeline = { timeScale: 0.05, late: [[25_000, 150]] };
+    const { judgement, starvation } = discountStarvation({ ...judgementWith(fixed), overall: 'NON-STRICT' }, lagReportOf([150], 150, 150), 0.05, scenario, lagged);
+    expect(judgement.axes.reconnect.verdict).toBe('UNKNOWN');
+    expect(judgement.axes.reconnect.reason).toMatch(/\(reconnect\.fixed-delay\).*\(NON-STRICT on what was seen: Retries did not back off/);
+    expect(judgement.overall).toBe('UNKNOWN');
+    expect(starvation?.axes).toEqual(['reconnect']);
+  });
+
+  it('leaves a NON-STRICT that does not rest on timing standing, however starved', () => {
+    const { judgement } = discountStarvation({ ...judgementWith(breach('turns.done-reported-failed', 'Every turn was answered.')), overall: 'NON-STRICT' }, lagReportOf([900], 900, 900), 0.005, scenario);
+    expect(judgement.axes.reconnect.verdict).toBe('NON-STRICT');
+  });
+
   it('leaves a FAILED that does not rest on timing standing, however starved', () => {
     const lag = lagReportOf([900], 900, 900);
     const { judgement } = discountStarvation(judgementWith(breach('reconnect.after-4001', 'Reconnected after 4001.')), lag, 0.005, scenario);

@@ -1,7 +1,8 @@
 /**
- * A starved harness is no failure (issue 12). In network mode a FAILED verdict that rests on
- * timing finer than the run's own scheduling lag (scheduling-lag.ts), counted in protocol time,
- * is not evidence: it becomes UNKNOWN with the measured lag and a time scale that would have
+ * A starved harness is no failure (issue 12). In network mode a FAILED or NON-STRICT verdict that
+ * rests on timing finer than the run's own scheduling lag (scheduling-lag.ts), counted in protocol
+ * time, is not evidence (a NON-STRICT is a finding too: a late timer that stretched one retry gap
+ * made a growing back-off look fixed, `flapping` under load): it becomes UNKNOWN with the measured lag and a time scale that would have
  * been safe, and run-scenario.ts runs the scenario once more at that scale.
  *
  * The lag counted against a verdict is the worst inside its evidence window (the rule says when
@@ -24,6 +25,8 @@ export function toleranceMs(rule: RuleId, scenario: Scenario): number | null {
     case 'expiry.open-past-deadline':
       return 2000;
     case 'reconnect.storm':
+    // Growth is read from the first and last retry gap of an outage: a lag inside either moves it.
+    case 'reconnect.fixed-delay':
       return scenario.expect.minRetryGap * 1000;
     // A message racing the agent's answer: one chunk gap of the agent.
     case 'turns.duplicate':
@@ -64,7 +67,7 @@ export function discountStarvation(judgement: Judgement, lag: LagReport, timeSca
   let worst = 0;
   for (const axis of AXES) {
     const verdict = axes[axis];
-    if (verdict.verdict !== 'FAILED') continue;
+    if (verdict.verdict !== 'FAILED' && verdict.verdict !== 'NON-STRICT') continue;
     const rule = ruleOfVerdict(verdict);
     const tolerance = rule ? toleranceMs(rule, scenario) : null;
     if (tolerance === null) continue;
@@ -77,7 +80,7 @@ export function discountStarvation(judgement: Judgement, lag: LagReport, timeSca
     worst = Math.max(worst, lagMs);
     overturned.push(axis);
     const where = window && timeline ? ` between ${(window.fromMs / 1000).toFixed(1)} s and ${(window.toMs / 1000).toFixed(1)} s, where this verdict's evidence lies` : '';
-    axes[axis] = unknown(`Not evidence: the harness was starved — its event loop lagged up to ${lagMs.toFixed(0)} real ms${where}, ${(lagProtocolMs / 1000).toFixed(1)} protocol s at time scale ${timeScale}, more than the ${(tolerance / 1000).toFixed(2)} s this timing tolerates (${rule}); a time scale of ${safe} would be safe. (FAILED on what was seen: ${verdict.reason})`);
+    axes[axis] = unknown(`Not evidence: the harness was starved — its event loop lagged up to ${lagMs.toFixed(0)} real ms${where}, ${(lagProtocolMs / 1000).toFixed(1)} protocol s at time scale ${timeScale}, more than the ${(tolerance / 1000).toFixed(2)} s this timing tolerates (${rule}); a time scale of ${safe} would be safe. (${verdict.verdict} on what was seen: ${verdict.reason})`);
   }
   if (overturned.length === 0) return { judgement, starvation: null };
   return { judgement: { ...judgement, overall: overallOf(AXES.map((a) => axes[a].verdict)), axes }, starvation: { lagMs: worst, lagProtocolMs: worst / timeScale, safeScale: scale, axes: overturned } };

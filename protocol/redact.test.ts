@@ -49,6 +49,44 @@ describe('SecretRedactor', () => {
     }), { seed: 3, numRuns: 300 });
   });
 
+  it('replaces exactly what a bucket lookup at every position replaces (the hash table only skips; fast-check, secrets sharing prefixes, tables grown)', () => {
+    /** The redactor before its hash table: a slice and a map lookup at every position, longest form first. */
+    function everyPosition(secrets: readonly string[], minLength: number, text: string): string {
+      const forms = [...new Set(secrets.filter((s) => s.length >= minLength))].flatMap((s) => [...new Set([s, encodeURIComponent(s)])].map((form) => [form, fingerprint(s)] as const));
+      let out = '';
+      let copied = 0;
+      for (let i = 0; i + minLength <= text.length; ) {
+        const prefix = text.slice(i, i + minLength);
+        const hit = forms.filter(([form]) => form.startsWith(prefix) && text.startsWith(form, i)).sort((a, b) => b[0].length - a[0].length)[0];
+        if (hit === undefined) {
+          i += 1;
+          continue;
+        }
+        out += text.slice(copied, i) + hit[1];
+        i += hit[0].length;
+        copied = i;
+      }
+      return copied === 0 ? text : out + text.slice(copied);
+    }
+    const unit = fc.constantFrom(...'abAB01-_ /é');
+    fc.assert(fc.property(
+      fc.constantFrom(4, 8),
+      fc.array(fc.string({ unit, minLength: 3, maxLength: 14 }), { maxLength: 150 }),
+      fc.array(fc.oneof(fc.string({ unit, maxLength: 10 }), fc.nat()), { maxLength: 40 }),
+      (minLength, secrets, parts) => {
+        const r = new SecretRedactor(minLength);
+        for (const s of secrets) r.add(s);
+        const text = parts.map((p) => (typeof p === 'number' && secrets.length > 0 ? secrets[p % secrets.length]!.slice(p % 3) : String(p))).join('');
+        expect(r.redact(text)).toBe(everyPosition(secrets, minLength, text));
+      },
+    ), { seed: 11, numRuns: 500 });
+    // A secret of exactly minLength right after another, at the very end: the window after a replacement is hashed anew.
+    const r = new SecretRedactor(4);
+    r.add('abcd');
+    r.add('wxyz');
+    expect(r.redact('abcdwxyz')).toBe(`${fingerprint('abcd')}${fingerprint('wxyz')}`);
+  });
+
   it('holds thousands of secrets (a client that opens a session after session): each one redacted, the rest of the text kept', () => {
     // Regression (mock-server fuzz): every text was searched once per secret and every add sorted them all.
     const r = new SecretRedactor();

@@ -170,8 +170,16 @@ export class ConnectionLifecycle implements LifecyclePart {
       run.timers.clear('inactivity');
       return;
     }
-    run.after('inactivity', run.decisions.inactivityTimeoutMs(run.view), () => {
-      if (run.decisions.isCurrent(connection, run.view)) this.onInactivity(connection);
-    });
+    // Postponed, not re-armed, by each frame (named-timers.ts): the same deadline, without a
+    // timer made and cancelled per message. The connection it watches is the last one armed.
+    this.watched = connection;
+    run.timers.postpone('inactivity', run.decisions.inactivityTimeoutMs(run.view), this.inactivityDue);
   }
+
+  private watched: Connection | null = null;
+
+  private readonly inactivityDue = (): void => this.run.guard('timer inactivity', () => {
+    const connection = this.watched;
+    if (connection !== null && this.run.decisions.isCurrent(connection, this.run.view)) this.onInactivity(connection);
+  });
 }

@@ -40,14 +40,19 @@ export class EventLog {
 
   event(kind: string, fields: Record<string, unknown> = {}): void {
     const entry: SimulatorEvent = { t: this.clock.now(), kind };
-    for (const [key, value] of Object.entries(fields)) {
-      entry[key] = typeof value === 'string' ? this.redact(value) : value;
+    // One pass over the fields builds the entry and the line's details (it was four arrays per
+    // event); the details are the fields' but `t` and `kind`, in the entry's order, as before.
+    // The line is redacted whole still: a secret inside a non-string value (an object, an
+    // array) is only caught there.
+    let details = '';
+    for (const key of Object.keys(fields)) {
+      const raw = fields[key];
+      const value = typeof raw === 'string' ? this.redact(raw) : raw;
+      entry[key] = value;
+      if (key === 't' || key === 'kind') continue;
+      details += `${details === '' ? '' : ' '}${key}=${JSON.stringify(value) ?? 'undefined'}`;
     }
     this.events.push(entry);
-    const details = Object.entries(entry)
-      .filter(([key]) => key !== 't' && key !== 'kind')
-      .map(([key, value]) => `${key}=${typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? 'undefined'}`)
-      .join(' ');
     this.logLine(`[sim t=${Math.round(entry.t)}] ${kind}${details ? ` ${details}` : ''}`);
   }
 }

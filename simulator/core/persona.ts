@@ -4,6 +4,7 @@
  * gave earlier (name, company, budget…): that is what makes lost context visible.
  */
 import { Faker, en } from '@faker-js/faker';
+import { mersenne53Randomizer } from '../../protocol/mersenne.ts';
 
 export interface Persona {
   readonly seed: number;
@@ -55,11 +56,12 @@ const OBJECTIONS = [
 ] as const;
 
 // Building a Faker merges its locale data and costs far more than drawing from it: one
-// instance, re-seeded for every use, gives the same words as a fresh one per seed.
+// instance, re-seeded for every use, gives the same words as a fresh one per seed. Its
+// randomizer is faker's own Mersenne Twister, re-seeded faster (protocol/mersenne.ts): the same words.
 let shared: Faker | null = null;
 
 function seededFaker(seed: number | number[]): Faker {
-  shared ??= new Faker({ locale: [en] });
+  shared ??= new Faker({ locale: [en], randomizer: mersenne53Randomizer() });
   shared.seed(seed);
   return shared;
 }

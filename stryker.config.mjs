@@ -20,7 +20,7 @@ export default {
   // get wrong, decisions.ts), resume and rotation as carried out (resume-flow.ts), the handle
   // keeper (T5/T14), the reconnect backoff (T4), the connection lifecycle (opening with or without
   // a handle, which socket's events count (T3), the resume-confirmation and silence watches, spec
-  // §5.2, §6.8) and turn taking (the ledger's strict alternation, spec §6.5/§6.6): 615 mutants once
+  // §5.2, §6.8) and turn taking (the ledger's strict alternation, spec §6.5/§6.6): 619 mutants once
   // logging, texts and shapes are left out. Never the CLI, the persona's text, the event log, the
   // wire's frame formats.
   mutate: [

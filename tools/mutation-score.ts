@@ -51,16 +51,22 @@ const oneLine = (text: string): string => text.replace(/\s+/g, ' ').trim();
 /** A kill by the harness's real-time backstop: machine-dependent, counted as a timeout. */
 export const isRealTimeHang = (m: ReportMutant): boolean => m.status === 'Killed' && /of real time/.test(m.statusReason ?? '');
 
-/** The rows of the triage table: `| file:line:col | mutator | replacement | triage | why |`, `\|` inside a cell. */
-export function parseTriage(markdown: string, where = 'docs/mutation-triage.md'): Map<string, Triage> {
-  const rows = new Map<string, Triage>();
+/**
+ * The rows of the triage table: `| file:line:col | mutator | replacement | triage | why |`, `\|` inside a cell.
+ * Two mutants can share a key (the same mutator and replacement at the same start, over different
+ * spans: `a && b` → `true` and `a` → `true`); their rows are kept in table order, which is the
+ * report's order, and each survivor takes the next row of its key.
+ */
+export function parseTriage(markdown: string, where = 'docs/mutation-triage.md'): Map<string, Triage[]> {
+  const rows = new Map<string, Triage[]>();
   markdown.split('\n').forEach((line, i) => {
     if (!/^\|\s*`?simulator\//.test(line)) return;
     const cells = line.split(/(?<!\\)\|/).slice(1, -1).map((c) => c.trim().replace(/\\\|/g, '|').replace(/^`|`$/g, ''));
     if (cells.length < 5) throw new Error(`${where} line ${i + 1}: a triage row needs 5 cells (location, mutator, replacement, triage, why), found ${cells.length}`);
     const [location, mutator, replacement, triage] = cells as [string, string, string, string];
     if (!(TRIAGES as readonly string[]).includes(triage)) throw new Error(`${where} line ${i + 1}: triage "${triage}" is none of ${TRIAGES.join(', ')}`);
-    rows.set(`${location} ${mutator} ${oneLine(replacement)}`, triage as Triage);
+    const key = `${location} ${mutator} ${oneLine(replacement)}`;
+    rows.set(key, [...(rows.get(key) ?? []), triage as Triage]);
   });
   return rows;
 }
@@ -86,11 +92,11 @@ export interface MutationScore {
   readonly byTriage: Record<Triage, number>;
 }
 
-export function scoreOf(report: MutationReport, triage: Map<string, Triage>): MutationScore {
+export function scoreOf(report: MutationReport, triage: Map<string, readonly Triage[]>): MutationScore {
   let all = 0, killed = 0, survived = 0, timeouts = 0, noCoverage = 0, errors = 0, ignored = 0;
   const byTriage: Record<Triage, number> = { equivalent: 0, allowed: 0, hole: 0, bug: 0, untriaged: 0 };
   const untriaged: string[] = [];
-  const seen = new Set<string>();
+  const seen = new Map<string, number>();
   for (const [file, { mutants }] of Object.entries(report.files)) {
     for (const m of mutants) {
       if (m.status === 'Ignored' || m.status === 'Pending') { ignored += 1; continue; }
@@ -102,14 +108,15 @@ export function scoreOf(report: MutationReport, triage: Map<string, Triage>): Mu
         if (m.status === 'NoCoverage') noCoverage += 1;
         else survived += 1;
         const key = mutantKey(file, m);
-        seen.add(key);
-        const t = triage.get(key) ?? 'untriaged';
+        const nth = seen.get(key) ?? 0;
+        seen.set(key, nth + 1);
+        const t = triage.get(key)?.[nth] ?? 'untriaged';
         byTriage[t] += 1;
         if (t === 'untriaged') untriaged.push(key);
       }
     }
   }
-  const stale = [...triage.keys()].filter((k) => !seen.has(k));
+  const stale = [...triage.entries()].filter(([k, rows]) => rows.length > (seen.get(k) ?? 0)).map(([k]) => k);
   const percent = (denominator: number): number => (denominator > 0 ? (100 * killed) / denominator : 0);
   return {
     all, killed, survived, timeouts, noCoverage, errors, ignored,

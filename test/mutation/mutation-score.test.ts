@@ -42,6 +42,16 @@ describe('the mutation score', () => {
     expect(s.stale).toEqual(['simulator/core/a.ts:9:7 ConditionalExpression false']);
   });
 
+  it('gives each of two survivors that share a key (same start, mutator and replacement, different spans) its own row, in order', () => {
+    const twin = (column: number): ReportMutant => ({ mutatorName: 'ConditionalExpression', replacement: 'true', location: { start: { line: 74, column } }, status: 'Survived' });
+    const twins: MutationReport = { files: { 'simulator/core/t.ts': { mutants: [twin(9), twin(9)] } } };
+    const rows = (...triages: string[]) => parseTriage(triages.map((t) => `| \`simulator/core/t.ts:74:9\` | ConditionalExpression | \`true\` | ${t} | why |`).join('\n'));
+    expect(scoreOf(twins, rows('allowed', 'equivalent')).byTriage).toMatchObject({ allowed: 1, equivalent: 1, untriaged: 0 });
+    const short = scoreOf(twins, rows('equivalent'));
+    expect(short.byTriage).toMatchObject({ equivalent: 1, untriaged: 1 });
+    expect(scoreOf(twins, rows('equivalent', 'equivalent', 'hole')).stale).toEqual(['simulator/core/t.ts:74:9 ConditionalExpression true']);
+  });
+
   it('names the line of a triage row it cannot read', () => {
     expect(() => parseTriage('intro\n| simulator/core/a.ts:1:1 | X | y | maybe | z |')).toThrow(/line 2: triage "maybe"/);
     expect(() => parseTriage('| simulator/core/a.ts:1:1 | X |')).toThrow(/line 1: a triage row needs 5 cells/);

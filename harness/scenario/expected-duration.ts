@@ -11,6 +11,10 @@
  *             refused resume its confirmation timeout (10 s), a repeated turn or silence its length
  *   expiry    ROTATION_ALLOWANCE_S per connection lifetime the conversation can cross
  *   setup     SETUP_S: the session, the greeting, the end
+ *
+ * and never more than the scenario's own `limit`, which a conformant client ends within (a fault
+ * rule that fires every few seconds without cutting anything, such as the heartbeats of
+ * handshake-hangs.frames-while-hung, would otherwise count as hundreds of outages).
  */
 import type { Scenario } from './schema.ts';
 
@@ -28,5 +32,5 @@ export function expectedDurationS(scenario: Scenario): number {
   const firings = faults.reduce((sum, rule) => sum + Math.min(rule.times, 'every' in rule.when ? rule.when.count : 3), 0);
   const turnsS = scenario.conversation.maxTurns * (SLOWEST_THINK_S + answerS) + agent.greetingDelay;
   const lifetimes = expiry.enabled ? Math.ceil((turnsS + firings * OUTAGE_ALLOWANCE_S) / Math.max(1, expiry.lifetime - expiry.timeLeft / 2)) : 0;
-  return Math.ceil(SETUP_S + turnsS + silences + firings * OUTAGE_ALLOWANCE_S + lifetimes * ROTATION_ALLOWANCE_S);
+  return Math.min(scenario.limit, Math.ceil(SETUP_S + turnsS + silences + firings * OUTAGE_ALLOWANCE_S + lifetimes * ROTATION_ALLOWANCE_S));
 }

@@ -4,18 +4,17 @@
  * suite of the reference Gemini Live client's deciding code. `npm run mutation:gemini`; the
  * score that counts is printed by tools/mutation-score.ts from this run's JSON report against
  * docs/mutation-triage-gemini.md (killed / (all − equivalent), timeouts apart). The same rules
- * as the AI-voice run (stryker.config.mjs), each said there once: what is left out and why.
- *
- * @type {import('@stryker-mutator/api/core').PartialStrykerOptions}
+ * as the AI-voice run (stryker.config.mjs), taken from it, each said there once: what is left
+ * out and why.
  */
+import base from './stryker.config.mjs';
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
-  testRunner: 'vitest',
+  // Everything else as the AI-voice run: the logging ignorer, the excluded mutators (texts and
+  // shapes are what the run reports, not decisions), perTest coverage, the timeouts, static code.
+  ...base,
   vitest: { configFile: 'vitest.mutation-gemini.config.ts', related: false },
-  plugins: ['@stryker-mutator/vitest-runner', './tools/stryker/ignore-logging.mjs'],
-  // The client's event log (`this.log.event(...)`) is its diary, not its wire (sut-contract §4).
-  ignorers: ['logging'],
-  // Texts, object and array shapes are what the run reports, not decisions (as stryker.config.mjs).
-  mutator: { excludedMutations: ['StringLiteral', 'ObjectLiteral', 'ArrayDeclaration', 'Regex'] },
   // The code that decides on Google's wire: which handle to keep, when to rotate on goAway, when
   // and how to reconnect, whether to resend the turn in flight, what a close before setupComplete
   // means (docs/gemini-live.md §1.4–§1.8). Not the CLI (cli.ts), not the mutant gallery
@@ -27,18 +26,9 @@ export default {
     'simulator/gemini/gemini-prospect.ts',
     'simulator/gemini/gemini-session.ts',
   ],
-  coverageAnalysis: 'perTest',
-  concurrency: 2,
-  timeoutMS: 30_000,
-  timeoutFactor: 3,
-  ignoreStatic: true,
-  ignorePatterns: ['reports', 'test-artifacts', '.stryker-tmp', '.stryker-tmp-gemini'],
+  ignorePatterns: [...base.ignorePatterns, '.stryker-tmp-gemini'],
   // Its own sandbox directory: the AI-voice run may be going on at the same time.
   tempDirName: '.stryker-tmp-gemini',
-  // See stryker.config.mjs: TypeScript 7 has no JS API for Stryker's tsconfig rewrite.
-  tsconfigFile: 'tsconfig.stryker-does-not-rewrite.json',
-  reporters: ['clear-text', 'progress', 'json', 'html'],
   jsonReporter: { fileName: 'reports/mutation-gemini/mutation.json' },
   htmlReporter: { fileName: 'reports/mutation-gemini/mutation.html' },
-  thresholds: { high: 95, low: 90, break: null },
 };

@@ -30,13 +30,11 @@ export function judgeTurns(input: JudgeInput): AxisVerdict {
   if (result.turns !== serverTurns) {
     return breach('turns.count-mismatch', `The client counted ${s(result.turns, 'turn')}; the server answered ${serverTurns}.`);
   }
-  if (scenario.expect.outcome === 'completes' && result.status !== 'completed' && serverTurns >= expected) {
+  if (scenario.expect.outcome === 'completes' && result.status !== 'completed') {
     // Every turn reached the agent: what failed is the ending (an end_conversation never
     // acknowledged, in-flight-lost.end-swallowed), on which spec §4 is silent. Reporting it as a
     // failure misstates a completed conversation (sut-contract §4) but loses nothing.
-    return breach('turns.done-reported-failed', `Every turn was answered (${serverTurns}/${expected}), yet the client reported status ${result.status}.`);
-  }
-  if (scenario.expect.outcome === 'completes' && result.status !== 'completed') {
+    if (serverTurns >= expected) return breach('turns.done-reported-failed', `Every turn was answered (${serverTurns}/${expected}), yet the client reported status ${result.status}.`);
     return breach('turns.not-completed', `The conversation did not complete: ${serverTurns} of ${expected} turns, client status ${result.status}.`);
   }
   if (result.status === 'completed') return ok(`${serverTurns}/${expected} turns, no duplicates or stalls; the client's count matches the server's.`);

@@ -20,15 +20,12 @@
  * ("of real time") is the one hang that depends on the machine: tools/mutation-score.ts counts
  * it with Stryker's own timeouts, never as killed.
  */
-import { afterAll, describe, expect, it } from 'vitest';
-import { runScenario } from '../../harness/run/run-scenario.ts';
+import { afterAll, describe, it } from 'vitest';
 import { stopInterception } from '../../harness/sandbox/msw-interception.ts';
 import { builtinSut, pacedSut } from '../../harness/sut/builtin-sut.ts';
 import type { SystemUnderTest } from '../../harness/sut/system-under-test.ts';
 import { CATALOG } from '../testing/catalog-support.ts';
-
-/** The seed of every run (the first of test/catalog/reference-virtual.test.ts's five). */
-const MUTATION_SEED = 1;
+import { expectScenarioOk } from '../testing/mutation-suite.ts';
 
 const PASSES: readonly (readonly [string, () => SystemUnderTest])[] = [
   ['natural pace', builtinSut],
@@ -38,12 +35,5 @@ const PASSES: readonly (readonly [string, () => SystemUnderTest])[] = [
 describe.each(PASSES)('the catalog as the suite of the reference simulator (virtual time, seed 1, %s)', (_pace, sut) => {
   afterAll(() => stopInterception());
 
-  it.each(CATALOG.map((s) => [s.id, s] as const))('%s', async (_id, scenario) => {
-    const run = await runScenario(scenario, sut(), { mode: 'virtual', seed: MUTATION_SEED, timeScale: 1 });
-    const faults = Object.entries(run.judgement.axes)
-      .filter(([, a]) => a.verdict !== 'OK' && a.verdict !== 'INFORMATIONAL')
-      .map(([axis, a]) => `${axis} ${a.verdict}: ${a.reason}`);
-    const client = run.client.state === 'reported' ? 'reported' : `${run.client.state}: ${run.client.reason}`;
-    expect(run.judgement.overall, `client ${client} | ${faults.join(' | ')}`).toBe('OK');
-  });
+  it.each(CATALOG.map((s) => [s.id, s] as const))('%s', (_id, scenario) => expectScenarioOk(scenario, sut()));
 });

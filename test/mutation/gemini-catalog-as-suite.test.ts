@@ -13,14 +13,11 @@
  * killed only when the verdict names it; a run stopped on the harness's real-time backstop
  * ("of real time") is counted with Stryker's timeouts by tools/mutation-score.ts, never as killed.
  */
-import { afterAll, describe, expect, it } from 'vitest';
-import { runScenario } from '../../harness/run/run-scenario.ts';
+import { afterAll, describe, it } from 'vitest';
 import { stopInterception } from '../../harness/sandbox/msw-interception.ts';
 import { geminiBuiltinSut } from '../../harness/sut/gemini-builtin-sut.ts';
 import { CATALOG } from '../testing/catalog-support.ts';
-
-/** The seed of every run (the first of test/gemini-face/catalog-virtual.test.ts's five). */
-const MUTATION_SEED = 1;
+import { expectScenarioOk } from '../testing/mutation-suite.ts';
 
 /** The scenarios that exist on Google's wire (a scenario names the faces it runs on). */
 const GEMINI_CATALOG = CATALOG.filter((s) => s.faces.includes('gemini-live'));
@@ -28,12 +25,5 @@ const GEMINI_CATALOG = CATALOG.filter((s) => s.faces.includes('gemini-live'));
 describe('the Gemini-face catalog as the suite of the reference Gemini Live client (virtual time, seed 1)', () => {
   afterAll(() => stopInterception());
 
-  it.each(GEMINI_CATALOG.map((s) => [s.id, s] as const))('%s', async (_id, scenario) => {
-    const run = await runScenario(scenario, geminiBuiltinSut(), { mode: 'virtual', seed: MUTATION_SEED, timeScale: 1, protocol: 'gemini-live' });
-    const faults = Object.entries(run.judgement.axes)
-      .filter(([, a]) => a.verdict !== 'OK' && a.verdict !== 'INFORMATIONAL')
-      .map(([axis, a]) => `${axis} ${a.verdict}: ${a.reason}`);
-    const client = run.client.state === 'reported' ? 'reported' : `${run.client.state}: ${run.client.reason}`;
-    expect(run.judgement.overall, `client ${client} | ${faults.join(' | ')}`).toBe('OK');
-  });
+  it.each(GEMINI_CATALOG.map((s) => [s.id, s] as const))('%s', (_id, scenario) => expectScenarioOk(scenario, geminiBuiltinSut(), 'gemini-live'));
 });

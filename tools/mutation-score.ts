@@ -18,7 +18,7 @@
  * Two runs, each with its own report and triage: the AI-voice simulator's (stryker.config.mjs,
  * the default) and the reference Gemini Live client's (stryker.gemini.config.mjs).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -152,6 +152,11 @@ export function scoreFiles(argv: readonly string[]): { report: string; triage: s
 
 function main(argv: readonly string[]): number {
   const { report: reportFile, triage: triageFile } = scoreFiles(argv);
+  if (!existsSync(reportFile)) {
+    // Reports are not committed (reports/ is ignored): a fresh clone has none until a run.
+    console.error(`mutation-score: no report at ${reportFile}: run ${reportFile.includes('gemini') ? 'npm run mutation:gemini' : 'npm run mutation'} first (it writes the report, then scores it)`);
+    return 2;
+  }
   const report = JSON.parse(readFileSync(reportFile, 'utf8')) as MutationReport;
   const s = scoreOf(report, parseTriage(readFileSync(triageFile, 'utf8'), triageFile));
   console.log(`mutants run ${s.all} (ignored ${s.ignored}: static, event log, excluded mutators)`);

@@ -110,6 +110,19 @@ describe('GeminiProspect (reference) on the Gemini face', () => {
     expectContextIntact(run);
   });
 
+  it('gives an outage before the first answer the whole attempt budget: the first connect is no attempt of it', async () => {
+    // The first connection drops before it answers message 1, and the next two upgrades are
+    // refused: the third attempt of the outage resumes. Spec §6.4 counts attempts per outage
+    // (default 3), and the judge counts them from the close (reconnect.gave-up-resumable).
+    const run = await runReference({
+      expiry: { enabled: false },
+      faults: [{ when: { turn: 1, phase: 'after-prospect' }, connection: 1, do: [{ outage: { attempts: 2, status: 503 } }, { drop: {} }] }],
+    });
+    expect(run.result).toMatchObject({ status: 'completed', turns: 6, contextLost: false, reconnects: 1 });
+    expect(run.of('upgrade-rejected').map((e) => e.status)).toEqual([503, 503]);
+    expect(run.of('open').map((e) => e.resume)).toEqual(['none', 'resumed']);
+  });
+
   it('re-sends the in-flight turn exactly once after a mid-turn 1011', async () => {
     const run = await runReference({ expiry: { enabled: false }, faults: [{ when: { turn: 3, phase: 'mid-turn' }, do: { close: { code: 1011, reason: 'Internal error occurred.' } } }] });
     expect(run.result).toMatchObject({ status: 'completed', turns: 6, contextLost: false, reconnects: 1 });

@@ -323,6 +323,10 @@ export class GeminiProspect {
       if (opened.ok) {
         this.connections++;
         if (this.connections > 1) this.reconnects++;
+        // The first connect is no outage: one before the first answer gets its whole budget (spec
+        // §6.4 counts attempts per outage; the AI-voice client resets on the greeting, which a
+        // Gemini model does not send).
+        if (kind === 'start') this.attemptsInRow = 0;
         conn.session = opened.session;
         this.current = conn;
         this.opened(conn, handle, covers, opened.session);

@@ -4,13 +4,16 @@ import { globalClock, scaledClock } from '../../protocol/clock.ts';
 import { SutResult } from '../../protocol/sut-result.ts';
 import { join } from 'node:path';
 import { ProspectSimulator, type Pace, type SimulatorOptions } from '../../simulator/index.ts';
+import { Fence } from './run-fence.ts';
 import type { SutRunContext, SutRunOutcome, SystemUnderTest } from './system-under-test.ts';
 
 export type SimulatorFactory = (options: SimulatorOptions) => { run(): Promise<unknown> };
 
 /**
  * In virtual mode the simulator takes the process globals (msw-patched `WebSocket` and
- * `fetch`, faked timers); over the network, the `ws` client and a scaled clock.
+ * `fetch`, faked timers); over the network, the `ws` client and a scaled clock. Every run is
+ * fenced (run-fence.ts): the reference too, at every pace, since any run can end at the
+ * scenario's limit with the client still reconnecting.
  */
 export function simulatorSut(id: string, create: SimulatorFactory = (o) => new ProspectSimulator(o)): SystemUnderTest {
   return {
@@ -32,7 +35,7 @@ export function simulatorSut(id: string, create: SimulatorFactory = (o) => new P
         logger: ctx.output,
         stateFile: join(ctx.workDir, 'post-mortem.json'),
       };
-      return outcomeOf(() => create(options).run(), 'the simulator');
+      return Fence.around(ctx, (fence) => outcomeOf(() => create(fence.apply(options)).run(), 'the simulator'));
     },
   };
 }

@@ -7,43 +7,42 @@
 import { globalClock, scaledClock } from '../../protocol/clock.ts';
 import { GeminiProspect, type GeminiMutant, type GeminiProspectOptions } from '../../simulator/index.ts';
 import { outcomeOf } from './builtin-sut.ts';
-import { Fence } from './fenced-mutant.ts';
+import { Fence } from './run-fence.ts';
 import type { SutRunContext, SutRunOutcome, SystemUnderTest } from './system-under-test.ts';
 
 type GeminiFactory = (options: GeminiProspectOptions) => { run(): Promise<unknown> };
 
+/**
+ * Every run fenced on its clock and logger once it is over (run-fence.ts): a client abandoned
+ * at the scenario's limit never acts again; its sockets belong to the SDK, and die with the
+ * run's mock server.
+ */
 function geminiClientSut(id: string, create: GeminiFactory): SystemUnderTest {
   return {
     id,
     kind: 'builtin',
     modes: ['virtual', 'network'],
     protocols: ['gemini-live'],
-    async run(ctx: SutRunContext): Promise<SutRunOutcome> {
+    run: (ctx: SutRunContext): Promise<SutRunOutcome> => Fence.around(ctx, (fence) => {
       const network = ctx.mode === 'network';
+      const clock = network ? scaledClock(ctx.timeScale) : globalClock;
       const options: GeminiProspectOptions = {
         baseUrl: ctx.httpUrl,
         apiKey: ctx.shareToken,
         maxTurns: ctx.maxTurns,
         seed: ctx.seed,
-        clock: network ? scaledClock(ctx.timeScale) : globalClock,
+        clock: fence.clock(clock),
         sdk: network ? 'node' : 'web',
-        logger: ctx.output,
+        ...(ctx.output ? { logger: fence.logger(ctx.output) } : {}),
       };
       return outcomeOf(() => create(options).run(), 'the Gemini client');
-    },
+    }),
   };
 }
 
 export const geminiBuiltinSut = (): SystemUnderTest => geminiClientSut('builtin', (o) => new GeminiProspect(o));
 
-/**
- * A Gemini mutant, fenced on its clock and logger once its run is over (fenced-mutant.ts); its
- * sockets belong to the SDK, and die with the run's mock server.
- */
+/** A Gemini mutant, fenced as every run of the Gemini client is. */
 export function geminiMutantSut(mutant: GeminiMutant): SystemUnderTest {
-  const id = `mutant:${mutant.id}`;
-  return {
-    ...geminiClientSut(id, (o) => mutant.create(o)),
-    run: (ctx) => Fence.around(ctx, (fence) => geminiClientSut(id, (options) => mutant.create({ ...options, clock: fence.clock(options.clock ?? globalClock), logger: fence.logger(options.logger) })).run(ctx)),
-  };
+  return geminiClientSut(`mutant:${mutant.id}`, (o) => mutant.create(o));
 }

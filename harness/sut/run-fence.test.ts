@@ -3,7 +3,7 @@ import type { Clock } from '../../protocol/clock.ts';
 import type { SimulatorOptions, WebSocketCtor } from '../../simulator/index.ts';
 import { runInVirtualTime } from '../sandbox/virtual-time.ts';
 import { RunOverError } from '../errors.ts';
-import { Fence } from './fenced-mutant.ts';
+import { Fence } from './run-fence.ts';
 
 const fenceOptions = (o: SimulatorOptions): SimulatorOptions => new Fence().apply(o);
 

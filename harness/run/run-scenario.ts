@@ -254,12 +254,16 @@ async function runVirtual(scenario: Scenario, sut: SystemUnderTest, seed: number
   const endpoints = virtualEndpoints();
   await interceptFor(server.face);
   let snapshot: { journal: JournalEvent[]; at: number } | null = null;
+  // Aborted while the fake clock is still in place: a client the run abandons (a module, a
+  // command) hears that its run is over before the server's disposal hands it a close to act on.
+  const stop = new AbortController();
   try {
     const outcome = await runInVirtualTime(
-      () => sut.run({ protocol, httpUrl: endpoints.httpUrl, wsUrl: protocol === 'ai-voice' ? endpoints.wsUrl : `${endpoints.httpUrl.replace(/^http/, 'ws')}${server.face.wsPath}`, shareToken: server.credential, maxTurns: scenario.conversation.maxTurns, seed, mode: 'virtual', timeScale: 1, workDir, wallLimitMs: 60_000, output: (line) => output.push(line) }),
+      () => sut.run({ protocol, httpUrl: endpoints.httpUrl, wsUrl: protocol === 'ai-voice' ? endpoints.wsUrl : `${endpoints.httpUrl.replace(/^http/, 'ws')}${server.face.wsPath}`, shareToken: server.credential, maxTurns: scenario.conversation.maxTurns, seed, mode: 'virtual', timeScale: 1, workDir, wallLimitMs: 60_000, output: (line) => output.push(line), stop: stop.signal }),
       {
         limitMs: scenario.limit * 1000,
         beforeUninstall: () => {
+          stop.abort(new Error('resume-harness: the virtual-time run ended'));
           // The journal as the client left it: shutting the server down afterwards adds no facts.
           snapshot = { journal: [...server.journal.events], at: globalClock.now() };
           server.dispose();

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { judgeModuleResult, loadModuleFactory, moduleSut, resolveModulePath } from './module-sut.ts';
+import { runInVirtualTime } from '../sandbox/virtual-time.ts';
 import type { SutRunContext } from './system-under-test.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'module-sut-test-'));
@@ -119,6 +120,22 @@ describe('running (network mode: real timers, no server needed here)', () => {
     expect(outcome.report).toMatchObject({ state: 'hung', reason: expect.stringMatching(/harness stopped waiting \(no result after 0\.\d s of real time\)/) });
     expect(performance.now() - started).toBeLessThan(1_500);
     expect((globalThis as { __aborted?: boolean }).__aborted).toBe(true);
+  });
+
+  it('in virtual time, aborts the signal when the harness ends the run, while the fake clock is still in place', async () => {
+    // Told before the server's disposal hands it a close: a module's reconnect scheduled then is
+    // a fake timer, dropped with the clock, never a real one into the next run.
+    const path = module('export default (config) => new Promise(() => { config.signal.addEventListener("abort", () => { globalThis.__abortedOnFakeClock = globalThis.Date !== globalThis.__realDate; }); });');
+    (globalThis as { __realDate?: DateConstructor }).__realDate = globalThis.Date;
+    const stop = new AbortController();
+    let run: Promise<unknown> | null = null;
+    const outcome = await runInVirtualTime(async () => {
+      run = moduleSut(path).run(context({ mode: 'virtual', stop: stop.signal }));
+      await new Promise<void>((resolve) => setTimeout(resolve, 1_000));
+    }, { limitMs: 500, beforeUninstall: () => stop.abort() });
+    expect(outcome.state).toBe('time-limit');
+    expect(await run).toMatchObject({ report: { state: 'hung', reason: expect.stringMatching(/the virtual-time run ended/) } });
+    expect((globalThis as { __abortedOnFakeClock?: boolean }).__abortedOnFakeClock).toBe(true);
   });
 
   it('reports a module without a factory as missing rather than throwing', async () => {

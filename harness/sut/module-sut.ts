@@ -299,6 +299,11 @@ async function runModule(absolutePath: string, options: ModuleSutOptions, ctx: S
     }, options.watchIntervalMs ?? 25);
     watch.unref?.();
     cleanups.push(() => realClearInterval(watch));
+    // The harness says so itself before it disposes of the server; the watch stays for callers that pass no signal.
+    const ended = (): void => run.release('the virtual-time run ended');
+    if (ctx.stop?.aborted) ended();
+    else ctx.stop?.addEventListener('abort', ended, { once: true });
+    cleanups.push(() => ctx.stop?.removeEventListener('abort', ended));
   } else {
     const margin = Math.min(500, ctx.wallLimitMs * 0.05);
     const limitMs = Math.max(0, ctx.wallLimitMs - margin);

@@ -35,7 +35,9 @@ export interface SutRunContext {
   readonly output: (line: string) => void;
   /**
    * Network mode: aborted when the harness stops waiting before `wallLimitMs` (a client that
-   * hangs, harness/run/hang-limits.ts). An adapter that runs a process kills it then.
+   * hangs, harness/run/hang-limits.ts). An adapter that runs a process kills it then. Virtual
+   * mode: aborted as the run ends, while its fake clock is still installed, so a module is told
+   * before its server goes away.
    */
   readonly stop?: AbortSignal;
 }

@@ -18,7 +18,7 @@ export interface JudgeRule {
   /** Stable id, `<axis>.<name>`. */
   readonly id: string;
   readonly axis: Axis;
-  /** The clause it enforces: `spec §x` (docs/ai-voice-protocol.md), `sut-contract §x` or `Fxx` (docs/field-failures.md). */
+  /** The clause it enforces: `spec §x` (docs/ai-voice-protocol.md), `sut-contract §x`, `gemini-live §x.y` (docs/gemini-live.md, for a rule of the Gemini face) or `Fxx` (docs/field-failures.md). */
   readonly clause: string;
   readonly grade: RuleGrade;
   /** What a breach is, in one line. */
@@ -46,6 +46,7 @@ export const JUDGE_RULES = [
   rule({ id: 'turns.completed-short', axis: 'turns', clause: 'sut-contract §4', grade: 'FAILED', breach: 'The client reported completion with fewer prospect turns answered than asked.' }),
   rule({ id: 'turns.count-mismatch', axis: 'turns', clause: 'spec §4; sut-contract §4', grade: 'FAILED', breach: 'The client\'s turn count differs from the turns that became part of the conversation.' }),
   rule({ id: 'turns.done-reported-failed', axis: 'turns', clause: 'sut-contract §4', grade: 'NON-STRICT', breach: 'Every turn was answered, yet the client reported status failed.', why: 'What failed is the ending, on which spec §4 is silent (an end_conversation never acknowledged); nothing of the conversation was lost.' }),
+  rule({ id: 'turns.beyond-max-turns', axis: 'turns', clause: 'sut-contract §2, §3 (maxTurns)', grade: 'NON-STRICT', breach: 'The client sent a prospect message as a turn past maxTurns of one model context: it asked more turns than it was told to complete.', why: 'The protocol sets no number of turns and nothing is lost by one more; but the contract gives the client the number of prospect turns to complete, and a client that runs past it misreads its configuration (and a turn count compared with the scenario\'s means nothing).' }),
   rule({ id: 'turns.not-completed', axis: 'turns', clause: 'spec §6.3, §6.4', grade: 'FAILED', breach: 'The conversation did not complete where the server would have resumed it.' }),
   // reconnect
   rule({ id: 'reconnect.never-ended', axis: 'reconnect', clause: 'spec §6.7', grade: 'FAILED', breach: 'The client never ended, or ended only past the scenario\'s limit: when resume is impossible it must end.' }),
@@ -54,6 +55,7 @@ export const JUDGE_RULES = [
   rule({ id: 'reconnect.rejected-handle-again', axis: 'reconnect', clause: 'spec §7 (4003)', grade: 'FAILED', breach: 'A handle presented again after the server rejected it with 4003.' }),
   rule({ id: 'reconnect.handle-past-budget', axis: 'reconnect', clause: 'spec §6.4', grade: 'FAILED', breach: 'A handle presented again after its resumes were accepted then closed as many times as the attempt budget allows: once the budget is spent the handle MUST NOT be presented again.' }),
   rule({ id: 'reconnect.accept-then-close-repeated', axis: 'reconnect', clause: 'spec §6.4; F6', grade: 'NON-STRICT', breach: 'A handle presented a third time after two accept-then-close cycles with it, within the attempt budget.', why: '§6.4 lets a client present the same handle on every attempt of its budget; field experience (F6: a handle from another model is accepted and closed for ever) says two such cycles already prove it poisoned, and the last attempt is better spent on ending or a fallback.' }),
+  rule({ id: 'reconnect.gemini-refused-handle-again', axis: 'reconnect', clause: 'gemini-live §1.6; F5', grade: 'NON-STRICT', breach: 'Gemini face: a handle presented again after Gemini refused it before setupComplete (1008 "session not found", 1007 "Invalid session handle").', why: 'Google documents no answer to a bad handle (§1.6) and 1007/1008 carry other meanings too (§1.7), so no MUST forbids a retry; but in the field these refusals are final, and a client that keeps the handle retries the same way until its budget is spent or for ever (F5: fixed only by deleting the stored handle).' }),
   rule({ id: 'reconnect.abandoned-after-bad-frame', axis: 'reconnect', clause: 'spec §2, §3', grade: 'FAILED', breach: 'The client left a healthy connection after the server sent a frame it must tolerate (not JSON, unknown type, binary audio, a non-fatal error).' }),
   rule({ id: 'reconnect.abandoned-healthy', axis: 'reconnect', clause: 'spec §6.8; F15', grade: 'NON-STRICT', breach: 'More reconnects than the scenario forces, with no frame to blame: the client gave up on a connection that was still delivering.', why: '§6.8 lets each client choose its own inactivity limit, and a resumed reconnect loses nothing; field experience (F15: keepalives and limits shorter than a slow agent) says abandoning a live connection costs a resume and risks the in-flight turn.' }),
   rule({ id: 'reconnect.unbounded', axis: 'reconnect', clause: 'spec §6.4', grade: 'FAILED', breach: 'More attempts in one outage than the scenario\'s budget (spec default 3, the judge allows maxAttemptsPerOutage).' }),

@@ -4,6 +4,7 @@
  * rejected handle again (§7) and never after the conversation ended or 4001?
  */
 import { CloseCode } from '../../protocol/close-codes.ts';
+import type { Protocol } from '../../protocol/sut-result.ts';
 import { resultOf, s, secs, type JudgeInput } from './judge-input.ts';
 import { breach, ruleOf, type RuleId } from './judge-rules.ts';
 import { carriedFullTurn, newestDeliveredHandle, type Attempt, type Segment, type Timeline } from '../analysis/timeline.ts';
@@ -22,7 +23,7 @@ export function judgeReconnect(input: JudgeInput): AxisVerdict {
   // Virtual time can leap to a client's next timer, however far: an end after the limit is a hang all the same.
   if (timeline.end > scenario.limit * 1000) return breach('reconnect.never-ended', `The client ended only at ${secs(timeline.end)}, past the scenario's limit of ${scenario.limit} s: it waited on something that never came (spec §6.7, §6.8).`);
 
-  const forbidden = forbiddenAttempt(timeline, expect.maxAttemptsPerOutage);
+  const forbidden = forbiddenAttempt(timeline, expect.maxAttemptsPerOutage, input.protocol ?? 'ai-voice');
   if (forbidden && ruleOf(forbidden.rule).grade === 'FAILED') return breach(forbidden.rule, forbidden.reason);
 
   const unforced = unforcedReconnects(timeline, expect.maxReconnects);
@@ -86,12 +87,14 @@ interface Breach {
  * with 4003, or presenting a handle whose resumes were accepted then closed as many times as the
  * attempt budget allows (spec §6.4: once the budget is spent it MUST NOT be presented again).
  * A third presentation after two such cycles is within the budget, which §6.4 allows: NON-STRICT
- * (F6), returned only if nothing worse is found.
+ * (F6), returned only if nothing worse is found. On the Gemini face, a handle Gemini refused
+ * before `setupComplete` (1007/1008) presented again is NON-STRICT too (gemini-live.md §1.6, F5).
  */
-function forbiddenAttempt(timeline: Timeline, budget: number): Breach | null {
+function forbiddenAttempt(timeline: Timeline, budget: number, protocol: Protocol): Breach | null {
   let endedAt: number | null = null;
   let unauthorisedAt: number | null = null;
   const rejected = new Map<string, string>();
+  const refusedByGemini = new Map<string, string>();
   const acceptThenClose = new Map<string, number>();
   let repeated: Breach | null = null;
   for (const attempt of timeline.attempts) {
@@ -103,6 +106,8 @@ function forbiddenAttempt(timeline: Timeline, budget: number): Breach | null {
       const cycles = acceptThenClose.get(attempt.handle) ?? 0;
       if (cycles >= budget) return { rule: 'reconnect.handle-past-budget', reason: `Presented handle ${attempt.handle} again at ${secs(attempt.t)} after ${cycles} accept-then-close cycles with it, the whole attempt budget of ${budget} (spec §6.4: once the budget is spent, the handle must not be presented again).` };
       if (cycles >= 2 && repeated === null) repeated = { rule: 'reconnect.accept-then-close-repeated', reason: `Presented handle ${attempt.handle} a third time at ${secs(attempt.t)} after two accept-then-close cycles with it: allowed within the attempt budget (spec §6.4), but a handle accepted then closed twice is poisoned (F6: the loop never ends by itself).` };
+      const refusal = refusedByGemini.get(attempt.handle);
+      if (refusal && repeated === null) repeated = { rule: 'reconnect.gemini-refused-handle-again', reason: `Presented handle ${attempt.handle} again at ${secs(attempt.t)} after Gemini refused it before setupComplete (${refusal}): Gemini documents no answer to a bad handle (gemini-live.md §1.6), but the field shows these refusals are final and a client that keeps the handle retries the same way for ever (F5).` };
     }
     if (attempt.state !== 'opened') continue;
     const seg = attempt.segment;
@@ -111,6 +116,7 @@ function forbiddenAttempt(timeline: Timeline, budget: number): Breach | null {
     if (!close) continue;
     if (close.code === CloseCode.unauthorised) unauthorisedAt = close.t;
     if (close.code === CloseCode.invalidResumeHandle && attempt.handle) rejected.set(attempt.handle, `it was rejected with 4003 at ${secs(close.t)}`);
+    if (protocol === 'gemini-live' && attempt.handle && refusedBeforeSetup(seg)) refusedByGemini.set(attempt.handle, `closed ${close.code}${close.reason ? ` "${close.reason}"` : ''} at ${secs(close.t)}`);
     // Only a resume confirmed with session:resumed and then cut is an accept-then-close cycle the client
     // can recognise; an open followed by a close with no confirmation looks like any outage, and
     // bounded retries are the right answer to it (spec §6.4).
@@ -118,6 +124,24 @@ function forbiddenAttempt(timeline: Timeline, budget: number): Breach | null {
     if (resumedThenCut && attempt.handle) acceptThenClose.set(attempt.handle, (acceptThenClose.get(attempt.handle) ?? 0) + 1);
   }
   return repeated;
+}
+
+/**
+ * gemini-live.md §1.6: Gemini answers an expired, forgotten or malformed handle by closing the
+ * connection before `setupComplete`, with 1008 ("session not found", "Requested entity was not
+ * found.") or 1007 ("Invalid session handle", "Request contains an invalid argument."). The
+ * mock journals that refusal as a resume rejected and a server close with cause 'rejection'
+ * (mock-server/core/conversation.ts). Left out: 1011 while an older socket is still open (F7:
+ * transient, the same handle resumes once the old socket is gone; its cause names it), an accept
+ * then close (F6: after `setupComplete`, judged by the budget rules above), a refusal of the
+ * setup itself (a bad frame, transparent resumption, a changed model: not the handle's fault),
+ * and an outage the mock forced on every connection whatever was presented.
+ */
+function refusedBeforeSetup(seg: Segment): boolean {
+  const close = seg.close;
+  if (!close || close.by !== 'server' || close.cause !== 'rejection') return false;
+  if (seg.open.resume !== 'rejected' || seg.resumedSentAt !== null) return false;
+  return close.code === 1007 || close.code === 1008;
 }
 
 /**

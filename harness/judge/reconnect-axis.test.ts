@@ -236,3 +236,38 @@ describe('a handle Gemini refused before setupComplete, presented again (gemini-
     expect(onFace(events, 'gemini-live').verdict).toBe('OK');
   });
 });
+
+describe('a reconnect long after an unplanned close (spec §6.3; F14)', () => {
+  const answer = (conn: number, t: number, turn: number): JournalEvent => ({ kind: 'agent-turn', t, conn, turn, greeting: false, answers: `‹m${turn}›` });
+  // Connection 1 carries turn 1 (of 2) and drops at 10 s; the client resumes `afterMs` later and completes.
+  const dropThenResume = (afterMs: number): JournalEvent[] => [
+    session, open(1, 0, null), answer(1, 5000, 1), issued(1, 5000, 2), close(1, 10_000, 1006),
+    open(2, 10_000 + afterMs, '‹h2›'), { kind: 'resumed-sent', t: 10_000 + afterMs, conn: 2 }, answer(2, 12_000 + afterMs, 2),
+  ];
+  const run = (events: JournalEvent[], mode?: 'virtual' | 'network', stallAfter?: number) =>
+    judgeReconnect({ scenario: scenario({ outcome: 'completes', ...(stallAfter ? { stallAfter } : {}) }), analysis: analysisOf(events, 100_000), client: completedClient, output: [], secrets: [], ...(mode ? { mode } : {}) });
+
+  it('grades a first attempt 30 s after the close NON-STRICT on the virtual clock (stallAfter 25 s), naming the close and the gap', () => {
+    const verdict = run(dropThenResume(30_000), 'virtual');
+    expect(verdict.verdict).toBe('NON-STRICT');
+    expect(ruleOfVerdict(verdict)).toBe('reconnect.late-after-close');
+    expect(verdict.reason).toMatch(/^Connection 1 closed \(1006 by server, at 10\.0 s\) with the conversation unfinished, and the next attempt came only 30\.0 s later \(the scenario's stallAfter is 25 s\)/);
+  });
+
+  it('takes the bound from the scenario: under its stallAfter the same gap is fine', () => {
+    expect(run(dropThenResume(30_000), 'virtual', 45).verdict).toBe('OK');
+    expect(run(dropThenResume(2000), 'virtual').verdict).toBe('OK');
+  });
+
+  it('says nothing off the virtual clock: on a network an attempt can stall before the server sees it', () => {
+    expect(run(dropThenResume(30_000), 'network').verdict).toBe('OK');
+    expect(run(dropThenResume(30_000)).verdict).toBe('OK');
+  });
+
+  it('says nothing of a close the client asked for, or of one after the last answer', () => {
+    const byClient = dropThenResume(30_000).map((e) => (e.kind === 'close' ? { ...e, by: 'client' as const } : e));
+    expect(ruleOfVerdict(run(byClient, 'virtual'))).not.toBe('reconnect.late-after-close');
+    const lastAnswered = [session, open(1, 0, null), answer(1, 3000, 1), answer(1, 5000, 2), issued(1, 5000, 2), close(1, 10_000, 1006), open(2, 40_000, '‹h2›')];
+    expect(ruleOfVerdict(run(lastAnswered, 'virtual'))).not.toBe('reconnect.late-after-close');
+  });
+});

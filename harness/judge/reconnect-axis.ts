@@ -68,6 +68,8 @@ export function judgeReconnect(input: JudgeInput): AxisVerdict {
     const lastGap = gaps.at(-1)!;
     return breach('reconnect.fixed-delay', `Retries did not back off: gaps ${gaps.map((g) => secs(g.ms)).join(', ')} after connection ${fixed.after.ordinal} closed; spec §6.4 asks for a growing delay with jitter.`, { fromMs: gaps[0]!.from, toMs: lastGap.from + lastGap.ms });
   }
+  const late = lateReconnect(input);
+  if (late) return breach('reconnect.late-after-close', late.reason, late.window);
   const underReported = underReportedReconnects(input);
   if (underReported) return breach('reconnect.count-under-reported', underReported);
   const reconnects = timeline.attempts.length - 1;
@@ -163,6 +165,41 @@ function unforcedReconnects(timeline: Timeline, max: number | undefined): Breach
   const blamed = first?.close?.by === 'client' ? first.faults.find((f) => TOLERATED_FRAME_FAULTS.has(f.action) && f.t <= first.close!.t) : undefined;
   if (blamed) return { rule: 'reconnect.abandoned-after-bad-frame', reason: `${reason}, after the server sent it a frame to tolerate (${blamed.action} at ${secs(blamed.t)}; spec §2: ignore unknown types, never crash on bad JSON; §3: an error message is not fatal).` };
   return { rule: 'reconnect.abandoned-healthy', reason: `${reason}. Allowed (spec §6.8: the client chooses its inactivity limit), but it cost a resume (F15).` };
+}
+
+/**
+ * §6.3 asks for a reconnect after any unplanned close, and F14 (an abnormal close ignored: the
+ * client noticed only when its own inactivity limit ran out, or never) asks that a new connection
+ * follow "within a set time". The protocol sets no number, so the scenario's own bound on a
+ * conversation left waiting is used: `stallAfter` (default 25 s), the time after which a
+ * conversation with both sides waiting has stalled. It is far beyond §6.4's default first delay
+ * (at once, or 2 s with jitter), so only a client that did not read the close is caught.
+ * Only the first attempt after a connection that carried a full turn is measured: later attempts
+ * of an outage are spaced by the client's backoff (§6.4, judged above). Left out: a close the
+ * client asked for or could not see (a black-holed socket), 4001 and conversation_end (no
+ * reconnect wanted), a close after the last answer (nothing left to resume, §4), runs through a
+ * server under test (the journal holds its upstream connections, not the client's), and every
+ * run not on the virtual clock: there an attempt can stall on its way to the mock or never reach
+ * it (found in the network catalog under load: the reference's connect held 17 protocol s, then
+ * timed out, and the journal saw its next attempt 29 s after the close), so a late attempt in the
+ * journal is no evidence of a late client.
+ */
+function lateReconnect(input: JudgeInput): { reason: string; window: { fromMs: number; toMs: number } } | null {
+  if (input.mode !== 'virtual' || input.relayLagMs !== undefined) return null;
+  const { timeline } = input.analysis;
+  const limitMs = input.scenario.expect.stallAfter * 1000;
+  for (const seg of timeline.segments) {
+    const close = seg.close;
+    if (!close || seg.blackHoled || !needsReconnect(seg) || !carriedFullTurn(seg)) continue;
+    if (answeredEveryTurn(seg, input.scenario.conversation.maxTurns)) continue;
+    const next = timeline.attempts.find((a) => a.t >= close.t && !(a.state === 'opened' && a.segment.conn <= seg.conn));
+    if (!next || next.t - close.t <= limitMs) continue;
+    return {
+      reason: `Connection ${seg.ordinal} closed (${closeText(seg)}) with the conversation unfinished, and the next attempt came only ${secs(next.t - close.t)} later (the scenario's stallAfter is ${input.scenario.expect.stallAfter} s): allowed (spec §6.3 sets no time), but a client that reads the close comes back at once or after its first backoff delay (§6.4); one that notices only by its own inactivity limit leaves the conversation dead meanwhile (F14).`,
+      window: { fromMs: close.t, toMs: next.t },
+    };
+  }
+  return null;
 }
 
 /**

@@ -19,6 +19,14 @@ export interface JudgeInput {
    * the client's deadline (judge/server/relay-lag.ts). Absent when the client meets the mock.
    */
   readonly relayLagMs?: ReadonlyMap<number, number>;
+  /**
+   * 'virtual' when the run was on the virtual clock with intercepted sockets: every attempt the
+   * client made reached the mock at the protocol instant it was made. In network mode an attempt
+   * can stall in the kernel or never arrive (measured: a resume's connect held 17 protocol s at
+   * scale 0.005 under load), so how late the journal saw it says nothing of the client.
+   * Absent: not known to be virtual.
+   */
+  readonly mode?: 'virtual' | 'network';
 }
 
 export const resultOf = (client: ClientReport): SutResult | null => (client.state === 'reported' ? client.result : null);

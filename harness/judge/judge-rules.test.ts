@@ -38,6 +38,7 @@ describe('the rules', () => {
     const protocolSections = new Set([...read('docs/ai-voice-protocol.md').matchAll(/^## (\d+)\./gm)].map((m) => m[1]));
     const ruleNumbers = [...read('docs/ai-voice-protocol.md').matchAll(/^(\d+)\. \*\*/gm)].map((m) => m[1]);
     const sutSections = new Set([...read('docs/sut-contract.md').matchAll(/^## (\d+)\./gm)].map((m) => m[1]));
+    const geminiSections = new Set([...read('docs/gemini-live.md').matchAll(/^### (\d+\.\d+) /gm)].map((m) => m[1]));
     const fieldFailures = new Set([...read('docs/field-failures.md').matchAll(/^### (F\d+) /gm)].map((m) => m[1]));
     for (const r of rules) {
       const parts = r.clause.split(';').map((p) => p.trim());
@@ -51,6 +52,9 @@ describe('the rules', () => {
           }
         } else if (part.startsWith('sut-contract')) {
           for (const [, section] of refs) expect(sutSections.has(section!), `${r.id}: ${part}`).toBe(true);
+        } else if (part.startsWith('gemini-live')) {
+          expect(refs.length, `${r.id}: ${part}`).toBeGreaterThan(0);
+          for (const [, section, sub] of refs) expect(geminiSections.has(`${section}.${sub}`), `${r.id}: ${part}`).toBe(true);
         } else {
           expect(fieldFailures.has(part), `${r.id}: ${part}`).toBe(true);
         }

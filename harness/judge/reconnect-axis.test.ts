@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { HandleRef, JournalEvent } from '../../mock-server/index.ts';
 import { Scenario, type Expectation } from '../scenario/schema.ts';
 import { judgeReconnect } from './reconnect-axis.ts';
+import { ruleOfVerdict } from './judge-rules.ts';
 import { conversationFacts } from '../analysis/conversation-facts.ts';
 import type { RunAnalysis } from '../analysis/run-analysis.ts';
 import { buildTimeline } from '../analysis/timeline.ts';
@@ -197,5 +198,76 @@ describe('a client that reports status failed on a scenario that completes', () 
     const verdict = judge(everyTurn.slice(0, 6), { outcome: 'completes' }, { state: 'reported', result: { status: 'failed', turns: 1, reconnects: 0, contextLost: true } });
     expect(verdict.verdict).toBe('FAILED');
     expect(verdict.reason).toMatch(/^Gave up after/);
+  });
+});
+
+describe('a handle Gemini refused before setupComplete, presented again (gemini-live §1.6; F5)', () => {
+  const answer = (conn: number, t: number, turn: number): JournalEvent => ({ kind: 'agent-turn', t, conn, turn, greeting: false, answers: `‹m${turn}›` });
+  const refusalClose = (conn: number, t: number, code: number, cause: string): JournalEvent => ({ kind: 'close', t, conn, code, reason: 'BidiGenerateContent session not found', by: 'server', cause });
+  // Connection 1 carries turn 1 and drops; each later attempt presents ‹h2› and is closed at once.
+  const refusedTwice = (code: number, cause = 'rejection', rejection = `close-${code}`): JournalEvent[] => [
+    session, open(1, 0, null), answer(1, 2000, 1), issued(1, 2000, 2), close(1, 3000, 1006),
+    open(2, 3000, '‹h2›', { resume: 'rejected', rejection }), refusalClose(2, 3000, code, cause),
+    open(3, 5000, '‹h2›', { resume: 'rejected', rejection }), refusalClose(3, 5000, code, cause),
+  ];
+  const onFace = (events: JournalEvent[], protocol: 'gemini-live' | 'ai-voice') =>
+    judgeReconnect({ scenario: scenario({ outcome: 'reports-loss' }), protocol, analysis: analysisOf(events, 8000), client: failedClient, output: [], secrets: [] });
+
+  it('grades 1008 and 1007 refusals followed by the same handle NON-STRICT on the Gemini face, naming the refusal', () => {
+    for (const code of [1008, 1007]) {
+      const verdict = onFace(refusedTwice(code), 'gemini-live');
+      expect(verdict.verdict, String(code)).toBe('NON-STRICT');
+      expect(ruleOfVerdict(verdict)).toBe('reconnect.gemini-refused-handle-again');
+      expect(verdict.reason).toMatch(new RegExp(`^Presented handle ‹h2› again at 5\\.0 s after Gemini refused it before setupComplete \\(closed ${code} "BidiGenerateContent session not found" at 3\\.0 s\\)`));
+    }
+  });
+
+  it('is silent on the AI-voice face: there only 4003 names the handle invalid (spec §7), and 1008 is retried within the budget', () => {
+    expect(onFace(refusedTwice(1008), 'ai-voice').verdict).toBe('OK');
+  });
+
+  it('does not count a 1011 while the old socket was open (F7: transient), nor a refusal of the setup itself', () => {
+    expect(onFace(refusedTwice(1011, 'rejection: old socket still open', 'close-1011'), 'gemini-live').verdict).toBe('OK');
+    expect(onFace(refusedTwice(1007, 'protocol: first frame not setup', 'bad-setup'), 'gemini-live').verdict).toBe('OK');
+  });
+
+  it('accepts a new handle after the refusal: only the refused one may not come back', () => {
+    const events = refusedTwice(1008).map((e) => (e.kind === 'open' && e.conn === 3 ? { ...e, presented: '‹h3›' } : e));
+    expect(onFace(events, 'gemini-live').verdict).toBe('OK');
+  });
+});
+
+describe('a reconnect long after an unplanned close (spec §6.3; F14)', () => {
+  const answer = (conn: number, t: number, turn: number): JournalEvent => ({ kind: 'agent-turn', t, conn, turn, greeting: false, answers: `‹m${turn}›` });
+  // Connection 1 carries turn 1 (of 2) and drops at 10 s; the client resumes `afterMs` later and completes.
+  const dropThenResume = (afterMs: number): JournalEvent[] => [
+    session, open(1, 0, null), answer(1, 5000, 1), issued(1, 5000, 2), close(1, 10_000, 1006),
+    open(2, 10_000 + afterMs, '‹h2›'), { kind: 'resumed-sent', t: 10_000 + afterMs, conn: 2 }, answer(2, 12_000 + afterMs, 2),
+  ];
+  const run = (events: JournalEvent[], mode?: 'virtual' | 'network', stallAfter?: number) =>
+    judgeReconnect({ scenario: scenario({ outcome: 'completes', ...(stallAfter ? { stallAfter } : {}) }), analysis: analysisOf(events, 100_000), client: completedClient, output: [], secrets: [], ...(mode ? { mode } : {}) });
+
+  it('grades a first attempt 30 s after the close NON-STRICT on the virtual clock (stallAfter 25 s), naming the close and the gap', () => {
+    const verdict = run(dropThenResume(30_000), 'virtual');
+    expect(verdict.verdict).toBe('NON-STRICT');
+    expect(ruleOfVerdict(verdict)).toBe('reconnect.late-after-close');
+    expect(verdict.reason).toMatch(/^Connection 1 closed \(1006 by server, at 10\.0 s\) with the conversation unfinished, and the next attempt came only 30\.0 s later \(the scenario's stallAfter is 25 s\)/);
+  });
+
+  it('takes the bound from the scenario: under its stallAfter the same gap is fine', () => {
+    expect(run(dropThenResume(30_000), 'virtual', 45).verdict).toBe('OK');
+    expect(run(dropThenResume(2000), 'virtual').verdict).toBe('OK');
+  });
+
+  it('says nothing off the virtual clock: on a network an attempt can stall before the server sees it', () => {
+    expect(run(dropThenResume(30_000), 'network').verdict).toBe('OK');
+    expect(run(dropThenResume(30_000)).verdict).toBe('OK');
+  });
+
+  it('says nothing of a close the client asked for, or of one after the last answer', () => {
+    const byClient = dropThenResume(30_000).map((e) => (e.kind === 'close' ? { ...e, by: 'client' as const } : e));
+    expect(ruleOfVerdict(run(byClient, 'virtual'))).not.toBe('reconnect.late-after-close');
+    const lastAnswered = [session, open(1, 0, null), answer(1, 3000, 1), answer(1, 5000, 2), issued(1, 5000, 2), close(1, 10_000, 1006), open(2, 40_000, '‹h2›')];
+    expect(ruleOfVerdict(run(lastAnswered, 'virtual'))).not.toBe('reconnect.late-after-close');
   });
 });

@@ -4,6 +4,7 @@
  * rejected handle again (§7) and never after the conversation ended or 4001?
  */
 import { CloseCode } from '../../protocol/close-codes.ts';
+import type { Protocol } from '../../protocol/sut-result.ts';
 import { resultOf, s, secs, type JudgeInput } from './judge-input.ts';
 import { breach, ruleOf, type RuleId } from './judge-rules.ts';
 import { carriedFullTurn, newestDeliveredHandle, type Attempt, type Segment, type Timeline } from '../analysis/timeline.ts';
@@ -22,7 +23,7 @@ export function judgeReconnect(input: JudgeInput): AxisVerdict {
   // Virtual time can leap to a client's next timer, however far: an end after the limit is a hang all the same.
   if (timeline.end > scenario.limit * 1000) return breach('reconnect.never-ended', `The client ended only at ${secs(timeline.end)}, past the scenario's limit of ${scenario.limit} s: it waited on something that never came (spec §6.7, §6.8).`);
 
-  const forbidden = forbiddenAttempt(timeline, expect.maxAttemptsPerOutage);
+  const forbidden = forbiddenAttempt(timeline, expect.maxAttemptsPerOutage, input.protocol ?? 'ai-voice');
   if (forbidden && ruleOf(forbidden.rule).grade === 'FAILED') return breach(forbidden.rule, forbidden.reason);
 
   const unforced = unforcedReconnects(timeline, expect.maxReconnects);
@@ -67,6 +68,8 @@ export function judgeReconnect(input: JudgeInput): AxisVerdict {
     const lastGap = gaps.at(-1)!;
     return breach('reconnect.fixed-delay', `Retries did not back off: gaps ${gaps.map((g) => secs(g.ms)).join(', ')} after connection ${fixed.after.ordinal} closed; spec §6.4 asks for a growing delay with jitter.`, { fromMs: gaps[0]!.from, toMs: lastGap.from + lastGap.ms });
   }
+  const late = lateReconnect(input);
+  if (late) return breach('reconnect.late-after-close', late.reason, late.window);
   const underReported = underReportedReconnects(input);
   if (underReported) return breach('reconnect.count-under-reported', underReported);
   const reconnects = timeline.attempts.length - 1;
@@ -86,12 +89,14 @@ interface Breach {
  * with 4003, or presenting a handle whose resumes were accepted then closed as many times as the
  * attempt budget allows (spec §6.4: once the budget is spent it MUST NOT be presented again).
  * A third presentation after two such cycles is within the budget, which §6.4 allows: NON-STRICT
- * (F6), returned only if nothing worse is found.
+ * (F6), returned only if nothing worse is found. On the Gemini face, a handle Gemini refused
+ * before `setupComplete` (1007/1008) presented again is NON-STRICT too (gemini-live.md §1.6, F5).
  */
-function forbiddenAttempt(timeline: Timeline, budget: number): Breach | null {
+function forbiddenAttempt(timeline: Timeline, budget: number, protocol: Protocol): Breach | null {
   let endedAt: number | null = null;
   let unauthorisedAt: number | null = null;
   const rejected = new Map<string, string>();
+  const refusedByGemini = new Map<string, string>();
   const acceptThenClose = new Map<string, number>();
   let repeated: Breach | null = null;
   for (const attempt of timeline.attempts) {
@@ -103,6 +108,8 @@ function forbiddenAttempt(timeline: Timeline, budget: number): Breach | null {
       const cycles = acceptThenClose.get(attempt.handle) ?? 0;
       if (cycles >= budget) return { rule: 'reconnect.handle-past-budget', reason: `Presented handle ${attempt.handle} again at ${secs(attempt.t)} after ${cycles} accept-then-close cycles with it, the whole attempt budget of ${budget} (spec §6.4: once the budget is spent, the handle must not be presented again).` };
       if (cycles >= 2 && repeated === null) repeated = { rule: 'reconnect.accept-then-close-repeated', reason: `Presented handle ${attempt.handle} a third time at ${secs(attempt.t)} after two accept-then-close cycles with it: allowed within the attempt budget (spec §6.4), but a handle accepted then closed twice is poisoned (F6: the loop never ends by itself).` };
+      const refusal = refusedByGemini.get(attempt.handle);
+      if (refusal && repeated === null) repeated = { rule: 'reconnect.gemini-refused-handle-again', reason: `Presented handle ${attempt.handle} again at ${secs(attempt.t)} after Gemini refused it before setupComplete (${refusal}): Gemini documents no answer to a bad handle (gemini-live.md §1.6), but the field shows these refusals are final and a client that keeps the handle retries the same way for ever (F5).` };
     }
     if (attempt.state !== 'opened') continue;
     const seg = attempt.segment;
@@ -111,6 +118,7 @@ function forbiddenAttempt(timeline: Timeline, budget: number): Breach | null {
     if (!close) continue;
     if (close.code === CloseCode.unauthorised) unauthorisedAt = close.t;
     if (close.code === CloseCode.invalidResumeHandle && attempt.handle) rejected.set(attempt.handle, `it was rejected with 4003 at ${secs(close.t)}`);
+    if (protocol === 'gemini-live' && attempt.handle && refusedBeforeSetup(seg)) refusedByGemini.set(attempt.handle, `closed ${close.code}${close.reason ? ` "${close.reason}"` : ''} at ${secs(close.t)}`);
     // Only a resume confirmed with session:resumed and then cut is an accept-then-close cycle the client
     // can recognise; an open followed by a close with no confirmation looks like any outage, and
     // bounded retries are the right answer to it (spec §6.4).
@@ -118,6 +126,24 @@ function forbiddenAttempt(timeline: Timeline, budget: number): Breach | null {
     if (resumedThenCut && attempt.handle) acceptThenClose.set(attempt.handle, (acceptThenClose.get(attempt.handle) ?? 0) + 1);
   }
   return repeated;
+}
+
+/**
+ * gemini-live.md §1.6: Gemini answers an expired, forgotten or malformed handle by closing the
+ * connection before `setupComplete`, with 1008 ("session not found", "Requested entity was not
+ * found.") or 1007 ("Invalid session handle", "Request contains an invalid argument."). The
+ * mock journals that refusal as a resume rejected and a server close with cause 'rejection'
+ * (mock-server/core/conversation.ts). Left out: 1011 while an older socket is still open (F7:
+ * transient, the same handle resumes once the old socket is gone; its cause names it), an accept
+ * then close (F6: after `setupComplete`, judged by the budget rules above), a refusal of the
+ * setup itself (a bad frame, transparent resumption, a changed model: not the handle's fault),
+ * and an outage the mock forced on every connection whatever was presented.
+ */
+function refusedBeforeSetup(seg: Segment): boolean {
+  const close = seg.close;
+  if (!close || close.by !== 'server' || close.cause !== 'rejection') return false;
+  if (seg.open.resume !== 'rejected' || seg.resumedSentAt !== null) return false;
+  return close.code === 1007 || close.code === 1008;
 }
 
 /**
@@ -139,6 +165,41 @@ function unforcedReconnects(timeline: Timeline, max: number | undefined): Breach
   const blamed = first?.close?.by === 'client' ? first.faults.find((f) => TOLERATED_FRAME_FAULTS.has(f.action) && f.t <= first.close!.t) : undefined;
   if (blamed) return { rule: 'reconnect.abandoned-after-bad-frame', reason: `${reason}, after the server sent it a frame to tolerate (${blamed.action} at ${secs(blamed.t)}; spec §2: ignore unknown types, never crash on bad JSON; §3: an error message is not fatal).` };
   return { rule: 'reconnect.abandoned-healthy', reason: `${reason}. Allowed (spec §6.8: the client chooses its inactivity limit), but it cost a resume (F15).` };
+}
+
+/**
+ * §6.3 asks for a reconnect after any unplanned close, and F14 (an abnormal close ignored: the
+ * client noticed only when its own inactivity limit ran out, or never) asks that a new connection
+ * follow "within a set time". The protocol sets no number, so the scenario's own bound on a
+ * conversation left waiting is used: `stallAfter` (default 25 s), the time after which a
+ * conversation with both sides waiting has stalled. It is far beyond §6.4's default first delay
+ * (at once, or 2 s with jitter), so only a client that did not read the close is caught.
+ * Only the first attempt after a connection that carried a full turn is measured: later attempts
+ * of an outage are spaced by the client's backoff (§6.4, judged above). Left out: a close the
+ * client asked for or could not see (a black-holed socket), 4001 and conversation_end (no
+ * reconnect wanted), a close after the last answer (nothing left to resume, §4), runs through a
+ * server under test (the journal holds its upstream connections, not the client's), and every
+ * run not on the virtual clock: there an attempt can stall on its way to the mock or never reach
+ * it (found in the network catalog under load: the reference's connect held 17 protocol s, then
+ * timed out, and the journal saw its next attempt 29 s after the close), so a late attempt in the
+ * journal is no evidence of a late client.
+ */
+function lateReconnect(input: JudgeInput): { reason: string; window: { fromMs: number; toMs: number } } | null {
+  if (input.mode !== 'virtual' || input.relayLagMs !== undefined) return null;
+  const { timeline } = input.analysis;
+  const limitMs = input.scenario.expect.stallAfter * 1000;
+  for (const seg of timeline.segments) {
+    const close = seg.close;
+    if (!close || seg.blackHoled || !needsReconnect(seg) || !carriedFullTurn(seg)) continue;
+    if (answeredEveryTurn(seg, input.scenario.conversation.maxTurns)) continue;
+    const next = timeline.attempts.find((a) => a.t >= close.t && !(a.state === 'opened' && a.segment.conn <= seg.conn));
+    if (!next || next.t - close.t <= limitMs) continue;
+    return {
+      reason: `Connection ${seg.ordinal} closed (${closeText(seg)}) with the conversation unfinished, and the next attempt came only ${secs(next.t - close.t)} later (the scenario's stallAfter is ${input.scenario.expect.stallAfter} s): allowed (spec §6.3 sets no time), but a client that reads the close comes back at once or after its first backoff delay (§6.4); one that notices only by its own inactivity limit leaves the conversation dead meanwhile (F14).`,
+      window: { fromMs: close.t, toMs: next.t },
+    };
+  }
+  return null;
 }
 
 /**

@@ -47,3 +47,30 @@ describe('a client that reports status failed on a scenario that completes', () 
     expect(verdict.verdict).toBe('OK');
   });
 });
+
+describe('more prospect turns than asked (sut-contract §2, §3: maxTurns)', () => {
+  const on = (conn: number, e: JournalEvent): JournalEvent => ({ ...e, conn } as JournalEvent);
+  const completed = (turns: number): SutResult => ({ status: 'completed', turns, reconnects: 0, contextLost: false });
+  const threeTurns = [session, open, greeting, prospect(1, 1000), answer(1, 2000), prospect(2, 3000), answer(2, 4000), prospect(3, 5000), answer(3, 6000)];
+
+  it('a third message where maxTurns is 2: NON-STRICT turns.beyond-max-turns, naming it', () => {
+    const verdict = judge(threeTurns, completed(3));
+    expect(verdict.verdict).toBe('NON-STRICT');
+    expect(verdict.rule).toBe('turns.beyond-max-turns');
+    expect(verdict.reason).toMatch(/^The client sent a prospect message as turn 3 of the model context on connection 1 at 5\.0 s: more than the 2 prospect turns/);
+  });
+
+  it('a message re-sent after a resume lands in its own slot again: not counted twice', () => {
+    const resumed: JournalEvent = { ...open, conn: 2, ordinal: 2, presented: '‹h1›', resume: 'resumed', contextTurns: 1, contextIds: ['‹m1›'] } as JournalEvent;
+    const events = [session, open, greeting, prospect(1, 1000), answer(1, 2000), prospect(2, 3000), { kind: 'close', t: 3500, conn: 1, code: 1006, reason: '', by: 'server' } as JournalEvent,
+      resumed, on(2, prospect(2, 4000)), on(2, answer(2, 5000))];
+    expect(judge(events, completed(2)).verdict).toBe('OK');
+  });
+
+  it('a fresh model session after a context loss numbers its turns from 1 again: not counted beyond', () => {
+    const fresh: JournalEvent = { ...open, conn: 2, ordinal: 2 } as JournalEvent;
+    const events = [session, open, greeting, prospect(1, 1000), answer(1, 2000), { kind: 'close', t: 2500, conn: 1, code: 1006, reason: '', by: 'server' } as JournalEvent,
+      fresh, on(2, prospect(1, 3000)), on(2, answer(1, 3500)), on(2, prospect(2, 4000)), on(2, answer(2, 4500))];
+    expect(judge(events, { status: 'completed', turns: 2, reconnects: 1, contextLost: true }).verdict).toBe('OK');
+  });
+});

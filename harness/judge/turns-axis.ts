@@ -37,8 +37,27 @@ export function judgeTurns(input: JudgeInput): AxisVerdict {
     if (serverTurns >= expected) return breach('turns.done-reported-failed', `Every turn was answered (${serverTurns}/${expected}), yet the client reported status ${result.status}.`);
     return breach('turns.not-completed', `The conversation did not complete: ${serverTurns} of ${expected} turns, client status ${result.status}.`);
   }
+  const beyond = beyondMaxTurns(timeline, expected);
+  if (beyond) return breach('turns.beyond-max-turns', `The client sent a prospect message as turn ${beyond.p.turn} of the model context on connection ${beyond.seg.ordinal} at ${secs(beyond.p.t)}: more than the ${expected} prospect turns it was asked to complete (sut-contract §2, §3: maxTurns).`, { fromMs: beyond.p.t, toMs: beyond.p.t });
   if (result.status === 'completed') return ok(`${serverTurns}/${expected} turns, no duplicates or stalls; the client's count matches the server's.`);
   return ok(`Ended failed after ${serverTurns}/${expected} turns, as the scenario allows; no duplicates or stalls; counts agree.`);
+}
+
+/**
+ * A prospect message the server took as a turn past `maxTurns` of the model context it reached.
+ * The mock numbers a turn by the context it lands in (restored turns and history included), so a
+ * message re-sent after a resume lands in its own slot again, and a fresh session after a context
+ * loss starts again from 1: neither counts twice. Duplicates are the duplicate rule's business, and
+ * so is a connection whose history was written over turns its context held (F9, context.duplicated):
+ * those turns are counted twice in its numbering.
+ */
+function beyondMaxTurns(timeline: Timeline, maxTurns: number): { seg: Segment; p: Segment['prospectTurns'][number] } | null {
+  for (const seg of timeline.segments) {
+    if (seg.history.some((h) => h.alreadyHeld > 0)) continue;
+    const p = seg.prospectTurns.find((turn) => !turn.duplicate && turn.turn > maxTurns);
+    if (p) return { seg, p };
+  }
+  return null;
 }
 
 interface Stall { segment: Segment; from: number; duration: number }

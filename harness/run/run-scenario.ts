@@ -127,7 +127,7 @@ export async function runScenario(scenario: Scenario, sut: SystemUnderTest, opti
     const analysis = analyseRun(run.journal, run.protocolMs, { freshConnectionStartsSession: protocol === 'gemini-live' });
     let judgement = run.harnessError
       ? harnessError(run.harnessError)
-      : judge({ scenario, protocol, analysis, client: run.outcome.report, output, secrets: run.secrets });
+      : judge({ scenario, protocol, analysis, client: run.outcome.report, output, secrets: run.secrets, mode: options.mode });
     let starvation: Starvation | null = null;
     if (run.lag && !run.harnessError) ({ judgement, starvation } = discountStarvation(judgement, run.lag.report, options.timeScale, scenario, run.lag.timeline));
     // Once, at the scale that would have been safe: the verdict of a run the harness could time.

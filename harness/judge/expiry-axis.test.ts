@@ -25,8 +25,8 @@ function run(closedAt: number): JournalEvent[] {
   ];
 }
 
-function judge(events: JournalEvent[], relayLagMs?: ReadonlyMap<number, number>) {
-  const timeline = buildTimeline(events, 20_000);
+function judge(events: JournalEvent[], relayLagMs?: ReadonlyMap<number, number>, end = 20_000) {
+  const timeline = buildTimeline(events, end);
   const analysis: RunAnalysis = { timeline, get facts() { return conversationFacts(timeline); } };
   return judgeExpiry({ scenario, analysis, client: completed, output: [], secrets: [], ...(relayLagMs ? { relayLagMs } : {}) });
 }
@@ -35,6 +35,13 @@ describe('the expiry deadline', () => {
   it('meeting the mock: a close before the deadline is OK, 100 ms after it FAILED', () => {
     expect(judge(run(14_900)).verdict).toBe('OK');
     expect(judge(run(15_100))).toMatchObject({ verdict: 'FAILED', reason: 'Overstayed timeLeft: the client closed connection 1 0.1 s after the announced deadline.' });
+  });
+
+  it('a connection still open when the run ended: FAILED only once the deadline had passed', () => {
+    const open = run(0).slice(0, 3);
+    expect(judge(open, undefined, 20_000)).toMatchObject({ verdict: 'FAILED', reason: 'Connection 1 was still open when the run ended, 5.0 s past its goAway deadline.' });
+    // The run ended at 12 s, 3 s before the deadline: never past it (the other axes judge why it ended).
+    expect(judge(open, undefined, 12_000).verdict).not.toBe('FAILED');
   });
 
   it('through a server: later by the relays measured on that connection, and not one ms more', () => {

@@ -23,6 +23,9 @@ export function judgeExpiry(input: JudgeInput): AxisVerdict {
     const deadline = notice.t + notice.timeLeft * 1000 + relayLag;
     const close = seg.close;
     if (seg.conversationEndAt !== null && seg.conversationEndAt <= deadline) { judged++; continue; }
+    // The run ended before the deadline came (a client stopped at the limit, or one that ended
+    // with the socket open): it was never past the deadline, so there is nothing to hold here.
+    if (!close && input.analysis.timeline.end <= deadline) continue;
     if (!close) return breach('expiry.open-past-deadline', `Connection ${seg.ordinal} was still open when the run ended, ${secs(input.analysis.timeline.end - deadline)} past its goAway deadline.`, { fromMs: notice.t, toMs: input.analysis.timeline.end });
     // Closed before the announced deadline: the server broke its own notice; nothing to hold against the client.
     if (close.by !== 'client' && close.t < deadline) continue;

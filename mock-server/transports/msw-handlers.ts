@@ -60,7 +60,9 @@ export function mswHandlers(current: () => TransportFace, endpoints: VirtualEndp
         // handed that same setup to the codec as a second setup (gemini-live.md §1.2 → 1007).
         for (const listener of [...dataListeners]) listener(incoming);
       });
+      let closedByClient = false;
       client.addEventListener('close', (event) => {
+        closedByClient = true;
         if (closedByServer) return;
         for (const listener of [...closeListeners]) listener(event.code, event.reason, event.code === 1006 ? 'network' : 'client');
       });
@@ -78,7 +80,10 @@ export function mswHandlers(current: () => TransportFace, endpoints: VirtualEndp
         onClose: (listener) => { closeListeners.push(listener); },
       };
       // msw opens the socket on its own schedule; a slow accept is emulated by a late attach.
-      if (decision.delayMs > 0) server.clock.setTimeout(() => decision.attach(port), decision.delayMs);
+      // A client that gave the upgrade up meanwhile has closed its socket: as over the network
+      // (ws-server.ts: a destroyed socket is never upgraded), the server never serves it, so an
+      // abandoned handshake cannot resume the conversation behind the client's back.
+      if (decision.delayMs > 0) server.clock.setTimeout(() => { if (!closedByClient) decision.attach(port); }, decision.delayMs);
       else decision.attach(port);
     }),
   ];

@@ -25,10 +25,10 @@ function run(closedAt: number): JournalEvent[] {
   ];
 }
 
-function judge(events: JournalEvent[], relayLagMs?: ReadonlyMap<number, number>, end = 20_000) {
+function judge(events: JournalEvent[], relayLagMs?: ReadonlyMap<number, number>, end = 20_000, client: ClientReport = completed) {
   const timeline = buildTimeline(events, end);
   const analysis: RunAnalysis = { timeline, get facts() { return conversationFacts(timeline); } };
-  return judgeExpiry({ scenario, analysis, client: completed, output: [], secrets: [], ...(relayLagMs ? { relayLagMs } : {}) });
+  return judgeExpiry({ scenario, analysis, client, output: [], secrets: [], ...(relayLagMs ? { relayLagMs } : {}) });
 }
 
 describe('the expiry deadline', () => {
@@ -37,11 +37,13 @@ describe('the expiry deadline', () => {
     expect(judge(run(15_100))).toMatchObject({ verdict: 'FAILED', reason: 'Overstayed timeLeft: the client closed connection 1 0.1 s after the announced deadline.' });
   });
 
-  it('a connection still open when the run ended: FAILED only once the deadline had passed', () => {
+  it('a connection still open when the run ended: FAILED past the deadline, or left open by a client that reported; not for a hang stopped before it', () => {
     const open = run(0).slice(0, 3);
     expect(judge(open, undefined, 20_000)).toMatchObject({ verdict: 'FAILED', reason: 'Connection 1 was still open when the run ended, 5.0 s past its goAway deadline.' });
-    // The run ended at 12 s, 3 s before the deadline: never past it (the other axes judge why it ended).
-    expect(judge(open, undefined, 12_000).verdict).not.toBe('FAILED');
+    // The client reported its result at 12 s, 3 s before the deadline, and left the socket open: nothing closes it.
+    expect(judge(open, undefined, 12_000)).toMatchObject({ verdict: 'FAILED', reason: 'Connection 1 was left open when the client ended its run, 3.0 s before its goAway deadline: nothing is left to close it before the deadline.' });
+    // Stopped at 12 s with no result (a hang): never past the deadline; the other axes judge the hang.
+    expect(judge(open, undefined, 12_000, { state: 'hung', reason: 'limit' }).verdict).not.toBe('FAILED');
   });
 
   it('through a server: later by the relays measured on that connection, and not one ms more', () => {

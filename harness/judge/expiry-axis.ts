@@ -23,10 +23,16 @@ export function judgeExpiry(input: JudgeInput): AxisVerdict {
     const deadline = notice.t + notice.timeLeft * 1000 + relayLag;
     const close = seg.close;
     if (seg.conversationEndAt !== null && seg.conversationEndAt <= deadline) { judged++; continue; }
-    // The run ended before the deadline came (a client stopped at the limit, or one that ended
-    // with the socket open): it was never past the deadline, so there is nothing to hold here.
-    if (!close && input.analysis.timeline.end <= deadline) continue;
-    if (!close) return breach('expiry.open-past-deadline', `Connection ${seg.ordinal} was still open when the run ended, ${secs(input.analysis.timeline.end - deadline)} past its goAway deadline.`, { fromMs: notice.t, toMs: input.analysis.timeline.end });
+    if (!close) {
+      const end = input.analysis.timeline.end;
+      if (end > deadline) return breach('expiry.open-past-deadline', `Connection ${seg.ordinal} was still open when the run ended, ${secs(end - deadline)} past its goAway deadline.`, { fromMs: notice.t, toMs: end });
+      // The client reported its result with the notified connection still open: nothing of it is
+      // left to close it, so it outlives the deadline (make-before-break that never breaks).
+      if (input.client.state === 'reported') return breach('expiry.open-past-deadline', `Connection ${seg.ordinal} was left open when the client ended its run, ${secs(deadline - end)} before its goAway deadline: nothing is left to close it before the deadline.`, { fromMs: notice.t, toMs: end });
+      // A run stopped before the deadline with no result (a hang at the limit) was never past it:
+      // the other axes judge why it ended.
+      continue;
+    }
     // Closed before the announced deadline: the server broke its own notice; nothing to hold against the client.
     if (close.by !== 'client' && close.t < deadline) continue;
     if (close.by === 'server' && close.cause === 'expiry-deadline') {

@@ -14,11 +14,13 @@
  *
  *   npx tsx tools/mutation-score.ts [report.json] [triage.md]
  *   npx tsx tools/mutation-score.ts --run gemini     (the Gemini Live client's run, issue 15 item 2)
+ *   npx tsx tools/mutation-score.ts --rewrite …      (after a new run: the table rebuilt, stale rows
+ *                                                     dropped, new survivors added as untriaged)
  *
  * Two runs, each with its own report and triage: the AI-voice simulator's (stryker.config.mjs,
  * the default) and the reference Gemini Live client's (stryker.gemini.config.mjs).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -128,6 +130,40 @@ export function scoreOf(report: MutationReport, triage: Map<string, readonly Tri
   };
 }
 
+/**
+ * The triage table rebuilt for a new report, in the report's order: each survivor keeps its row
+ * (the n-th survivor of a key takes the key's n-th row, as scoreOf reads them), a survivor with
+ * no row gets an `untriaged` one to decide by hand, and rows no survivor matches (mutants the
+ * catalog now kills) are dropped. Everything outside the table is kept as it is.
+ */
+export function rewriteTriage(markdown: string, report: MutationReport): string {
+  const lines = markdown.split('\n');
+  const isRow = (line: string): boolean => /^\|\s*`?simulator\//.test(line);
+  const first = lines.findIndex(isRow);
+  if (first < 0) throw new Error('no triage rows (| `simulator/…` | …) to rewrite');
+  let end = first;
+  while (end < lines.length && isRow(lines[end]!)) end++;
+  const rowsByKey = new Map<string, string[]>();
+  for (const line of lines.slice(first, end)) {
+    const cells = line.split(/(?<!\\)\|/).slice(1, -1).map((c) => c.trim().replace(/\\\|/g, '|').replace(/^`|`$/g, ''));
+    const key = `${cells[0]} ${cells[1]} ${oneLine(cells[2] ?? '')}`;
+    rowsByKey.set(key, [...(rowsByKey.get(key) ?? []), line]);
+  }
+  const cell = (text: string): string => text.replace(/\|/g, '\\|');
+  const rows: string[] = [];
+  const seen = new Map<string, number>();
+  for (const [file, { mutants }] of Object.entries(report.files)) {
+    for (const m of mutants) {
+      if (m.status !== 'Survived' && m.status !== 'NoCoverage') continue;
+      const key = mutantKey(file, m);
+      const nth = seen.get(key) ?? 0;
+      seen.set(key, nth + 1);
+      rows.push(rowsByKey.get(key)?.[nth] ?? `| \`${file}:${m.location.start.line}:${m.location.start.column}\` | ${m.mutatorName} | \`${cell(oneLine(m.replacement ?? ''))}\` | untriaged |  |`);
+    }
+  }
+  return [...lines.slice(0, first), ...rows, ...lines.slice(end)].join('\n');
+}
+
 /** Where each run's JSON report is written (its Stryker config) and where its survivors are triaged. */
 export const MUTATION_RUNS = {
   'ai-voice': { report: 'reports/mutation/mutation.json', triage: 'docs/mutation-triage.md' },
@@ -151,13 +187,18 @@ export function scoreFiles(argv: readonly string[]): { report: string; triage: s
 }
 
 function main(argv: readonly string[]): number {
-  const { report: reportFile, triage: triageFile } = scoreFiles(argv);
+  const rewrite = argv.includes('--rewrite');
+  const { report: reportFile, triage: triageFile } = scoreFiles(argv.filter((a) => a !== '--rewrite'));
   if (!existsSync(reportFile)) {
     // Reports are not committed (reports/ is ignored): a fresh clone has none until a run.
     console.error(`mutation-score: no report at ${reportFile}: run ${reportFile.includes('gemini') ? 'npm run mutation:gemini' : 'npm run mutation'} first (it writes the report, then scores it)`);
     return 2;
   }
   const report = JSON.parse(readFileSync(reportFile, 'utf8')) as MutationReport;
+  if (rewrite) {
+    writeFileSync(triageFile, rewriteTriage(readFileSync(triageFile, 'utf8'), report));
+    console.log(`${triageFile}: the table rebuilt for ${reportFile} (stale rows dropped, new survivors untriaged)`);
+  }
   const s = scoreOf(report, parseTriage(readFileSync(triageFile, 'utf8'), triageFile));
   console.log(`mutants run ${s.all} (ignored ${s.ignored}: static, event log, excluded mutators)`);
   console.log(`killed ${s.killed} · survived ${s.survived} · no coverage ${s.noCoverage} · timeouts ${s.timeouts} (not counted as killed) · errors ${s.errors}`);

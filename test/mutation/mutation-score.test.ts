@@ -1,6 +1,6 @@
 /** tools/mutation-score.ts: the score of issue 15 keeps timeouts and equivalents where they belong. */
 import { describe, expect, it } from 'vitest';
-import { mutantKey, MUTATION_RUNS, parseTriage, scoreFiles, scoreOf, type MutationReport, type ReportMutant } from '../../tools/mutation-score.ts';
+import { mutantKey, MUTATION_RUNS, parseTriage, rewriteTriage, scoreFiles, scoreOf, type MutationReport, type ReportMutant } from '../../tools/mutation-score.ts';
 
 const at = (line: number, status: string, extra: Partial<ReportMutant> = {}): ReportMutant => ({ mutatorName: 'ConditionalExpression', replacement: 'false', location: { start: { line, column: 7 } }, status, ...extra });
 
@@ -79,5 +79,33 @@ describe('the mutation score', () => {
     expect(scoreFiles(['--run', 'gemini', 'r.json'])).toEqual({ report: 'r.json', triage: 'docs/mutation-triage-gemini.md' });
     expect(() => scoreFiles(['--run', 'openai'])).toThrow(/--run needs one of ai-voice, gemini, got openai/);
     expect(() => scoreFiles(['--run'])).toThrow(/got nothing/);
+  });
+
+  it('--rewrite rebuilds the table for a new report: rows of survivors kept in report order, stale rows dropped, new survivors untriaged', () => {
+    const before = [
+      '# triage',
+      '| location | mutator | replacement | triage | why |',
+      '|---|---|---|---|---|',
+      '| `simulator/core/a.ts:8:7` | ArithmeticOperator | `a - b` | allowed | §6.4 MAY |',
+      '| `simulator/core/a.ts:4:7` | ConditionalExpression | `false` | equivalent | the log only |',
+      '| `simulator/core/a.ts:9:7` | ConditionalExpression | `false` | equivalent | gone |',
+      '',
+      '## after',
+    ].join('\n');
+    const after = rewriteTriage(before, report);
+    expect(after.split('\n')).toEqual([
+      '# triage',
+      '| location | mutator | replacement | triage | why |',
+      '|---|---|---|---|---|',
+      '| `simulator/core/a.ts:4:7` | ConditionalExpression | `false` | equivalent | the log only |',
+      '| `simulator/core/a.ts:5:7` | LogicalOperator | `a \\|\\| b` | untriaged |  |',
+      '| `simulator/core/a.ts:8:7` | ArithmeticOperator | `a - b` | allowed | §6.4 MAY |',
+      '| `simulator/core/a.ts:7:7` | ConditionalExpression | `false` | untriaged |  |',
+      '',
+      '## after',
+    ]);
+    const s2 = scoreOf(report, parseTriage(after));
+    expect(s2.stale).toEqual([]);
+    expect(s2.byTriage).toEqual({ equivalent: 1, allowed: 1, hole: 0, bug: 0, untriaged: 2 });
   });
 });

@@ -34,18 +34,18 @@ describe('run --shard and merge-reports', () => {
     for (const i of [1, 2, 3]) {
       const dir = join(root, `shard-${i}`);
       const r = await call(...RUN, '--shard', `${i}/3`, '--out', dir);
-      expect(r.out).toMatch(new RegExp(`shard ${i}/3 of 15`));
+      expect(r.out).toMatch(new RegExp(`shard ${i}/3 of 18`));
       shards.push(dir);
     }
     const sizes = shards.map((d) => index(d).total);
-    expect(sizes).toEqual([5, 5, 5]);
+    expect(sizes).toEqual([6, 6, 6]);
     const merged = await call('merge-reports', ...shards, '--out', join(root, 'merged'));
     expect(merged.code, merged.err).toBe(1);
     expect(merged.out).toMatch(/^FAILED +goaway\.early-close \[mutant:t1-no-reconnect-on-1000\]: reconnect: Never reconnected/m);
-    expect(merged.out).toMatch(/merged 3 shards: 15 scenarios: 14 OK · 1 FAILED · seed 21/);
+    expect(merged.out).toMatch(/merged 3 shards: 18 scenarios: 17 OK · 1 FAILED · seed 21/);
     expect(cells(index(join(root, 'merged')))).toEqual(cells(index(join(root, 'whole'))));
     const m = index(join(root, 'merged'));
-    expect(m).toMatchObject({ total: 15, passed: 14, failed: 1, run: { seed: 21, mode: 'virtual' } });
+    expect(m).toMatchObject({ total: 18, passed: 17, failed: 1, run: { seed: 21, mode: 'virtual' } });
     expect(testcases(readFileSync(join(root, 'merged', 'junit.xml'), 'utf8'))).toEqual(testcases(readFileSync(join(root, 'whole', 'junit.xml'), 'utf8')));
     expect(readFileSync(join(root, 'merged', 'summary.md'), 'utf8')).toMatch(/goaway\.early-close/);
     for (const file of ['index.html', 'mutant-t1-no-reconnect-on-1000/goaway.early-close.json', 'mutant-t1-no-reconnect-on-1000/goaway.early-close.html']) expect(existsSync(join(root, 'merged', file)), file).toBe(true);

@@ -35,7 +35,7 @@ describe('the serve image', () => {
     // The packaged harness runs the catalog too (no network at all: virtual time).
     const catalogRun = spawnSync('docker', ['run', '--rm', '--network', 'none', '-w', '/tmp', IMAGE, 'run', 'goaway', '--seed', '1'], { encoding: 'utf8', timeout: 120_000 });
     expect(catalogRun.status, catalogRun.stdout + catalogRun.stderr).toBe(0);
-    expect(catalogRun.stdout).toContain('7 scenarios: 7 OK');
+    expect(catalogRun.stdout).toContain('10 scenarios: 10 OK');
 
     const container = spawn('docker', ['run', '--rm', '--name', CONTAINER, '--network', 'host', IMAGE, 'serve', '--scenario', 'goaway.early-close', '--port', '0', '--seed', '5', '--time-scale', '0.005'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';

@@ -53,6 +53,15 @@ const oneLine = (text: string): string => text.replace(/\s+/g, ' ').trim();
 /** A kill by the harness's real-time backstop: machine-dependent, counted as a timeout. */
 export const isRealTimeHang = (m: ReportMutant): boolean => m.status === 'Killed' && /of real time/.test(m.statusReason ?? '');
 
+/** A line of the triage table (`| simulator/… | …`), as opposed to the prose around it. */
+const isTriageRow = (line: string): boolean => /^\|\s*`?simulator\//.test(line);
+
+/** A row's cells, `\|` inside a cell read as `|`, backticks around a cell dropped. */
+const rowCells = (line: string): string[] => line.split(/(?<!\\)\|/).slice(1, -1).map((c) => c.trim().replace(/\\\|/g, '|').replace(/^`|`$/g, ''));
+
+/** The key of a row: as mutantKey names the mutant it triages. */
+const rowKey = (cells: readonly string[]): string => `${cells[0]} ${cells[1]} ${oneLine(cells[2] ?? '')}`;
+
 /**
  * The rows of the triage table: `| file:line:col | mutator | replacement | triage | why |`, `\|` inside a cell.
  * Two mutants can share a key (the same mutator and replacement at the same start, over different
@@ -62,15 +71,32 @@ export const isRealTimeHang = (m: ReportMutant): boolean => m.status === 'Killed
 export function parseTriage(markdown: string, where = 'docs/mutation-triage.md'): Map<string, Triage[]> {
   const rows = new Map<string, Triage[]>();
   markdown.split('\n').forEach((line, i) => {
-    if (!/^\|\s*`?simulator\//.test(line)) return;
-    const cells = line.split(/(?<!\\)\|/).slice(1, -1).map((c) => c.trim().replace(/\\\|/g, '|').replace(/^`|`$/g, ''));
+    if (!isTriageRow(line)) return;
+    const cells = rowCells(line);
     if (cells.length < 5) throw new Error(`${where} line ${i + 1}: a triage row needs 5 cells (location, mutator, replacement, triage, why), found ${cells.length}`);
-    const [location, mutator, replacement, triage] = cells as [string, string, string, string];
+    const triage = cells[3]!;
     if (!(TRIAGES as readonly string[]).includes(triage)) throw new Error(`${where} line ${i + 1}: triage "${triage}" is none of ${TRIAGES.join(', ')}`);
-    const key = `${location} ${mutator} ${oneLine(replacement)}`;
+    const key = rowKey(cells);
     rows.set(key, [...(rows.get(key) ?? []), triage as Triage]);
   });
   return rows;
+}
+
+/** A mutant that ran, was not killed, did not time out and did not fail to run: one the triage must place. */
+const needsTriage = (m: ReportMutant): boolean => m.status === 'Survived' || m.status === 'NoCoverage';
+
+/** The survivors in the report's order, each with its key and its rank among the survivors sharing that key. */
+function* survivors(report: MutationReport): Generator<{ file: string; m: ReportMutant; key: string; nth: number }> {
+  const seen = new Map<string, number>();
+  for (const [file, { mutants }] of Object.entries(report.files)) {
+    for (const m of mutants) {
+      if (!needsTriage(m)) continue;
+      const key = mutantKey(file, m);
+      const nth = seen.get(key) ?? 0;
+      seen.set(key, nth + 1);
+      yield { file, m, key, nth };
+    }
+  }
 }
 
 export interface MutationScore {
@@ -96,27 +122,25 @@ export interface MutationScore {
 
 export function scoreOf(report: MutationReport, triage: Map<string, readonly Triage[]>): MutationScore {
   let all = 0, killed = 0, survived = 0, timeouts = 0, noCoverage = 0, errors = 0, ignored = 0;
-  const byTriage: Record<Triage, number> = { equivalent: 0, allowed: 0, hole: 0, bug: 0, untriaged: 0 };
-  const untriaged: string[] = [];
-  const seen = new Map<string, number>();
-  for (const [file, { mutants }] of Object.entries(report.files)) {
+  for (const { mutants } of Object.values(report.files)) {
     for (const m of mutants) {
       if (m.status === 'Ignored' || m.status === 'Pending') { ignored += 1; continue; }
       all += 1;
       if (m.status === 'Killed' && !isRealTimeHang(m)) killed += 1;
       else if (m.status === 'Timeout' || isRealTimeHang(m)) timeouts += 1;
       else if (m.status === 'CompileError' || m.status === 'RuntimeError') errors += 1;
-      else {
-        if (m.status === 'NoCoverage') noCoverage += 1;
-        else survived += 1;
-        const key = mutantKey(file, m);
-        const nth = seen.get(key) ?? 0;
-        seen.set(key, nth + 1);
-        const t = triage.get(key)?.[nth] ?? 'untriaged';
-        byTriage[t] += 1;
-        if (t === 'untriaged') untriaged.push(key);
-      }
+      else if (m.status === 'NoCoverage') noCoverage += 1;
+      else survived += 1;
     }
+  }
+  const byTriage: Record<Triage, number> = { equivalent: 0, allowed: 0, hole: 0, bug: 0, untriaged: 0 };
+  const untriaged: string[] = [];
+  const seen = new Map<string, number>();
+  for (const { key, nth } of survivors(report)) {
+    seen.set(key, nth + 1);
+    const t = triage.get(key)?.[nth] ?? 'untriaged';
+    byTriage[t] += 1;
+    if (t === 'untriaged') untriaged.push(key);
   }
   const stale = [...triage.entries()].filter(([k, rows]) => rows.length > (seen.get(k) ?? 0)).map(([k]) => k);
   const percent = (denominator: number): number => (denominator > 0 ? (100 * killed) / denominator : 0);
@@ -138,29 +162,18 @@ export function scoreOf(report: MutationReport, triage: Map<string, readonly Tri
  */
 export function rewriteTriage(markdown: string, report: MutationReport): string {
   const lines = markdown.split('\n');
-  const isRow = (line: string): boolean => /^\|\s*`?simulator\//.test(line);
-  const first = lines.findIndex(isRow);
+  const first = lines.findIndex(isTriageRow);
   if (first < 0) throw new Error('no triage rows (| `simulator/…` | …) to rewrite');
   let end = first;
-  while (end < lines.length && isRow(lines[end]!)) end++;
+  while (end < lines.length && isTriageRow(lines[end]!)) end++;
   const rowsByKey = new Map<string, string[]>();
   for (const line of lines.slice(first, end)) {
-    const cells = line.split(/(?<!\\)\|/).slice(1, -1).map((c) => c.trim().replace(/\\\|/g, '|').replace(/^`|`$/g, ''));
-    const key = `${cells[0]} ${cells[1]} ${oneLine(cells[2] ?? '')}`;
+    const key = rowKey(rowCells(line));
     rowsByKey.set(key, [...(rowsByKey.get(key) ?? []), line]);
   }
   const cell = (text: string): string => text.replace(/\|/g, '\\|');
-  const rows: string[] = [];
-  const seen = new Map<string, number>();
-  for (const [file, { mutants }] of Object.entries(report.files)) {
-    for (const m of mutants) {
-      if (m.status !== 'Survived' && m.status !== 'NoCoverage') continue;
-      const key = mutantKey(file, m);
-      const nth = seen.get(key) ?? 0;
-      seen.set(key, nth + 1);
-      rows.push(rowsByKey.get(key)?.[nth] ?? `| \`${file}:${m.location.start.line}:${m.location.start.column}\` | ${m.mutatorName} | \`${cell(oneLine(m.replacement ?? ''))}\` | untriaged |  |`);
-    }
-  }
+  const rows = [...survivors(report)].map(({ file, m, key, nth }) =>
+    rowsByKey.get(key)?.[nth] ?? `| \`${file}:${m.location.start.line}:${m.location.start.column}\` | ${m.mutatorName} | \`${cell(oneLine(m.replacement ?? ''))}\` | untriaged |  |`);
   return [...lines.slice(0, first), ...rows, ...lines.slice(end)].join('\n');
 }
 
@@ -170,6 +183,9 @@ export const MUTATION_RUNS = {
   gemini: { report: 'reports/mutation-gemini/mutation.json', triage: 'docs/mutation-triage-gemini.md' },
 } as const satisfies Record<string, { report: string; triage: string }>;
 export type MutationRun = keyof typeof MUTATION_RUNS;
+
+/** The npm script that writes each run's report (package.json). */
+const RUN_SCRIPTS: Record<MutationRun, string> = { 'ai-voice': 'npm run mutation', gemini: 'npm run mutation:gemini' };
 
 /** `[--run ai-voice|gemini] [report.json] [triage.md]`: the files named win over the run's. */
 export function scoreFiles(argv: readonly string[]): { report: string; triage: string } {
@@ -186,12 +202,18 @@ export function scoreFiles(argv: readonly string[]): { report: string; triage: s
   return { report, triage };
 }
 
+/** What writes `report`: the run's script when it is a run's own report, else Stryker by hand. */
+function writer(report: string): string {
+  const run = (Object.keys(MUTATION_RUNS) as MutationRun[]).find((r) => MUTATION_RUNS[r].report === report);
+  return run ? RUN_SCRIPTS[run] : 'StrykerJS with a JSON reporter';
+}
+
 function main(argv: readonly string[]): number {
   const rewrite = argv.includes('--rewrite');
   const { report: reportFile, triage: triageFile } = scoreFiles(argv.filter((a) => a !== '--rewrite'));
   if (!existsSync(reportFile)) {
     // Reports are not committed (reports/ is ignored): a fresh clone has none until a run.
-    console.error(`mutation-score: no report at ${reportFile}: run ${reportFile.includes('gemini') ? 'npm run mutation:gemini' : 'npm run mutation'} first (it writes the report, then scores it)`);
+    console.error(`mutation-score: no report at ${reportFile}: run ${writer(reportFile)} first (it writes the report, then scores it)`);
     return 2;
   }
   const report = JSON.parse(readFileSync(reportFile, 'utf8')) as MutationReport;

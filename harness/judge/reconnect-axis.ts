@@ -4,6 +4,7 @@
  * rejected handle again (§7) and never after the conversation ended or 4001?
  */
 import { CloseCode } from '../../protocol/close-codes.ts';
+import { GeminiCloseCode } from '../../protocol/gemini-live/close-codes.ts';
 import type { Protocol } from '../../protocol/sut-result.ts';
 import { resultOf, s, secs, type JudgeInput } from './judge-input.ts';
 import { breach, ruleOf, type RuleId } from './judge-rules.ts';
@@ -143,7 +144,7 @@ function refusedBeforeSetup(seg: Segment): boolean {
   const close = seg.close;
   if (!close || close.by !== 'server' || close.cause !== 'rejection') return false;
   if (seg.open.resume !== 'rejected' || seg.resumedSentAt !== null) return false;
-  return close.code === 1007 || close.code === 1008;
+  return close.code === GeminiCloseCode.invalidArgument || close.code === GeminiCloseCode.policy;
 }
 
 /**

@@ -33,7 +33,7 @@ function geminiClientSut(id: string, create: GeminiFactory): SystemUnderTest {
         seed: ctx.seed,
         clock: fence.clock(clock),
         sdk: network ? 'node' : 'web',
-        ...(ctx.output ? { logger: fence.logger(ctx.output) } : {}),
+        logger: fence.logger(ctx.output),
       };
       return outcomeOf(() => create(options).run(), 'the Gemini client');
     }),

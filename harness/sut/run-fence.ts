@@ -39,17 +39,22 @@ export class Fence {
 
   /**
    * Runs one run of `ctx` behind a new fence: `run` gets it to fence what it builds; the
-   * fence closes when the run is over, and over the network also at the wall limit, where
-   * the harness stops waiting.
+   * fence closes when the run is over, when the harness aborts the run's stop signal (the end
+   * of a virtual run, before its server goes; a hang over the network), and over the network
+   * also at the wall limit, for callers that pass no signal.
    */
   static async around(ctx: SutRunContext, run: (fence: Fence) => Promise<SutRunOutcome>): Promise<SutRunOutcome> {
     const fence = new Fence();
-    const limit = ctx.mode === 'network' ? setTimeout(() => fence.close(), ctx.wallLimitMs) : null;
+    const close = (): void => fence.close();
+    if (ctx.stop?.aborted) fence.close();
+    else ctx.stop?.addEventListener('abort', close, { once: true });
+    const limit = ctx.mode === 'network' ? setTimeout(close, ctx.wallLimitMs) : null;
     limit?.unref();
     try {
       return await run(fence);
     } finally {
       if (limit) clearTimeout(limit);
+      ctx.stop?.removeEventListener('abort', close);
       fence.close();
     }
   }

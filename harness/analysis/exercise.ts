@@ -109,7 +109,7 @@ function whyNotFired(rule: FaultRule, index: number, timeline: Timeline): string
     return `${end} after agent turn ${reached}, before turn ${when.turn}`;
   }
   if ('at' in when) return `${end}, before the fault's time of ${when.at} s`;
-  if ('every' in when) return `${end}, before the first firing (${when.start} s + ${when.every} s ± ${when.jitter} s)`;
+  if ('every' in when) return `${end}, before the first firing at ${when.start + when.every} s${when.jitter > 0 ? ` ± ${when.jitter} s` : ''} (every ${when.every} s from ${when.start} s on)`;
   if ('connection' in when) {
     const most = Math.max(0, ...timeline.segments.map((s) => s.ordinal));
     return `only ${most} connection${most === 1 ? '' : 's'} opened, the fault waits for connection ${when.connection}`;

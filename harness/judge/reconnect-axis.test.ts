@@ -92,6 +92,36 @@ describe('accept-then-close cycles', () => {
   });
 });
 
+describe('a newer handle given up with an older one (F6; accept-then-close-loop.newer-handle)', () => {
+  // h1 is accepted then closed twice; the second cycle delivers h2 before its close; the client ends there.
+  const run = (options: { secondHandle?: boolean; thirdAttempt?: boolean; presentNewer?: boolean } = {}): JournalEvent[] => {
+    const { secondHandle = true, thirdAttempt = false, presentNewer = false } = options;
+    const at1 = (conn: number, t: number, presented: string, seq: number): JournalEvent => open(conn, t, presented, { handle: handle(seq, 1000) });
+    const events: JournalEvent[] = [session, open(1, 0, null), greeting(1, 1000), issued(1, 1000, 1), { kind: 'agent-turn', t: 3000, conn: 1, turn: 1, greeting: false, answers: '‹m1›' }, close(1, 4000, 1006)];
+    events.push(at1(2, 4000, '‹h1›', 1), { kind: 'resumed-sent', t: 4000, conn: 2 }, close(2, 4100, 1011));
+    events.push(at1(3, 6000, '‹h1›', 1), { kind: 'resumed-sent', t: 6000, conn: 3 });
+    if (secondHandle) events.push(issued(3, 6050, 2));
+    events.push(close(3, 6100, 1011));
+    if (thirdAttempt) events.push(at1(4, 9000, '‹h1›', 1), { kind: 'resumed-sent', t: 9000, conn: 4 }, close(4, 9100, 1011));
+    if (presentNewer) events.push(open(4, 9000, '‹h2›', { handle: handle(2, 6050) }), { kind: 'resumed-sent', t: 9000, conn: 4 }, close(4, 9100, 1011));
+    return events;
+  };
+
+  it('ending failed holding a newer handle never presented, after the old one\'s second cycle, is NON-STRICT', () => {
+    const verdict = judge(run(), { outcome: 'reports-loss' }, failedClient);
+    expect(verdict.verdict).toBe('NON-STRICT');
+    expect(ruleOfVerdict(verdict)).toBe('reconnect.gave-up-newer-handle');
+    expect(verdict.reason).toMatch(/handle ‹h1› was accepted then closed a second time \(connection 3, .*holding handle ‹h2›, delivered at 6\.0[0-9]* s and never presented, after 2 attempts/);
+  });
+
+  it('is silent when no newer handle came, when the newer one was tried, when the outage spent 3 attempts, or when the client completed', () => {
+    expect(judge(run({ secondHandle: false }), { outcome: 'reports-loss' }, failedClient).verdict).toBe('OK');
+    expect(judge(run({ presentNewer: true }), { outcome: 'reports-loss' }, failedClient).verdict).toBe('OK');
+    expect(ruleOfVerdict(judge(run({ thirdAttempt: true }), { outcome: 'reports-loss' }, failedClient))).not.toBe('reconnect.gave-up-newer-handle');
+    expect(judge(run(), { outcome: 'reports-loss' }, completedClient).verdict).not.toBe('NON-STRICT');
+  });
+});
+
 describe('the scenario\'s limit', () => {
   it('a client that ends only after the limit has hung, whatever it reports', () => {
     const events = [session, open(1, 0, null), close(1, 30_000, 1000, 'client')];

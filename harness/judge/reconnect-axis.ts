@@ -71,6 +71,8 @@ export function judgeReconnect(input: JudgeInput): AxisVerdict {
   }
   const late = lateReconnect(input);
   if (late) return breach('reconnect.late-after-close', late.reason, late.window);
+  const newer = gaveUpNewerHandle(input, outages);
+  if (newer) return breach('reconnect.gave-up-newer-handle', newer);
   const underReported = underReportedReconnects(input);
   if (underReported) return breach('reconnect.count-under-reported', underReported);
   const reconnects = timeline.attempts.length - 1;
@@ -300,6 +302,33 @@ function rotatedLateInNotice(seg: Segment): boolean {
 function grows(gaps: readonly number[]): boolean {
   if (gaps.length < 2) return true;
   return gaps[gaps.length - 1]! >= gaps[0]! * 1.2;
+}
+
+/**
+ * F6's count belongs to the handle accepted then closed. The client's last connection presented
+ * handle H, was confirmed and closed by the server before a full turn, and H had been through
+ * such a cycle before (two in all: the point where a client may drop it, accept-then-close-
+ * repeated); a newer handle reached the client before that close, was never presented, and the
+ * client ended failed with fewer than 3 attempts (§6.4's default budget) spent on the outage. A
+ * client that drops H after one cycle never gets that far, and one that spent its budget is
+ * judged by the budget rules: neither is this.
+ */
+function gaveUpNewerHandle(input: JudgeInput, outages: readonly Outage[]): string | null {
+  if (resultOf(input.client)?.status !== 'failed') return null;
+  const { timeline } = input.analysis;
+  const last = timeline.attempts.at(-1);
+  if (last?.state !== 'opened' || last.handle === null) return null;
+  const seg = last.segment;
+  if (!seg.close || seg.close.by === 'client' || seg.resumedSentAt === null || carriedFullTurn(seg) || seg.conversationEndAt !== null) return null;
+  const presented = last.handle;
+  const cycles = timeline.attempts.filter((a) => a.state === 'opened' && a.handle === presented && a.segment.resumedSentAt !== null && a.segment.close !== null && a.segment.close.by !== 'client' && !carriedFullTurn(a.segment)).length;
+  if (cycles < 2) return null;
+  const outage = outages.at(-1);
+  if (!outage || !outage.attempts.includes(last) || outage.attempts.length >= 3) return null;
+  const newest = newestDeliveredHandle(timeline, seg.conversationId, seg.close.t, 0);
+  if (!newest || newest.id === presented || (seg.open.handle !== null && newest.seq <= seg.open.handle.seq)) return null;
+  if (timeline.attempts.some((a) => a.handle === newest.id)) return null;
+  return `Ended failed after handle ${presented} was accepted then closed a second time (connection ${seg.ordinal}, ${closeText(seg)}), holding handle ${newest.id}, delivered at ${secs(newest.issuedAt)} and never presented, after ${s(outage.attempts.length, 'attempt')} of the outage: accept-then-close belongs to the handle presented, and the newer one was another state, never tried (F6; spec §6.3, §6.4).`;
 }
 
 /** A close after which a conformant client must come back. */

@@ -231,7 +231,12 @@ export class Conversation {
       // A session whose agent never greets gets a handle as it starts, resumed as well as fresh
       // (Gemini sends sessionResumptionUpdate soon after setupComplete, gemini-live.md §1.4):
       // it captures the restored state, and with only the newest handle valid, it is the one.
-      if (!conn.terms.greets && !conn.closed) this.issueHandle(conn, 'session-start');
+      // `handles.resumeHandleDelay` holds it back, on the connection's own timers (gone with it).
+      if (!conn.terms.greets && !conn.closed) {
+        const delayMs = this.script.handles.resumeHandleDelay * 1000;
+        if (delayMs > 0) conn.after(delayMs, () => this.issueHandle(conn, 'session-start'));
+        else this.issueHandle(conn, 'session-start');
+      }
       if (state === 'repeat-last') {
         const last = conn.state.exchanges[conn.state.exchanges.length - 1];
         const text = last ? last.agent : conn.state.greeting;

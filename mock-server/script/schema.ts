@@ -37,6 +37,7 @@ export const HandlePolicy = z.strictObject({
   every: positiveInt.default(1).describe('Issue a handle after every n-th completed agent turn (turn 0 is the greeting).'),
   firstAfterTurn: z.number().int().nonnegative().default(0).describe('No handle before this agent turn has completed (0 = after the greeting).'),
   firstDelay: seconds.default(0).describe('No handle before this many seconds after the conversation\'s first connection opened (F10: Gemini\'s first handle came 4.8 s in). When the delay is over, the first handle comes at once if the agent is idle, else with the next completed turn.'),
+  resumeHandleDelay: seconds.default(0).describe('On a face whose agent does not greet (Gemini): seconds after a resume is confirmed before the resumed session\'s own handle is sent (0: at once, as Gemini sends sessionResumptionUpdate soon after setupComplete, gemini-live.md §1.4). A connection closed sooner never gets it: an accept-then-close within 100 ms (F6) leaves the client holding the handle it presented.'),
   nonResumableWhileGenerating: z.boolean().default(true).describe('Send resumable:false (empty handle) while the agent generates, as Gemini does (F11).'),
   nonResumableAfterTurns: z.array(z.number().int().nonnegative()).default([]).describe('Agent turns (by index) after which the server sends resumable:false instead of a handle: a window with no resumable state (F11).'),
   ttl: seconds.default(7200).describe('A handle expires this many seconds after the connection that issued it closed (Gemini: 2 h).'),

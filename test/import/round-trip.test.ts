@@ -26,7 +26,7 @@ export const HOLDING = [
   'invalid-handle', 'invalid-handle.close-4003', 'invalid-handle.accept-then-close', 'first-handle-late.drop-after', 'in-flight-lost', 'in-flight-lost.first-turn',
   'last-turn-repeated', 'last-turn-repeated.at-boundary', 'last-turn-repeated.first-turn', 'conversation-end-mid-turn.while-expiring', 'resumable-false-window', 'resumable-false-window.expiring', 'resume-at-boundary', 'conversation-end-mid-turn', 'conversation-end-mid-turn.then-drop',
   'expiry-mid-turn.hard-cap', 'goaway-ignored', 'goaway-storm', 'goaway-storm.after-every-resume', 'malformed-frames', 'malformed-frames.unknown-type', 'malformed-frames.invalid-fields', 'malformed-frames.binary-audio', 'malformed-frames.binary-audio-long',
-  'malformed-frames.error-message', 'accept-then-close-loop', 'handle-expired', 'handle-expired.foreign', 'handle-expired.fresh-session-handle', 'handle-not-found', 'handle-not-found.invalid-1007',
+  'malformed-frames.error-message', 'accept-then-close-loop', 'accept-then-close-loop.newer-handle', 'handle-expired', 'handle-expired.foreign', 'handle-expired.fresh-session-handle', 'handle-not-found', 'handle-not-found.invalid-1007',
   'poisoned-resume', 'stale-handle.right-after-resume', 'late-pongs', 'late-pongs.unanswered', 'resume-confirm-late', 'slow-agent',
 ];
 

@@ -21,7 +21,7 @@ const scenario = (id: string) => catalog.find((s) => s.id === id)!;
 
 describe('the catalog at every pace', () => {
   let rows: ExerciseRow[] = [];
-  it('runs (94 AI-voice scenarios × 4 paces, virtual)', async () => {
+  it('runs (95 AI-voice scenarios × 4 paces, virtual)', async () => {
     rows = await exerciseTable(catalog, PACES, 1);
     expect(rows.length).toBe(catalog.filter((s) => s.faces.includes('ai-voice')).length);
   }, 300_000);

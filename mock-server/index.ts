@@ -14,7 +14,7 @@ export { Journal, type JournalEvent, type HandleRef, type EventOf } from './core
 export { SalesAgent, factsOf, type ModelState } from './core/sales-agent.ts';
 export { ServerScript, FaultRule, Trigger, Action, Toxic, acceptScript, isValidScript, type ServerScriptInput, type ValidScript } from './script/schema.ts';
 export { startWsServer, isLoopbackHost, type RunningServer, type WsServerOptions } from './transports/ws-server.ts';
-export { mswHandlers, virtualEndpoints, VIRTUAL_ORIGIN, type VirtualEndpoints } from './transports/msw-handlers.ts';
+export { mswHandlers, mswTransport, virtualEndpoints, VIRTUAL_ORIGIN, type MswTransport, type VirtualEndpoints } from './transports/msw-handlers.ts';
 export { MockServerError, isMockServerError, MOCK_ERROR_CODES, type MockErrorCode } from './errors.ts';
 export { GeminiLiveServer, GEMINI_WS_PATH, type GeminiLiveServerOptions } from './faces/gemini-live/gemini-live-server.ts';
 export type { KickOff } from './faces/gemini-live/gemini-codec.ts';

@@ -7,10 +7,11 @@
 import { WebSocket as WsWebSocket } from 'ws';
 import type { SetupServer } from 'msw/node';
 import type { TransportFace } from '../../mock-server/index.ts';
-import { mswHandlers } from '../../mock-server/index.ts';
+import { mswTransport, type MswTransport } from '../../mock-server/index.ts';
 import { HarnessError } from '../errors.ts';
 
 let api: SetupServer | null = null;
+let transport: MswTransport | null = null;
 let current: TransportFace | null = null;
 
 export async function interceptFor(server: TransportFace): Promise<void> {
@@ -20,12 +21,14 @@ export async function interceptFor(server: TransportFace): Promise<void> {
     (globalThis as { WebSocket?: unknown }).WebSocket = WsWebSocket;
   }
   const { setupServer } = await import('msw/node');
-  const created = setupServer(...mswHandlers(() => {
+  const made = mswTransport(() => {
     if (!current) throw new HarnessError('SANDBOX_NO_SERVER', 'no mock server is active for this virtual run');
     return current;
-  }));
+  });
+  const created = setupServer(...made.handlers);
   created.listen({ onUnhandledRequest: 'error' });
   api = created;
+  transport = made;
 }
 
 export function releaseInterception(): void {
@@ -34,7 +37,10 @@ export function releaseInterception(): void {
 
 /** Stops intercepting entirely (tests that need the real globals back). */
 export function stopInterception(): void {
+  // Before the handlers go: what msw keeps for them outlives the server otherwise (msw-handlers.ts).
+  transport?.dispose();
   api?.close();
   api = null;
+  transport = null;
   current = null;
 }

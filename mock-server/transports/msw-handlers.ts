@@ -21,12 +21,58 @@ export const virtualEndpoints = (origin = VIRTUAL_ORIGIN): VirtualEndpoints => (
   wsUrl: `${origin.replace(/^http/, 'ws')}${WS_PATH}`,
 });
 
+export interface MswTransport {
+  readonly handlers: Array<RequestHandler | WebSocketHandler>;
+  /**
+   * Lets go of everything msw keeps for these handlers, once they are thrown away (a stopped
+   * interception). msw (2.15) puts 'message' listeners on one process-wide BroadcastChannel: one
+   * for each `ws.link()` (its client manager, never removed) and one per connection until the
+   * client closes. A matrix stops interception before every run (detection-matrix.ts: a link's
+   * client list only grows), so each run left its link's listener, holding every client of
+   * that run, and any connection the run left open: one or two listeners a run, and Node's
+   * MaxListenersExceededWarning after ten.
+   */
+  dispose(): void;
+}
+
+/**
+ * `ws.link()` with its client manager's channel listener removable: msw adds it in the
+ * manager's constructor, synchronously, with no way to remove it, so the listener is given an
+ * abort signal while the link is made. Everything else msw adds to the channel is untouched.
+ */
+function disposableLink(pattern: RegExp): { link: ReturnType<typeof ws.link>; release: () => void } {
+  const controller = new AbortController();
+  const proto = BroadcastChannel.prototype as unknown as { addEventListener: (type: string, listener: unknown, options?: unknown) => void };
+  const original = proto.addEventListener;
+  proto.addEventListener = function (this: unknown, type: string, listener: unknown, options?: unknown) {
+    const withSignal = typeof options === 'object' && options !== null ? { ...options, signal: (options as { signal?: AbortSignal }).signal ?? controller.signal } : { signal: controller.signal };
+    return original.call(this, type, listener, withSignal);
+  };
+  try {
+    return { link: ws.link(pattern), release: () => controller.abort() };
+  } finally {
+    proto.addEventListener = original;
+  }
+}
+
 /** `current` is read on every request, so one set of handlers serves run after run. */
 export function mswHandlers(current: () => TransportFace, endpoints: VirtualEndpoints = virtualEndpoints()): Array<RequestHandler | WebSocketHandler> {
+  return mswTransport(current, endpoints).handlers;
+}
+
+export function mswTransport(current: () => TransportFace, endpoints: VirtualEndpoints = virtualEndpoints()): MswTransport {
   // Every path of the virtual origin: the face decides what it serves (a 404 is its answer too).
   const wsOrigin = endpoints.httpUrl.replace(/^http/, 'ws');
-  const link = ws.link(new RegExp(`^${escapeRegExp(wsOrigin)}/.*$`));
-  return [
+  const { link, release } = disposableLink(new RegExp(`^${escapeRegExp(wsOrigin)}/.*$`));
+  const dispose = (): void => {
+    // A connection still open keeps its listener until its client closes: close it (the run it belonged to is over).
+    for (const client of link.clients) {
+      const socket = (client as unknown as { socket?: { readyState?: number } }).socket;
+      if (socket?.readyState === 0 || socket?.readyState === 1) client.close(1001, 'interception stopped');
+    }
+    release();
+  };
+  return { dispose, handlers: [
     http.all(new RegExp(`^${escapeRegExp(endpoints.httpUrl)}/.*$`), async ({ request }) => {
       const url = new URL(request.url);
       const result = current().httpRequest(request.method, `${url.pathname}${url.search}`, await request.text());
@@ -86,7 +132,7 @@ export function mswHandlers(current: () => TransportFace, endpoints: VirtualEndp
       if (decision.delayMs > 0) server.clock.setTimeout(() => { if (!closedByClient) decision.attach(port); }, decision.delayMs);
       else decision.attach(port);
     }),
-  ];
+  ] };
 }
 
 /**

@@ -122,11 +122,8 @@ function forbiddenAttempt(timeline: Timeline, budget: number, protocol: Protocol
     if (close.code === CloseCode.unauthorised) unauthorisedAt = close.t;
     if (close.code === CloseCode.invalidResumeHandle && attempt.handle) rejected.set(attempt.handle, `it was rejected with 4003 at ${secs(close.t)}`);
     if (protocol === 'gemini-live' && attempt.handle && refusedBeforeSetup(seg)) refusedByGemini.set(attempt.handle, `closed ${close.code}${close.reason ? ` "${close.reason}"` : ''} at ${secs(close.t)}`);
-    // Only a resume confirmed with session:resumed and then cut is an accept-then-close cycle the client
-    // can recognise; an open followed by a close with no confirmation looks like any outage, and
-    // bounded retries are the right answer to it (spec §6.4).
-    const resumedThenCut = seg.resumedSentAt !== null && close.by !== 'client' && !carriedFullTurn(seg) && seg.conversationEndAt === null;
-    if (resumedThenCut && attempt.handle) acceptThenClose.set(attempt.handle, (acceptThenClose.get(attempt.handle) ?? 0) + 1);
+    // An open closed with no confirmation is an outage: bounded retries are the answer to it (spec §6.4).
+    if (acceptedThenCut(seg) && attempt.handle) acceptThenClose.set(attempt.handle, (acceptThenClose.get(attempt.handle) ?? 0) + 1);
   }
   return repeated;
 }
@@ -319,9 +316,9 @@ function gaveUpNewerHandle(input: JudgeInput, outages: readonly Outage[]): strin
   const last = timeline.attempts.at(-1);
   if (last?.state !== 'opened' || last.handle === null) return null;
   const seg = last.segment;
-  if (!seg.close || seg.close.by === 'client' || seg.resumedSentAt === null || carriedFullTurn(seg) || seg.conversationEndAt !== null) return null;
+  if (!seg.close || !acceptedThenCut(seg)) return null;
   const presented = last.handle;
-  const cycles = timeline.attempts.filter((a) => a.state === 'opened' && a.handle === presented && a.segment.resumedSentAt !== null && a.segment.close !== null && a.segment.close.by !== 'client' && !carriedFullTurn(a.segment)).length;
+  const cycles = timeline.attempts.filter((a) => a.state === 'opened' && a.handle === presented && acceptedThenCut(a.segment)).length;
   if (cycles < 2) return null;
   const outage = outages.at(-1);
   if (!outage || !outage.attempts.includes(last) || outage.attempts.length >= 3) return null;
@@ -329,6 +326,15 @@ function gaveUpNewerHandle(input: JudgeInput, outages: readonly Outage[]): strin
   if (!newest || newest.id === presented || (seg.open.handle !== null && newest.seq <= seg.open.handle.seq)) return null;
   if (timeline.attempts.some((a) => a.handle === newest.id)) return null;
   return `Ended failed after handle ${presented} was accepted then closed a second time (connection ${seg.ordinal}, ${closeText(seg)}), holding handle ${newest.id}, delivered at ${secs(newest.issuedAt)} and never presented, after ${s(outage.attempts.length, 'attempt')} of the outage: accept-then-close belongs to the handle presented, and the newer one was another state, never tried (F6; spec §6.3, §6.4).`;
+}
+
+/**
+ * An accept-then-close cycle as a client can recognise it: a resume confirmed (session:resumed,
+ * setupComplete) and then cut by the server or the network before a full agent turn, the
+ * conversation not ended. An open closed with no confirmation looks like any outage.
+ */
+function acceptedThenCut(seg: Segment): boolean {
+  return seg.resumedSentAt !== null && seg.close !== null && seg.close.by !== 'client' && !carriedFullTurn(seg) && seg.conversationEndAt === null;
 }
 
 /** A close after which a conformant client must come back. */

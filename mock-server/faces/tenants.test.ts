@@ -5,8 +5,8 @@
  * `foreign` and the connection starts with none of the other tenant's context.
  */
 import { describe, expect, it } from 'vitest';
-import type { ConnectionPort, IncomingData } from '../core/connection-port.ts';
 import { FakePort, manualClock } from '../testing/fake-port.ts';
+import { GeminiPort } from '../testing/gemini-port.ts';
 import { AiVoiceServer } from './ai-voice/ai-voice-server.ts';
 import { GEMINI_WS_PATH, GeminiLiveServer } from './gemini-live/gemini-live-server.ts';
 
@@ -119,26 +119,3 @@ describe('a cross-tenant resume is refused (spec §5.1)', () => {
     expect(server.journal.of('open').at(-1)).toMatchObject({ resume: 'resumed', contextTurns: 1 });
   });
 });
-
-/** A Gemini client's end of one connection (as kick-off.test.ts has it). */
-class GeminiPort implements ConnectionPort {
-  readonly capabilities = { pings: false, halfOpen: 'emulated' as const };
-  readonly got: Array<Record<string, unknown>> = [];
-  closedWith: { code: number; reason: string } | null = null;
-  private data: ((data: IncomingData) => void) | null = null;
-  sendText(text: string): void { this.got.push(JSON.parse(text) as Record<string, unknown>); }
-  sendBinary(bytes: Uint8Array): void { this.got.push(JSON.parse(Buffer.from(bytes).toString('utf8')) as Record<string, unknown>); }
-  close(code: number, reason: string): void { this.closedWith = { code, reason }; }
-  drop(): void {}
-  halfOpen(): void {}
-  setPongs(): void {}
-  onData(listener: (data: IncomingData) => void): void { this.data = listener; }
-  onClose(): void {}
-  send(message: object): void { this.data?.({ text: JSON.stringify(message) }); }
-  get handles(): string[] {
-    return this.got.flatMap((m) => {
-      const u = m.sessionResumptionUpdate as { newHandle: string; resumable: boolean } | undefined;
-      return u?.resumable ? [u.newHandle] : [];
-    });
-  }
-}

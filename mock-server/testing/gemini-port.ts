@@ -1,6 +1,7 @@
 /**
  * A Gemini Live client's end of a connection to the mock's Gemini face, on a manual clock: the
- * test support of the face's unit tests (kick-off.test.ts, resume-handle-delay.test.ts).
+ * test support of the face's unit tests (kick-off.test.ts, resume-handle-delay.test.ts,
+ * tenants.test.ts).
  */
 import type { ConnectionPort, IncomingData } from '../core/connection-port.ts';
 import { GEMINI_WS_PATH, GeminiLiveServer, type GeminiLiveServerOptions } from '../faces/gemini-live/gemini-live-server.ts';
